@@ -1,0 +1,89 @@
+"""Shared fixtures: a temporary site (a blog checkout with its config) and the CLI run as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from workflow.cli import main
+
+HERE = Path(__file__).parent
+SAMPLES = HERE / "data" / "samples"  # copies of ../shared/samples
+
+pytest_plugins = ["sandbox_fixtures"] if (HERE / "sandbox_fixtures.py").exists() else []
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def json(self):
+        import json
+
+        return json.loads(self.out)
+
+
+class Site:
+    """A blog checkout in a temporary folder: config/workflow.toml, posts/, drafts/."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.posts = root / "posts"
+        self.drafts = root / "drafts"
+        self.posts.mkdir()
+        self.drafts.mkdir()
+        (root / "config").mkdir()
+        self.write_config("")
+
+    def write_config(self, extra: str) -> Path:
+        path = self.root / "config" / "workflow.toml"
+        path.write_text(textwrap.dedent(extra), encoding="utf-8")
+        return path
+
+    def post(self, name: str, text: str) -> Path:
+        path = self.posts / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch) -> Site:
+    root = tmp_path / "site"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("WORKFLOW_CONFIG", raising=False)
+    return Site(root)
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run `workflow ARGS...` in this process; returns exit code, stdout and stderr."""
+
+    def run(*args: str) -> Result:
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse: --help, usage errors
+            code = exc.code if isinstance(exc.code, int) else 2
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def samples() -> Path:
+    return SAMPLES
+
+
+def pg_url() -> str | None:
+    """The PostgreSQL server for multi-worker tests (`.ci/run` starts one and sets this)."""
+    return os.environ.get("WORKFLOW_TEST_PG_URL")

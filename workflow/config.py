@@ -1,0 +1,336 @@
+"""Load and validate `config/workflow.toml` into one `Config` object passed down.
+
+Every key is declared once in `SCHEMA` with its type and default; unknown keys, wrong types and
+bad values are refused at load time with a message naming the key and what is allowed. Relative
+paths resolve against the current directory (the site root).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from workflow.errors import ConfigError
+
+DEFAULT_CONFIG = Path("config/workflow.toml")
+ROLES = ("reader", "commenter", "writer")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+INTERVAL_RE = re.compile(r"^every\s+(\d+)\s*(s|m|h)$")
+_INTERVAL_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
+
+
+# --- value checks: each returns the cleaned value or raises ValueError("what is allowed") ---
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("must be a whole number of at least 1")
+    return value
+
+
+def _non_negative_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("must be a whole number of at least 0")
+    return value
+
+
+def _positive_number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ValueError("must be a number greater than 0")
+    return float(value)
+
+
+def _path(value: Any) -> Path:
+    text = _str(value)
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return Path(text)
+
+
+def _optional_path(value: Any) -> Path | None:
+    text = _str(value)
+    return Path(text) if text.strip() else None
+
+
+def _email(value: Any) -> str:
+    text = _str(value).strip()
+    if not EMAIL_RE.match(text):
+        raise ValueError(f"must be an email address (got {text!r})")
+    return text
+
+
+def _emails(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise ValueError("must be a list of email addresses")
+    return [_email(item) for item in value]
+
+
+def _one_of(*allowed: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)} (got {value!r})")
+        return value
+    return check
+
+
+def _endpoint(value: Any) -> str:
+    text = _str(value).strip()
+    if text in ("sandbox", "google") or re.match(r"^https?://[^\s/]+", text):
+        return text
+    raise ValueError(f'must be "sandbox", "google", or an http(s) URL (got {text!r})')
+
+
+def _optional_url(value: Any) -> str:
+    text = _str(value).strip()
+    if text and not re.match(r"^https?://[^\s/]+", text):
+        raise ValueError(f"must be an http(s) URL or empty (got {text!r})")
+    return text
+
+
+def _state_url(value: Any) -> str:
+    text = _str(value).strip()
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", text):
+        raise ValueError("must be an SQLAlchemy URL starting with sqlite:/// or postgresql://")
+    return text
+
+
+def _timezone(value: Any) -> str:
+    text = _str(value)
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"must be an IANA time zone such as UTC or Europe/Warsaw (got {text!r})") from None
+    return text
+
+
+def _schedule(value: Any) -> str:
+    """A crontab string ("*/5 * * * *") or an interval ("every 30s", "every 10m", "every 2h"); "" turns the job off."""
+    text = _str(value).strip()
+    if not text or INTERVAL_RE.match(text):
+        return text
+    fields_ = text.split()
+    if len(fields_) != 5:
+        raise ValueError(
+            f'must be a crontab string of 5 fields such as "*/5 * * * *", or "every 30s" / "every 10m" (got {text!r})'
+        )
+    from apscheduler.triggers.cron import CronTrigger  # imported here: only schedules need it
+
+    try:
+        CronTrigger.from_crontab(text, timezone="UTC")
+    except ValueError as exc:
+        raise ValueError(f"is not a valid crontab string ({exc}) (got {text!r})") from None
+    return text
+
+
+def interval_seconds(schedule: str) -> int | None:
+    """Seconds of an "every N{s,m,h}" schedule, or None for a crontab string."""
+    match = INTERVAL_RE.match(schedule.strip())
+    if not match:
+        return None
+    return int(match.group(1)) * _INTERVAL_UNIT_SECONDS[match.group(2)]
+
+
+# --- the schema: section -> key -> (check, default) ---
+
+Check = Callable[[Any], Any]
+
+SCHEMA: dict[str, dict[str, tuple[Check, Any]]] = {
+    "content": {
+        "posts_dir": (_path, "posts"),
+        "drafts_dir": (_path, "drafts"),
+        "clean_up": (_bool, True),
+    },
+    "state": {
+        "url": (_state_url, "sqlite:///.workflow/state.db"),
+    },
+    "google": {
+        "endpoint": (_endpoint, "sandbox"),
+        "credentials": (_optional_path, ""),
+        "subject": (_str, ""),
+        "review_folder_id": (_str, ""),
+        "review_folder_name": (_str, "Blog posts in review"),
+        "shared_drive_id": (_str, ""),
+        "sandbox_data": (_path, ".workflow/sandbox"),
+        "drive_requests_per_minute": (_positive_int, 600),
+        "docs_writes_per_minute": (_positive_int, 60),
+        "max_retries": (_non_negative_int, 5),
+    },
+    "review": {
+        "reviewers": (_emails, []),
+        "role": (_one_of(*ROLES), "commenter"),
+        "notify": (_bool, True),
+        "start_approval": (_bool, True),
+        "due_days": (_non_negative_int, 3),
+        "approved_folder_id": (_str, ""),
+        "restart_approval_on_change": (_bool, True),
+        "webhook_url": (_optional_url, ""),
+    },
+    "schedule": {
+        "timezone": (_timezone, "UTC"),
+        "export": (_schedule, "*/5 * * * *"),
+        "assign": (_schedule, "0 9 * * *"),
+        "reviews": (_schedule, "every 10m"),
+        "misfire_grace_seconds": (_positive_int, 300),
+        "lease_seconds": (_positive_int, 120),
+        "stop_timeout_seconds": (_positive_number, 30.0),
+    },
+}
+
+WRITER_SCHEMA: dict[str, tuple[Check, Any]] = {
+    "name": (_str, None),
+    "email": (_email, None),
+    "capacity": (_positive_int, 1),
+}
+
+
+@dataclass(frozen=True)
+class Writer:
+    name: str
+    email: str
+    capacity: int
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated configuration. `sections[name][key]` holds every value; attributes are shortcuts."""
+
+    path: Path | None
+    root: Path
+    sections: dict[str, dict[str, Any]]
+    writers: tuple[Writer, ...] = field(default_factory=tuple)
+
+    def get(self, section: str, key: str) -> Any:
+        return self.sections[section][key]
+
+    def resolve(self, path: Path) -> Path:
+        """A configured path, resolved against the site root."""
+        return path if path.is_absolute() else self.root / path
+
+    @property
+    def posts_dir(self) -> Path:
+        return self.resolve(self.get("content", "posts_dir"))
+
+    @property
+    def drafts_dir(self) -> Path:
+        return self.resolve(self.get("content", "drafts_dir"))
+
+    @property
+    def state_url(self) -> str:
+        url = self.get("state", "url")
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite:///:memory:":
+            return prefix + str(self.root / url[len(prefix):])
+        return url
+
+    def writer(self, name: str) -> Writer | None:
+        return next((w for w in self.writers if w.name == name), None)
+
+
+def default_config_path(cwd: Path) -> Path | None:
+    """`WORKFLOW_CONFIG`, else `config/workflow.toml` under the current directory when present."""
+    env = os.environ.get("WORKFLOW_CONFIG")
+    if env:
+        return Path(env)
+    candidate = cwd / DEFAULT_CONFIG
+    return candidate if candidate.exists() else None
+
+
+def load_config(path: Path | None, *, root: Path | None = None) -> Config:
+    """Read and validate the config at `path`; with no path, every key takes its default."""
+    root = (root or Path.cwd()).resolve()
+    raw: dict[str, Any] = {}
+    label = str(path) if path else "defaults"
+    if path is not None:
+        try:
+            with open(path, "rb") as handle:
+                raw = tomllib.load(handle)
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: config file not found") from None
+        except PermissionError:
+            raise ConfigError(f"{path}: config file is not readable") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return Config(
+        path=path,
+        root=root,
+        sections=_validate_sections(raw, label),
+        writers=_validate_writers(raw.get("writers", []), label),
+    )
+
+
+def _validate_sections(raw: dict[str, Any], label: str) -> dict[str, dict[str, Any]]:
+    unknown = sorted(set(raw) - set(SCHEMA) - {"writers"})
+    if unknown:
+        allowed = ", ".join(f"[{name}]" for name in SCHEMA) + ", [[writers]]"
+        raise ConfigError(f"{label}: unknown section [{unknown[0]}] (allowed: {allowed})")
+    sections: dict[str, dict[str, Any]] = {}
+    for section, keys in SCHEMA.items():
+        given = raw.get(section, {})
+        if not isinstance(given, dict):
+            raise ConfigError(f"{label}: {section} must be a table [{section}]")
+        unknown_keys = sorted(set(given) - set(keys))
+        if unknown_keys:
+            raise ConfigError(
+                f"{label}: unknown key [{section}] {unknown_keys[0]} (allowed: {', '.join(keys)})"
+            )
+        values = {}
+        for key, (check, default) in keys.items():
+            value = given.get(key, default)
+            try:
+                values[key] = check(value)
+            except ValueError as exc:
+                raise ConfigError(f"{label}: [{section}] {key} {exc}") from None
+        sections[section] = values
+    return sections
+
+
+def _validate_writers(raw_writers: Any, label: str) -> tuple[Writer, ...]:
+    if not isinstance(raw_writers, list):
+        raise ConfigError(f"{label}: writers must be an array of tables [[writers]]")
+    writers: list[Writer] = []
+    for number, entry in enumerate(raw_writers, start=1):
+        where = f"{label}: [[writers]] #{number}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where} must be a table with name, email, capacity")
+        unknown = sorted(set(entry) - set(WRITER_SCHEMA))
+        if unknown:
+            raise ConfigError(f"{where}: unknown key {unknown[0]} (allowed: name, email, capacity)")
+        values = {}
+        for key, (check, default) in WRITER_SCHEMA.items():
+            if key not in entry and default is None:
+                raise ConfigError(f"{where}: {key} is required")
+            try:
+                values[key] = check(entry.get(key, default))
+            except ValueError as exc:
+                raise ConfigError(f"{where}: {key} {exc}") from None
+        if not values["name"].strip():
+            raise ConfigError(f"{where}: name must not be empty")
+        if any(w.name == values["name"] for w in writers):
+            raise ConfigError(f"{where}: writer name {values['name']!r} is used twice")
+        writers.append(Writer(**values))
+    return tuple(writers)
+
+
+def parse_due(text: str) -> date:
+    """A due date given on the command line or in front matter (YYYY-MM-DD)."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"due date must be YYYY-MM-DD (got {text!r})") from None

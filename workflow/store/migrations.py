@@ -1,0 +1,49 @@
+"""Forward-only schema migrations, numbered from 1. The `schema_version` table holds the newest applied.
+
+To change the schema: add a function to MIGRATIONS (never edit an applied one). Each runs in the
+same transaction as the version bump, so a store is always at one whole version.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy import Connection, inspect, select
+
+from workflow.store import tables
+
+
+def _v1_initial(conn: Connection) -> None:
+    tables.metadata.create_all(conn, tables=[
+        tables.topics, tables.assignments, tables.posts, tables.exports, tables.job_runs, tables.leases,
+    ])
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial]
+LATEST = len(MIGRATIONS)
+
+
+def current_version(conn: Connection) -> int:
+    if not inspect(conn).has_table("schema_version"):
+        return 0
+    return conn.execute(select(tables.schema_version.c.version)).scalar() or 0
+
+
+def migrate(conn: Connection) -> int:
+    """Bring the store to LATEST; returns the version it was at. Call inside a transaction."""
+    if conn.dialect.name == "postgresql":
+        # Workers starting together must not both create the tables; released at commit.
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7244101)")
+    tables.schema_version.create(conn, checkfirst=True)
+    found = current_version(conn)
+    if found > LATEST:
+        from workflow.errors import UserError
+
+        raise UserError(f"the state store is at schema version {found}, newer than this workflow ({LATEST}): upgrade workflow")
+    for number in range(found + 1, LATEST + 1):
+        MIGRATIONS[number - 1](conn)
+    if found == 0:
+        conn.execute(tables.schema_version.insert().values(version=LATEST))
+    elif found < LATEST:
+        conn.execute(tables.schema_version.update().values(version=LATEST))
+    return found

@@ -1,0 +1,107 @@
+"""The state store's tables. Change them only through a new migration in `migrations.py`."""
+
+from __future__ import annotations
+
+from sqlalchemy import (Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, text)
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, nullable=False),
+)
+
+# The queue of upcoming topics. `normalized` is the title folded for duplicate checks; a queued or
+# assigned topic's normalized title is unique (removed ones may come back).
+topics = Table(
+    "topics", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", String(200), nullable=False),
+    Column("normalized", String(200), nullable=False),
+    Column("priority", Integer, nullable=False),          # 0 high, 1 normal, 2 low
+    Column("position", Float, nullable=False),            # order within a priority; lower first
+    Column("notes", Text, nullable=False, server_default=""),
+    Column("due", String(10)),                            # YYYY-MM-DD
+    Column("added_by", String(100), nullable=False, server_default=""),
+    Column("source", String(300), nullable=False, server_default="cli"),  # cli, import:FILE, post:POST_ID
+    Column("status", String(20), nullable=False, server_default="queued"),  # queued, assigned, removed
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+Index("topics_live_normalized", topics.c.normalized, unique=True,
+      sqlite_where=text("status != 'removed'"), postgresql_where=text("status != 'removed'"))
+Index("topics_queue_order", topics.c.status, topics.c.priority, topics.c.position, topics.c.id)
+
+# A topic handed to a writer as a draft file. One assignment per topic, ever.
+assignments = Table(
+    "assignments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("topic_id", Integer, ForeignKey("topics.id"), nullable=False, unique=True),
+    Column("writer", String(100), nullable=False),
+    Column("draft_path", String(500), nullable=False),
+    Column("assigned_at", String(32), nullable=False),
+    Column("due", String(10)),
+    Column("status", String(20), nullable=False, server_default="open"),  # open, done
+)
+Index("assignments_writer_status", assignments.c.writer, assignments.c.status)
+
+# What the worker last saw of each post file (to skip unchanged files on size and mtime).
+posts = Table(
+    "posts", metadata,
+    Column("post_id", String(300), primary_key=True),
+    Column("path", String(500), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("mtime_ns", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("title", String(300), nullable=False, server_default=""),
+    Column("seen_at", String(32), nullable=False),
+)
+Index("posts_path", posts.c.path)
+Index("posts_content_hash", posts.c.content_hash)
+
+# One review Doc per post, and where its review stands.
+exports = Table(
+    "exports", metadata,
+    Column("post_id", String(300), primary_key=True),
+    Column("doc_id", String(100)),
+    Column("url", String(300)),
+    Column("state", String(20), nullable=False),  # pending, in_review, conflict, approved, declined, failed
+    Column("exported_hash", String(64)),          # content hash of the post as last written to the Doc
+    Column("revision_id", String(100)),           # the Doc's revision right after our last write
+    Column("drive_version", String(30)),          # Drive `version` right after our last write
+    Column("block_map", Text),                    # JSON: rendered blocks, source lines -> Doc ranges
+    Column("source_text", Text),                  # the Markdown body as last written (for three-way merges)
+    Column("reviewers", Text),                    # JSON list of emails
+    Column("shared_with", Text),                  # JSON list of emails already shared with
+    Column("approval_id", String(100)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("claimed_by", String(100)),
+    Column("claim_expires", Float),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+Index("exports_doc_id", exports.c.doc_id)
+Index("exports_state", exports.c.state)
+
+# Every job run of the scheduler (and of `workflow run --once`).
+job_runs = Table(
+    "job_runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job", String(50), nullable=False),
+    Column("worker", String(100), nullable=False),
+    Column("started_at", String(32), nullable=False),
+    Column("ended_at", String(32)),
+    Column("outcome", String(20), nullable=False),  # running, ok, failed, skipped
+    Column("counts", Text),                         # JSON
+    Column("error", Text),
+)
+Index("job_runs_job_started", job_runs.c.job, job_runs.c.started_at)
+
+# Leases: a job that must run in one worker at a time holds the lease row until it expires.
+leases = Table(
+    "leases", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(100), nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
