@@ -1,0 +1,136 @@
+"""Assignment: the next queued topics become draft files for the writers who have room.
+
+A writer's load is their open drafts. A draft stays open while its file exists in drafts_dir and
+its front matter says `status: draft`; once the status changes (e.g. to `review`) or the file is
+gone (moved to posts_dir, or deleted), the next `assign` marks it done and the writer has room again.
+
+Each topic, in queue order, goes to the writer with the fewest open drafts among those below their
+capacity; ties go in config order, rotating: the writer after the one served last comes first.
+One run is one transaction: the draft files are written inside it and removed again if it fails,
+so a topic is assigned exactly when its draft file exists.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Sequence
+from zoneinfo import ZoneInfo
+
+from workflow import drafts
+from workflow.config import Config, Writer
+from workflow.errors import UserError
+from workflow.store import Store
+from workflow.store import topic_queries as q
+
+
+@dataclass(frozen=True)
+class Assigned:
+    topic_id: int
+    title: str
+    writer: str
+    draft_path: str  # relative to the site root when inside it
+
+    def to_json(self) -> dict[str, Any]:
+        return {"topic_id": self.topic_id, "title": self.title, "writer": self.writer, "draft_path": self.draft_path}
+
+
+@dataclass
+class AssignReport:
+    dry_run: bool
+    assigned: list[Assigned] = field(default_factory=list)
+    finished: list[int] = field(default_factory=list)  # topic ids whose drafts stopped being open
+    queued: int = 0                                     # topics still queued afterwards
+    writers: dict[str, dict[str, int]] = field(default_factory=dict)  # name -> {open, capacity}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"assigned": [a.to_json() for a in self.assigned], "queued": self.queued,
+                "writers": self.writers, "finished": self.finished, "dry_run": self.dry_run}
+
+
+def choose_writers(topic_count: int, writers: Sequence[Writer], open_drafts: dict[str, int],
+                   last_served: str | None) -> list[Writer]:
+    """The writer of each of the next topics (fewer than topic_count when everyone is full)."""
+    load = {w.name: open_drafts.get(w.name, 0) for w in writers}
+    names = [w.name for w in writers]
+    start = names.index(last_served) + 1 if last_served in names else 0
+    chosen: list[Writer] = []
+    for _ in range(topic_count):
+        rotation = [writers[(start + i) % len(writers)] for i in range(len(writers))]
+        free = [w for w in rotation if load[w.name] < w.capacity]
+        if not free:
+            break
+        writer = min(free, key=lambda w: load[w.name])  # min keeps the first of equals: the rotation decides
+        chosen.append(writer)
+        load[writer.name] += 1
+        start = names.index(writer.name) + 1
+    return chosen
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def assign_topics(store: Store, config: Config, *, dry_run: bool = False) -> AssignReport:
+    """Refresh which drafts are open, then hand queued topics to writers with room (see module doc)."""
+    if not config.writers:
+        where = config.path or "config/workflow.toml"
+        raise UserError(f"no writers to assign topics to: add [[writers]] with name, email and capacity to {where}")
+    drafts_dir = config.drafts_dir
+    if dry_run:
+        if drafts_dir.exists() and not drafts_dir.is_dir():
+            raise UserError(f"drafts folder {drafts_dir} is a file, not a folder ([content] drafts_dir)")
+    else:
+        drafts.ensure_drafts_dir(drafts_dir)
+    today = datetime.now(ZoneInfo(config.get("schedule", "timezone"))).date()
+    report = AssignReport(dry_run=dry_run)
+    created: list[Path] = []
+    try:
+        with store.read() if dry_run else store.write() as conn:
+            if not dry_run:
+                q.lock_topic_queue(conn)
+            open_drafts = _refresh_open_drafts(conn, config, report, dry_run)
+            queued = q.topic_rows(conn)
+            chosen = choose_writers(len(queued), config.writers, open_drafts, q.last_assigned_writer(conn))
+            taken: set[Path] = set()
+            for row, writer in zip(queued, chosen):
+                slug = drafts.slugify(row.title, row.id)
+                if dry_run:
+                    path = drafts.free_draft_path(drafts_dir, slug, taken)
+                    taken.add(path)
+                else:
+                    text = drafts.draft_text(title=row.title, topic_id=row.id, author=writer.name,
+                                             assigned=today, due=row.due, notes=row.notes or "")
+                    path = drafts.create_draft(drafts_dir, slug, text)
+                    created.append(path)
+                    q.insert_assignment(conn, topic_id=row.id, writer=writer.name,
+                                        draft_path=_shown(path, config.root), due=row.due)
+                open_drafts[writer.name] += 1
+                report.assigned.append(Assigned(row.id, row.title, writer.name, _shown(path, config.root)))
+            report.queued = len(queued) - len(chosen)
+            report.writers = {w.name: {"open": open_drafts[w.name], "capacity": w.capacity} for w in config.writers}
+    except BaseException:
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise
+    return report
+
+
+def _refresh_open_drafts(conn, config: Config, report: AssignReport, dry_run: bool) -> Counter[str]:
+    """Close assignments whose draft is no longer a draft; returns open drafts per writer."""
+    still_open: Counter[str] = Counter()
+    finished_ids = []
+    for row in q.open_assignments(conn):
+        if drafts.draft_status(config.resolve(Path(row.draft_path))) == drafts.DRAFT_STATUS:
+            still_open[row.writer] += 1
+        else:
+            finished_ids.append(row.id)
+            report.finished.append(row.topic_id)
+    if not dry_run:
+        q.close_assignments(conn, finished_ids)
+    return still_open

@@ -1,0 +1,43 @@
+"""`workflow assign`: turn the next queued topics into draft files for writers with room.
+
+`--json` prints {"assigned": [{topic_id, title, writer, draft_path}], "queued": n (still queued),
+"writers": {name: {open, capacity}} (after this run), "finished": [topic ids whose drafts were
+found no longer open], "dry_run": bool}.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from workflow.assign import assign_topics
+from workflow.cli.context import Context
+
+
+def register(subparsers, parents) -> None:
+    parser = subparsers.add_parser(
+        "assign", parents=parents, help="assign queued topics to writers as drafts",
+        description="Hand the next queued topics to the writers below their capacity, as draft files in "
+                    "drafts_dir. A draft counts against its writer until its front matter status is no "
+                    "longer `draft` or the file leaves drafts_dir.",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="show what would be assigned; change nothing")
+    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    report = assign_topics(ctx.store, ctx.config, dry_run=args.dry_run)
+    if ctx.json:
+        ctx.emit_json(report.to_json())
+        return 0
+    if report.finished:
+        ctx.say(f"{len(report.finished)} drafts finished since the last run: "
+                + ", ".join(f"#{topic_id}" for topic_id in report.finished))
+    for item in report.assigned:
+        ctx.say(f'#{item.topic_id} "{item.title}" -> {item.writer} ({item.draft_path})')
+    load = ", ".join(f"{name} {w['open']}/{w['capacity']}" for name, w in report.writers.items())
+    verb = "would assign" if report.dry_run else "assigned"
+    ctx.say(f"{verb} {len(report.assigned)} topics; {report.queued} still queued; open drafts: {load}")
+    if report.dry_run:
+        ctx.say("dry run: nothing was changed")
+    return 0

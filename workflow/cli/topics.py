@@ -1,0 +1,163 @@
+"""`workflow topics ...`: the queue of upcoming topics.
+
+`--json` prints topic objects: {id, title, priority, position (1-based place in the queue, null
+unless queued), notes, due (YYYY-MM-DD or null), added_by, source, status (queued, assigned,
+removed), created_at, and assignment {writer, draft_path, assigned_at, status} once assigned}.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from workflow import topics
+from workflow.cli.context import Context
+
+_PRIORITY_HELP = "high, normal (default) or low: high topics are assigned first"
+
+
+def register(subparsers, parents) -> None:
+    parser = subparsers.add_parser(
+        "topics", parents=parents, help="the queue of upcoming topics",
+        description="The queue of upcoming topics, in order: priority, then position, then age.",
+    )
+    commands = parser.add_subparsers(dest="topics_command", metavar="ACTION")
+    commands.required = True
+
+    add = commands.add_parser("add", parents=parents, help="queue a topic",
+                              description="Queue a topic at the bottom of its priority. A duplicate title "
+                                          "(ignoring case, punctuation, quotes and emoji) is refused.")
+    add.add_argument("title")
+    add.add_argument("--priority", default="normal", choices=topics.PRIORITIES, help=_PRIORITY_HELP)
+    add.add_argument("--notes", default="", help="notes for the writer (go into the draft)")
+    add.add_argument("--due", metavar="YYYY-MM-DD", help="when the post is due")
+    add.add_argument("--by", metavar="NAME", default="", help="who asked for the topic")
+    add.add_argument("--json", action="store_true", help="print the new topic as JSON")
+    add.set_defaults(func=run_add)
+
+    listing = commands.add_parser("list", parents=parents, help="show the queue")
+    listing.add_argument("--all", action="store_true", help="also assigned and removed topics")
+    listing.add_argument("--json", action="store_true", help="print a JSON list of topic objects")
+    listing.set_defaults(func=run_list)
+
+    show = commands.add_parser("show", parents=parents, help="show one topic")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true", help="print the topic object as JSON")
+    show.set_defaults(func=run_show)
+
+    remove = commands.add_parser("remove", parents=parents, help="take a queued topic off the queue")
+    remove.add_argument("id", type=int)
+    remove.set_defaults(func=run_remove)
+
+    move = commands.add_parser(
+        "move", parents=parents, help="reorder the queue",
+        description="Move a queued topic before another one (it takes that topic's priority), "
+                    "or to the top or bottom of its own priority.")
+    move.add_argument("id", type=int)
+    where = move.add_mutually_exclusive_group(required=True)
+    where.add_argument("--before", type=int, metavar="ID2", help="just before topic ID2")
+    where.add_argument("--top", dest="to", action="store_const", const="top", help="first of its priority")
+    where.add_argument("--bottom", dest="to", action="store_const", const="bottom", help="last of its priority")
+    move.set_defaults(func=run_move)
+
+    imports = commands.add_parser(
+        "import", parents=parents, help="queue the topics of a file",
+        description="Queue topics from FILE: one title a line, or CSV with a header that has a title "
+                    "column and optionally priority, notes, due, by. Duplicates are reported per line "
+                    "and skipped; any invalid line refuses the whole file.")
+    imports.add_argument("file", type=Path)
+    imports.add_argument("--by", metavar="NAME", default="", help="who asked for them (unless the file says)")
+    imports.add_argument("--json", action="store_true",
+                         help="print {file, added: [topic], duplicates: [{line, title, existing_id}], "
+                              "similar: [{line, title, similar_to: {id, title}}]}")
+    imports.set_defaults(func=run_import)
+
+
+def _describe(topic: topics.Topic) -> str:
+    return f'#{topic.id} "{topic.title}"'
+
+
+def _warn_similar(ctx: Context, similar: list[topics.Similar]) -> None:
+    for item in similar:
+        ctx.warn(f'"{item.title}" looks like #{item.other_id} "{item.other_title}" (added anyway)')
+
+
+def run_add(args: argparse.Namespace, ctx: Context) -> int:
+    new = topics.new_topic(args.title, priority=args.priority, notes=args.notes, due=args.due, added_by=args.by)
+    result = topics.add_topic(ctx.store, new)
+    _warn_similar(ctx, result.similar)
+    if ctx.json:
+        ctx.emit_json(result.topic.to_json())
+    else:
+        ctx.say(f"queued {_describe(result.topic)} ({result.topic.priority}, "
+                f"place {result.topic.position} in the queue)")
+    return 0
+
+
+def run_list(args: argparse.Namespace, ctx: Context) -> int:
+    found = topics.list_topics(ctx.store, include_all=args.all)
+    if ctx.json:
+        ctx.emit_json([topic.to_json() for topic in found])
+        return 0
+    if not found:
+        ctx.say("the topic queue is empty" + ("" if args.all else " (`workflow topics add TITLE` queues one)"))
+        return 0
+    header = ["ID", "PRIORITY", "DUE"] + (["STATUS", "WRITER"] if args.all else []) + ["TITLE"]
+    rows = [header]
+    for topic in found:
+        row = [f"#{topic.id}", topic.priority, topic.due or "-"]
+        if args.all:
+            row += [topic.status, topic.assignment.writer if topic.assignment else "-"]
+        rows.append(row + [topic.title])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    for row in rows:
+        ctx.say("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
+    queued = sum(1 for topic in found if topic.status == "queued")
+    ctx.say(f"{queued} queued")
+    return 0
+
+
+def run_show(args: argparse.Namespace, ctx: Context) -> int:
+    topic = topics.get_topic(ctx.store, args.id)
+    if ctx.json:
+        ctx.emit_json(topic.to_json())
+        return 0
+    ctx.say(_describe(topic))
+    status = topic.status + (f" (place {topic.position} in the queue)" if topic.position else "")
+    lines = [("status", status), ("priority", topic.priority), ("due", topic.due or "-"),
+             ("notes", topic.notes or "-"), ("added by", topic.added_by or "-"), ("source", topic.source),
+             ("created", topic.created_at)]
+    if topic.assignment:
+        lines += [("writer", topic.assignment.writer), ("draft", topic.assignment.draft_path),
+                  ("assigned", topic.assignment.assigned_at), ("draft status", topic.assignment.status)]
+    for label, value in lines:
+        ctx.say(f"  {label + ':':<14}{value}")
+    return 0
+
+
+def run_remove(args: argparse.Namespace, ctx: Context) -> int:
+    topic = topics.remove_topic(ctx.store, args.id)
+    ctx.say(f"removed {_describe(topic)} from the queue")
+    return 0
+
+
+def run_move(args: argparse.Namespace, ctx: Context) -> int:
+    topic = topics.move_topic(ctx.store, args.id, before=args.before, to=args.to)
+    ctx.say(f"moved {_describe(topic)}: now {topic.priority}, place {topic.position} in the queue")
+    return 0
+
+
+def run_import(args: argparse.Namespace, ctx: Context) -> int:
+    report = topics.import_topics(ctx.store, args.file, added_by=args.by)
+    for duplicate in report.duplicates:
+        ctx.warn(f"{report.path} line {duplicate['line']}: {duplicate['message']} (skipped)")
+    for item in report.similar:
+        other = item["similar_to"]
+        ctx.warn(f'{report.path} line {item["line"]}: "{item["title"]}" looks like #{other["id"]} '
+                 f'"{other["title"]}" (added anyway)')
+    if ctx.json:
+        ctx.emit_json(report.to_json())
+    else:
+        ctx.say(f"queued {len(report.added)} topics from {report.path}"
+                f"; {len(report.duplicates)} duplicates skipped")
+    return 0

@@ -1,0 +1,142 @@
+"""Draft files for writers: the file name (a slug of the title), the text (YAML front matter and an
+outline), creating the file without ever overwriting one, and reading a draft's status back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from workflow.errors import UserError
+
+MAX_SLUG_LENGTH = 80
+DRAFT_STATUS = "draft"
+_FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$", re.S | re.M)
+
+
+def slugify(title: str, topic_id: int) -> str:
+    """Lowercase letters and digits of any script joined by hyphens, at most ~80 characters;
+    emoji, symbols and punctuation dropped; "topic-ID" when nothing is left."""
+    text = unicodedata.normalize("NFKC", title).lower()
+    words, current = [], []
+    for char in text:
+        category = unicodedata.category(char)
+        if category[0] in "LN" or (category[0] == "M" and current):  # marks belong to their letter
+            current.append(char)
+        elif char in "'’":  # "don't" -> "dont"
+            continue
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > MAX_SLUG_LENGTH:
+            if not slug:
+                slug = word[:MAX_SLUG_LENGTH]
+            break
+        slug = candidate
+    return slug or f"topic-{topic_id}"
+
+
+def draft_text(*, title: str, topic_id: int, author: str, assigned: date, due: str | None, notes: str) -> str:
+    """Front matter (title, topic, author, assigned, due, status: draft) and an outline template."""
+    front_matter = yaml.safe_dump(
+        {"title": title, "topic": topic_id, "author": author, "assigned": assigned,
+         "due": date.fromisoformat(due) if due else None, "status": DRAFT_STATUS},
+        sort_keys=False, allow_unicode=True, default_flow_style=False, width=10_000,
+    )
+    parts = [f"---\n{front_matter}---\n", f"# {title}\n"]
+    if notes:
+        parts.append("\n".join(f"> {line}" if line else ">" for line in f"Editor's notes: {notes}".splitlines()) + "\n")
+    parts.append("## Introduction\n\n_Why this matters to the reader, in two or three sentences._\n")
+    for number in (1, 2, 3):
+        parts.append(f"## Section {number}\n\n_Heading and the point this section makes._\n")
+    parts.append("## Conclusion\n\n_What the reader should take away or try._\n")
+    return "\n".join(parts)
+
+
+def ensure_drafts_dir(drafts_dir: Path) -> None:
+    """Create the drafts folder if needed; refuse one that is not a writable folder."""
+    try:
+        drafts_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UserError(f"drafts folder {drafts_dir} is a file, not a folder ([content] drafts_dir)") from None
+    except OSError as exc:
+        raise UserError(f"cannot create the drafts folder {drafts_dir}: {exc.strerror} ([content] drafts_dir)") from None
+    if not os.access(drafts_dir, os.W_OK | os.X_OK):
+        raise UserError(f"drafts folder {drafts_dir} is not writable ([content] drafts_dir)")
+
+
+def _candidate_names(slug: str):
+    yield f"{slug}.md"
+    number = 2
+    while True:
+        yield f"{slug}-{number}.md"
+        number += 1
+
+
+def free_draft_path(drafts_dir: Path, slug: str, taken: set[Path]) -> Path:
+    """The name `create_draft` would take now, besides the paths in `taken` (for --dry-run)."""
+    return next(path for path in (drafts_dir / name for name in _candidate_names(slug))
+                if path not in taken and not path.exists())
+
+
+def create_draft(drafts_dir: Path, slug: str, text: str) -> Path:
+    """Write `text` to drafts_dir/SLUG.md, or SLUG-2.md, SLUG-3.md... never replacing a file.
+
+    The text goes to a temporary file first and is then hard-linked under its name (link fails if
+    the name exists, like O_CREAT|O_EXCL), so a reader never sees a half-written draft.
+    """
+    if "/" in slug or os.sep in slug or slug in ("", ".", ".."):
+        raise ValueError(f"not a file name: {slug!r}")
+    try:
+        fd, temp_name = tempfile.mkstemp(dir=drafts_dir, prefix=".draft-", suffix=".tmp")
+    except OSError as exc:
+        raise UserError(f"cannot write drafts in {drafts_dir}: {exc.strerror} ([content] drafts_dir)") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, 0o644)
+        for name in _candidate_names(slug):
+            target = drafts_dir / name
+            try:
+                os.link(temp_name, target)
+            except FileExistsError:
+                continue
+            return target
+    except OSError as exc:
+        raise UserError(f"cannot write a draft in {drafts_dir}: {exc.strerror}") from None
+    finally:
+        os.unlink(temp_name)
+
+
+def draft_status(path: Path) -> str | None:
+    """The `status` in a draft's front matter; None when the file is gone.
+
+    A draft whose front matter cannot be read counts as still a draft (the writer is mid-edit).
+    """
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+    match = _FRONT_MATTER_RE.match(text)
+    if not match:
+        return DRAFT_STATUS
+    try:
+        front_matter = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return DRAFT_STATUS
+    if not isinstance(front_matter, dict):
+        return DRAFT_STATUS
+    return str(front_matter.get("status", DRAFT_STATUS)).strip().lower()

@@ -1,0 +1,411 @@
+"""The topic queue: adding (with duplicate and near-duplicate checks), listing, ordering, importing.
+
+Queue order: priority (high, normal, low), then position within the priority, then age (id).
+A topic is `queued`, `assigned` (handed to a writer as a draft, see `workflow.assign`) or `removed`.
+Two titles are duplicates when their normalized forms are equal (see `normalize_title`); a
+duplicate of a queued or assigned topic is refused. A near-duplicate (similar wording, or one title
+containing the other) is added with a warning.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import logging
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from workflow.config import parse_due
+from workflow.errors import UserError
+from workflow.store import Store
+from workflow.store import topic_queries as q
+
+log = logging.getLogger(__name__)
+
+PRIORITIES = ("high", "normal", "low")  # stored as 0, 1, 2
+MAX_TITLE_LENGTH = 200
+SIMILARITY_THRESHOLD = 0.85
+MIN_CONTAINED_LENGTH = 12  # a shorter normalized title inside a longer one is not a near-duplicate
+IMPORT_COLUMNS = ("title", "priority", "notes", "due", "by")
+
+# Quote-like characters vanish ("don't" == "dont"); other punctuation and symbols become spaces.
+_QUOTES = set("'\"`´‘’‚‛“”„‟‹›«»′″")
+
+
+# --- titles ---
+
+def normalize_title(title: str) -> str:
+    """The form duplicates are compared in: NFKC, casefolded, without emoji, symbols,
+    punctuation or quotes, whitespace collapsed."""
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    kept = []
+    for char in folded:
+        category = unicodedata.category(char)
+        if char in _QUOTES or category in ("Cf", "Me") or char in "\ufe0e\ufe0f":
+            continue
+        kept.append(" " if category[0] in "PSZC" else char)
+    return " ".join("".join(kept).split())
+
+
+def clean_title(title: str) -> str:
+    """The title as stored: whitespace collapsed. Refuses empty, too long or letterless titles."""
+    cleaned = " ".join(title.split())
+    if not cleaned:
+        raise UserError("title is empty")
+    if len(cleaned) > MAX_TITLE_LENGTH:
+        raise UserError(f"title is {len(cleaned)} characters long (at most {MAX_TITLE_LENGTH}): {cleaned[:40]}...")
+    if not normalize_title(cleaned):
+        raise UserError(f"title {cleaned!r} has no letters or digits")
+    return cleaned
+
+
+def parse_priority(text: str) -> int:
+    try:
+        return PRIORITIES.index(text.strip().lower())
+    except ValueError:
+        raise UserError(f"priority must be one of {', '.join(PRIORITIES)} (got {text!r})") from None
+
+
+def check_due(text: str | None) -> str | None:
+    """A due date as stored (YYYY-MM-DD), or None for an empty one."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return parse_due(text).isoformat()
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def is_near_duplicate(a: str, b: str) -> bool:
+    """Two normalized titles that are not equal but close: similar wording, or one inside the other."""
+    if a == b:
+        return False
+    shorter, longer = sorted((a, b), key=len)
+    if len(shorter) >= MIN_CONTAINED_LENGTH and shorter in longer:
+        return True
+    if 2 * len(shorter) / (len(a) + len(b)) < SIMILARITY_THRESHOLD:  # the best ratio these lengths allow
+        return False
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.quick_ratio() >= SIMILARITY_THRESHOLD and matcher.ratio() >= SIMILARITY_THRESHOLD
+
+
+# --- what the queue returns ---
+
+@dataclass(frozen=True)
+class Assignment:
+    writer: str
+    draft_path: str
+    assigned_at: str
+    status: str  # open, done
+
+    def to_json(self) -> dict[str, Any]:
+        return {"writer": self.writer, "draft_path": self.draft_path, "assigned_at": self.assigned_at,
+                "status": self.status}
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: int
+    title: str
+    priority: str
+    position: int | None  # 1-based place in the whole queue; None unless queued
+    notes: str
+    due: str | None
+    added_by: str
+    source: str
+    status: str
+    created_at: str
+    assignment: Assignment | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = {
+            "id": self.id, "title": self.title, "priority": self.priority, "position": self.position,
+            "notes": self.notes, "due": self.due, "added_by": self.added_by, "source": self.source,
+            "status": self.status, "created_at": self.created_at,
+        }
+        if self.assignment is not None:
+            data["assignment"] = self.assignment.to_json()
+        return data
+
+
+def _topic(row: Row, position: int | None) -> Topic:
+    assignment = None
+    if row.writer is not None:
+        assignment = Assignment(row.writer, row.draft_path, row.assigned_at, row.assignment_status)
+    return Topic(
+        id=row.id, title=row.title, priority=PRIORITIES[row.priority],
+        position=position if row.status == "queued" else None, notes=row.notes or "", due=row.due,
+        added_by=row.added_by or "", source=row.source, status=row.status, created_at=row.created_at,
+        assignment=assignment,
+    )
+
+
+def _load_topic(conn: Connection, topic_id: int) -> Topic:
+    row = q.topic_row(conn, topic_id)
+    if row is None:
+        raise UserError(f"no topic #{topic_id} (see `workflow topics list --all`)")
+    return _topic(row, q.queue_place(conn, row) if row.status == "queued" else None)
+
+
+@dataclass(frozen=True)
+class Similar:
+    """A near-duplicate found while adding `title`."""
+
+    title: str
+    other_id: int
+    other_title: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "similar_to": {"id": self.other_id, "title": self.other_title}}
+
+
+class DuplicateTopic(UserError):
+    def __init__(self, title: str, existing_id: int, existing_title: str, existing_status: str) -> None:
+        where = "queued" if existing_status == "queued" else "assigned"
+        super().__init__(f'topic already {where} as #{existing_id}: "{existing_title}"')
+        self.title = title
+        self.existing_id = existing_id
+
+
+@dataclass(frozen=True)
+class NewTopic:
+    """A validated topic about to be queued."""
+
+    title: str
+    priority: int = 1
+    notes: str = ""
+    due: str | None = None
+    added_by: str = ""
+
+
+def new_topic(title: str, *, priority: str = "normal", notes: str = "", due: str | None = None,
+              added_by: str = "") -> NewTopic:
+    """Validate what a user typed; raises UserError naming what is wrong."""
+    return NewTopic(clean_title(title), parse_priority(priority), notes.strip(), check_due(due), added_by.strip())
+
+
+def _queue_one(conn: Connection, topic: NewTopic, source: str) -> tuple[int, list[Similar]]:
+    """Insert one topic (caller holds the queue lock); raises DuplicateTopic."""
+    normalized = normalize_title(topic.title)
+    existing = q.live_topic_by_normalized(conn, normalized)
+    new_id = None
+    if existing is None:
+        new_id = q.insert_topic(conn, title=topic.title, normalized=normalized, priority=topic.priority,
+                                notes=topic.notes, due=topic.due, added_by=topic.added_by, source=source)
+        if new_id is None:  # lost a race on the unique index: report who won
+            existing = q.live_topic_by_normalized(conn, normalized)
+    if new_id is None:
+        raise DuplicateTopic(topic.title, existing.id, existing.title, existing.status)
+    similar = [Similar(topic.title, row.id, row.title) for row in q.live_topics(conn)
+               if row.id != new_id and is_near_duplicate(normalized, row.normalized)]
+    return new_id, similar
+
+
+# --- the queue's operations ---
+
+@dataclass(frozen=True)
+class AddResult:
+    topic: Topic
+    similar: list[Similar]
+
+
+def add_topic(store: Store, topic: NewTopic, *, source: str = "cli") -> AddResult:
+    """Queue one topic at the bottom of its priority; raises DuplicateTopic for a live duplicate."""
+    with store.write() as conn:
+        q.lock_topic_queue(conn)
+        new_id, similar = _queue_one(conn, topic, source)
+        return AddResult(_load_topic(conn, new_id), similar)
+
+
+def queue_suggested_topics(store: Store, titles: list[str], *, source: str) -> list[int]:
+    """Queue titles suggested by a post (e.g. source "post:ID"); returns the ids of the new topics.
+
+    Idempotent: titles already queued or assigned are skipped silently, and so are titles that
+    cannot be topics (empty, too long); those are logged at debug level.
+    """
+    candidates = []
+    for title in titles:
+        try:
+            candidates.append(new_topic(title))
+        except UserError as exc:
+            log.debug("suggested topic skipped: %s", exc)
+    new_ids = []
+    with store.write() as conn:
+        q.lock_topic_queue(conn)
+        for topic in candidates:
+            try:
+                new_ids.append(_queue_one(conn, topic, source)[0])
+            except DuplicateTopic:
+                continue
+    return new_ids
+
+
+def list_topics(store: Store, *, include_all: bool = False) -> list[Topic]:
+    """Queued topics in queue order; with include_all, then assigned and removed ones by id."""
+    with store.read() as conn:
+        rows = q.topic_rows(conn, include_all=include_all)
+    return [_topic(row, place) for place, row in enumerate(rows, start=1)]
+
+
+def get_topic(store: Store, topic_id: int) -> Topic:
+    with store.read() as conn:
+        return _load_topic(conn, topic_id)
+
+
+def _queued_or_refuse(conn: Connection, topic_id: int, doing: str) -> Topic:
+    topic = _load_topic(conn, topic_id)
+    if topic.status == "assigned":
+        raise UserError(f"cannot {doing} topic #{topic_id}: it is assigned to {topic.assignment.writer} "
+                        f"({topic.assignment.draft_path})")
+    if topic.status != "queued":
+        raise UserError(f"cannot {doing} topic #{topic_id}: it is {topic.status}")
+    return topic
+
+
+def remove_topic(store: Store, topic_id: int) -> Topic:
+    """Take a queued topic off the queue (its title may be queued again later)."""
+    with store.write() as conn:
+        q.lock_topic_queue(conn)
+        _queued_or_refuse(conn, topic_id, "remove")
+        q.set_topic_status(conn, topic_id, "removed")
+        return _load_topic(conn, topic_id)
+
+
+def move_topic(store: Store, topic_id: int, *, before: int | None = None, to: str | None = None) -> Topic:
+    """Move a queued topic before another queued one (taking its priority), or to the top or
+    bottom of its own priority. Returns the topic with its new place in the queue."""
+    with store.write() as conn:
+        q.lock_topic_queue(conn)
+        topic = _queued_or_refuse(conn, topic_id, "move")
+        if before is not None:
+            if before == topic_id:
+                raise UserError(f"cannot move topic #{topic_id} before itself")
+            anchor = _queued_or_refuse(conn, before, "move before")
+            priority = PRIORITIES.index(anchor.priority)
+            order = [i for i in q.queued_ids_of_priority(conn, priority) if i != topic_id]
+            order.insert(order.index(before), topic_id)
+        else:
+            priority = PRIORITIES.index(topic.priority)
+            order = [i for i in q.queued_ids_of_priority(conn, priority) if i != topic_id]
+            order = [topic_id, *order] if to == "top" else [*order, topic_id]
+        q.renumber(conn, priority, order)
+        return _load_topic(conn, topic_id)
+
+
+# --- import ---
+
+@dataclass(frozen=True)
+class ImportLine:
+    line: int
+    topic: NewTopic
+
+
+@dataclass
+class ImportReport:
+    path: str
+    added: list[Topic] = field(default_factory=list)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)  # line, title, existing_id
+    similar: list[dict[str, Any]] = field(default_factory=list)     # line, title, similar_to
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.path, "added": [t.to_json() for t in self.added],
+                "duplicates": self.duplicates, "similar": self.similar}
+
+
+def _decode_lines(path: Path) -> list[str]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder, not a file") from None
+    except PermissionError:
+        raise UserError(f"{path}: file is not readable") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines = data.split(b"\n")
+    decoded = []
+    for number, raw in enumerate(lines, start=1):
+        try:
+            decoded.append(raw.decode("utf-8").rstrip("\r"))
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{path} line {number}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
+                            f"{exc.start + 1}); save the file as UTF-8") from None
+    return decoded
+
+
+def _csv_header(first_line: str, path: Path) -> list[str] | None:
+    """The CSV header's column names, or None when the file is one title a line."""
+    cells = [cell.strip().lower() for cell in next(csv.reader([first_line]), [])]
+    looks_like_header = "title" in cells or (len(cells) > 1 and any(c in IMPORT_COLUMNS for c in cells))
+    if not looks_like_header and path.suffix.lower() != ".csv":
+        return None
+    if "title" not in cells:
+        raise UserError(f"{path} line 1: CSV header has no title column "
+                        f"(found: {', '.join(cells)}; allowed: {', '.join(IMPORT_COLUMNS)})")
+    unknown = [c for c in cells if c not in IMPORT_COLUMNS]
+    if unknown:
+        raise UserError(f"{path} line 1: unknown CSV column {unknown[0]!r} (allowed: {', '.join(IMPORT_COLUMNS)})")
+    return cells
+
+
+def parse_import_file(path: Path) -> list[ImportLine]:
+    """Read one title a line, or CSV with a `title` column (detected by its header) and optional
+    priority, notes, due, by. Any bad line refuses the whole file, naming the line."""
+    lines = _decode_lines(path)
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return []
+    header = _csv_header(lines[first], path)
+    parsed: list[ImportLine] = []
+    if header is None:
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                parsed.append(ImportLine(number, _line_topic(path, number, {"title": line})))
+        return parsed
+    body = "\n".join(lines[first + 1:])
+    reader = csv.reader(io.StringIO(body))
+    for record in reader:
+        number = first + 1 + reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) > len(header):
+            raise UserError(f"{path} line {number}: {len(record)} fields, the header has {len(header)} "
+                            "(quote fields that contain commas)")
+        parsed.append(ImportLine(number, _line_topic(path, number, dict(zip(header, record)))))
+    return parsed
+
+
+def _line_topic(path: Path, number: int, fields: dict[str, str]) -> NewTopic:
+    try:
+        return new_topic(fields.get("title", ""), priority=fields.get("priority") or "normal",
+                         notes=fields.get("notes") or "", due=fields.get("due"), added_by=fields.get("by") or "")
+    except UserError as exc:
+        raise UserError(f"{path} line {number}: {exc}") from None
+
+
+def import_topics(store: Store, path: Path, *, added_by: str = "") -> ImportReport:
+    """Queue every topic of a file in one transaction; duplicates are reported per line and skipped."""
+    lines = parse_import_file(path)
+    report = ImportReport(str(path))
+    with store.write() as conn:
+        q.lock_topic_queue(conn)
+        new_ids = []
+        for item in lines:
+            topic = item.topic if item.topic.added_by or not added_by else \
+                NewTopic(item.topic.title, item.topic.priority, item.topic.notes, item.topic.due, added_by)
+            try:
+                new_id, similar = _queue_one(conn, topic, f"import:{path.name}")
+            except DuplicateTopic as dup:
+                report.duplicates.append({"line": item.line, "title": topic.title, "existing_id": dup.existing_id,
+                                          "message": str(dup)})
+                continue
+            new_ids.append(new_id)
+            report.similar.extend({"line": item.line, **s.to_json()} for s in similar)
+        report.added = [_load_topic(conn, new_id) for new_id in new_ids]
+    return report
