@@ -171,6 +171,8 @@ SCHEMA: dict[str, dict[str, tuple[Check, Any]]] = {
         "drive_requests_per_minute": (_positive_int, 600),
         "docs_writes_per_minute": (_positive_int, 60),
         "max_retries": (_non_negative_int, 5),
+        "retry_base_seconds": (_positive_number, 1.0),
+        "request_timeout_seconds": (_positive_number, 60.0),
     },
     "review": {
         "reviewers": (_emails, []),

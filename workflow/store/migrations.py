@@ -15,7 +15,7 @@ from workflow.store import tables
 
 def _v1_initial(conn: Connection) -> None:
     tables.metadata.create_all(conn, tables=[
-        tables.topics, tables.assignments, tables.posts, tables.exports, tables.job_runs, tables.leases,
+        tables.topics, tables.assignments, tables.posts, tables.exports, tables.job_runs, tables.leases, tables.settings,
     ])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import (Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, text)
+from sqlalchemy import (Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, text)
 
 metadata = MetaData()
 
@@ -54,6 +54,7 @@ posts = Table(
     Column("mtime_ns", Integer, nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("title", String(300), nullable=False, server_default=""),
+    Column("is_draft", Boolean, nullable=False, server_default=text("false")),
     Column("seen_at", String(32), nullable=False),
 )
 Index("posts_path", posts.c.path)
@@ -73,7 +74,9 @@ exports = Table(
     Column("source_text", Text),                  # the Markdown body as last written (for three-way merges)
     Column("reviewers", Text),                    # JSON list of emails
     Column("shared_with", Text),                  # JSON list of emails already shared with
-    Column("approval_id", String(100)),
+    Column("approval_id", String(100)),            # "starting" while approvals.start is in flight
+    Column("queued_topics", Text),                # JSON: topics this post suggested that were queued already
+    Column("conflicts", Text),                    # JSON: paragraphs both the author and reviewers changed
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),
     Column("claimed_by", String(100)),
@@ -97,6 +100,13 @@ job_runs = Table(
     Column("error", Text),
 )
 Index("job_runs_job_started", job_runs.c.job, job_runs.c.started_at)
+
+# Facts the worker remembers between runs (e.g. the id of the review folder it created).
+settings = Table(
+    "settings", metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
 
 # Leases: a job that must run in one worker at a time holds the lease row until it expires.
 leases = Table(

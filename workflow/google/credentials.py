@@ -1,0 +1,108 @@
+"""Credentials for the worker: a service-account key, a saved user login, or Application Default Credentials.
+
+Always with explicit, least scopes (drive.file + documents). Credential files readable by other
+users are refused; their contents never reach a log or an error message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+from google.auth.credentials import Credentials
+from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
+
+from workflow.errors import UserError
+
+SCOPES = (
+    "https://www.googleapis.com/auth/drive.file",
+    "https://www.googleapis.com/auth/documents",
+)
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+
+
+def check_private(path: Path) -> None:
+    """Refuse a credential file that other users can read or write (it holds a key or a refresh token)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise UserError(f"{path}: credentials file not found") from None
+    if not stat.S_ISREG(mode):
+        raise UserError(f"{path}: credentials must be a regular file")
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise UserError(
+            f"{path}: credentials file is accessible by other users (mode {stat.S_IMODE(mode):o}); "
+            f"run: chmod 600 {path}"
+        )
+
+
+def read_credentials_file(path: Path) -> dict:
+    check_private(path)
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise UserError(f"{path}: not a readable JSON credentials file") from None
+    if not isinstance(info, dict) or info.get("type") not in ("service_account", "authorized_user"):
+        raise UserError(f"{path}: not a service-account key or a saved user login "
+                        f"(expected \"type\": \"service_account\" or \"authorized_user\")")
+    return info
+
+
+def load_credentials(path: Path | None, *, subject: str = "", token_uri: str | None = None) -> Credentials:
+    """Credentials from a key or login file, else Application Default Credentials.
+
+    `token_uri` points the token exchange elsewhere than Google (a sandbox started with `serve`).
+    """
+    if path is None:
+        return _application_default()
+    info = read_credentials_file(path)
+    if info["type"] == "service_account":
+        if token_uri:
+            info = dict(info, token_uri=token_uri)
+        try:
+            creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+        except (ValueError, KeyError) as exc:
+            raise UserError(f"{path}: service-account key is incomplete ({_first_line(exc)})") from None
+        return creds.with_subject(subject) if subject else creds
+    if subject:
+        raise UserError(f"{path}: [google] subject works only with a service-account key, not a user login")
+    try:
+        creds = user_credentials.Credentials.from_authorized_user_info(info, scopes=list(SCOPES))
+    except ValueError as exc:
+        raise UserError(f"{path}: saved login is incomplete ({_first_line(exc)}); run `workflow auth login`") from None
+    return creds.with_token_uri(token_uri) if token_uri else creds
+
+
+def save_user_credentials(creds: user_credentials.Credentials, path: Path) -> None:
+    """Write a user login with mode 0600, atomically (temp file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(creds.to_json())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _application_default() -> Credentials:
+    import google.auth
+    from google.auth.exceptions import DefaultCredentialsError
+
+    try:
+        creds, _project = google.auth.default(scopes=list(SCOPES))
+    except DefaultCredentialsError:
+        raise UserError(
+            "no Google credentials: set [google] credentials to a service-account key or run "
+            "`workflow auth login` (or use --sandbox to try everything locally)"
+        ) from None
+    return creds
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,197 @@
+"""The Drive and Docs calls the worker makes, each safe to repeat after "committed, then the answer was lost".
+
+- Files are created with an id reserved beforehand (`files.generateIds`): a repeat answers 409 and
+  the existing file is used.
+- Docs writes carry `requiredRevisionId`: a repeat of a committed write is refused with 400, and
+  the caller checks the Doc instead of writing twice.
+Nothing here knows about posts.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from googleapiclient.errors import HttpError
+
+from workflow.google.clients import GoogleSession
+from workflow.google.pacing import describe, is_retryable
+
+log = logging.getLogger(__name__)
+
+DOC_MIME = "application/vnd.google-apps.document"
+FOLDER_MIME = "application/vnd.google-apps.folder"
+FILE_FIELDS = "id,name,parents,appProperties,version,modifiedTime,webViewLink,trashed"
+BATCH_LIMIT = 100
+
+
+class RevisionMismatch(Exception):
+    """The Doc changed since the revision a write required; nothing was applied."""
+
+
+class GoogleCallFailed(Exception):
+    """An API call failed for good (after retries); the message is one line, safe to show."""
+
+
+def _quote(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("'", "\\'")
+
+
+@dataclass
+class GoogleOps:
+    session: GoogleSession
+    shared_drive_id: str = ""
+
+    # --- plumbing ---
+
+    def _run(self, request: Any, api: str) -> Any:
+        try:
+            return self.session.caller.execute(request, api=api)
+        except HttpError as exc:
+            raise GoogleCallFailed(describe(exc)) from exc
+
+    @property
+    def _drive_kwargs(self) -> dict[str, Any]:
+        return {"supportsAllDrives": True} if self.shared_drive_id else {}
+
+    # --- Drive files ---
+
+    def reserve_ids(self, count: int) -> list[str]:
+        reply = self._run(self.session.drive.files().generateIds(count=count, space="drive", type="files"), "drive")
+        return list(reply["ids"])
+
+    def get_file(self, file_id: str, fields: str = FILE_FIELDS) -> dict | None:
+        """The file, or None when it does not exist (or this app can't see it)."""
+        request = self.session.drive.files().get(fileId=file_id, fields=fields, **self._drive_kwargs)
+        try:
+            return self.session.caller.execute(request, api="drive")
+        except HttpError as exc:
+            if exc.resp.status == 404:
+                return None
+            raise GoogleCallFailed(describe(exc)) from exc
+
+    def find_by_app_property(self, key: str, value: str, mime_type: str = DOC_MIME) -> list[dict]:
+        query = (f"appProperties has {{ key='{_quote(key)}' and value='{_quote(value)}' }} "
+                 f"and mimeType = '{mime_type}' and trashed = false")
+        kwargs: dict[str, Any] = {}
+        if self.shared_drive_id:
+            kwargs = {"supportsAllDrives": True, "includeItemsFromAllDrives": True,
+                      "corpora": "drive", "driveId": self.shared_drive_id}
+        reply = self._run(self.session.drive.files().list(
+            q=query, fields=f"files({FILE_FIELDS})", pageSize=10, **kwargs), "drive")
+        return reply.get("files", [])
+
+    def create_file(self, file_id: str, *, name: str, mime_type: str, parent_id: str | None,
+                    app_properties: dict[str, str]) -> dict:
+        """Create the file with a reserved id; if a lost answer made us repeat it, return the file that exists."""
+        body: dict[str, Any] = {"id": file_id, "name": name, "mimeType": mime_type, "appProperties": app_properties}
+        if parent_id:
+            body["parents"] = [parent_id]
+        request = self.session.drive.files().create(body=body, fields=FILE_FIELDS, **self._drive_kwargs)
+        try:
+            return self.session.caller.execute(request, api="drive")
+        except HttpError as exc:
+            if exc.resp.status not in (400, 409) or "exist" not in describe(exc).lower():
+                raise GoogleCallFailed(describe(exc)) from exc
+        existing = self.get_file(file_id)
+        if existing is None or existing.get("appProperties", {}) != app_properties:
+            raise GoogleCallFailed(f"file id {file_id} is taken by another file")
+        return existing
+
+    def rename(self, file_id: str, name: str) -> None:
+        self._run(self.session.drive.files().update(fileId=file_id, body={"name": name}, fields="id",
+                                                    **self._drive_kwargs), "drive")
+
+    # --- Docs ---
+
+    def get_document(self, doc_id: str) -> dict:
+        return self._run(self.session.docs.documents().get(
+            documentId=doc_id, suggestionsViewMode="SUGGESTIONS_INLINE"), "docs_read")
+
+    def get_document_with_comments(self, doc_id: str) -> dict:
+        return self._run(self.session.docs.documents().get(
+            documentId=doc_id, suggestionsViewMode="SUGGESTIONS_INLINE",
+            commentsViewMode="COMMENTS_VIEW_MODE_INCLUDED"), "docs_read")
+
+    def write(self, doc_id: str, requests: list[dict], *, revision_id: str, suggest: bool = False) -> str:
+        """One atomic batchUpdate guarded by the revision; returns the new revision id."""
+        write_control: dict[str, Any] = {"requiredRevisionId": revision_id}
+        if suggest:
+            write_control["writeMode"] = "SUGGEST"
+        request = self.session.docs.documents().batchUpdate(
+            documentId=doc_id, body={"requests": requests, "writeControl": write_control})
+        try:
+            reply = self.session.caller.execute(request, api="docs_write")
+        except HttpError as exc:
+            if exc.resp.status == 400 and "revision" in describe(exc).lower():
+                raise RevisionMismatch(describe(exc)) from exc
+            raise GoogleCallFailed(describe(exc)) from exc
+        return reply.get("writeControl", {}).get("requiredRevisionId", "")
+
+    # --- review hand-off ---
+
+    def share(self, file_id: str, emails: list[str], *, role: str, notify: bool, message: str) -> dict[str, str]:
+        """Give each email `role` on the file, in HTTP batches of at most 100 with our own retry
+        (batches are never retried by the client). Returns {email: error} for those that failed for good."""
+        pending = list(dict.fromkeys(emails))
+        errors: dict[str, str] = {}
+        attempt = 0
+        while pending:
+            retry: list[str] = []
+            for start in range(0, len(pending), BATCH_LIMIT):
+                chunk = pending[start:start + BATCH_LIMIT]
+
+                def on_reply(request_id: str, _response: Any, exception: Exception | None) -> None:
+                    email = chunk[int(request_id)]
+                    if exception is None:
+                        errors.pop(email, None)
+                    elif is_retryable(exception) and attempt < self.session.caller.max_retries:
+                        retry.append(email)
+                    else:
+                        errors[email] = describe(exception)
+
+                batch = self.session.batch(on_reply)
+                for number, email in enumerate(chunk):
+                    kwargs: dict[str, Any] = {"sendNotificationEmail": notify, **self._drive_kwargs}
+                    if notify and message:
+                        kwargs["emailMessage"] = message
+                    batch.add(self.session.drive.permissions().create(
+                        fileId=file_id, fields="id",
+                        body={"type": "user", "role": role, "emailAddress": email}, **kwargs),
+                        request_id=str(number))
+                try:
+                    self.session.caller.execute(_BatchRequest(batch, self.session), api="drive")
+                except HttpError as exc:
+                    raise GoogleCallFailed(describe(exc)) from exc
+            if retry:
+                self.session.caller.sleep(self.session.caller.backoff(attempt))
+            pending, attempt = retry, attempt + 1
+        return errors
+
+    def start_approval(self, file_id: str, reviewers: list[str], *, due_time: str | None, message: str) -> dict:
+        body: dict[str, Any] = {"reviewerEmails": reviewers, "message": message,
+                                "fileContentChangeBehavior": "NO_APPROVAL_ACTION"}
+        if due_time:
+            body["dueTime"] = due_time
+        return self._run(self.session.drive.approvals().start(fileId=file_id, body=body), "drive")
+
+    def list_approvals(self, file_id: str) -> list[dict]:
+        reply = self._run(self.session.drive.approvals().list(fileId=file_id), "drive")
+        return reply.get("items", [])
+
+    def add_comment(self, file_id: str, content: str) -> dict:
+        return self._run(self.session.drive.comments().create(
+            fileId=file_id, body={"content": content}, fields="id"), "drive")
+
+
+class _BatchRequest:
+    """Lets a BatchHttpRequest go through `Caller.execute` (pacing, and retry if the whole batch fails)."""
+
+    def __init__(self, batch: Any, session: GoogleSession) -> None:
+        self.batch = batch
+        self.session = session
+        self.methodId = "drive.batch"
+
+    def execute(self, num_retries: int = 0) -> None:
+        self.batch.execute(http=self.session.batch_http())

@@ -1,0 +1,143 @@
+"""SQL for posts seen on disk, their review Docs (exports), and remembered settings."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from workflow.store import tables, utcnow
+
+EXPORT_JSON_FIELDS = ("block_map", "reviewers", "shared_with", "queued_topics", "conflicts")
+
+
+def _row_to_export(row: Any) -> dict[str, Any]:
+    data = dict(row._mapping)
+    for key in EXPORT_JSON_FIELDS:
+        data[key] = json.loads(data[key]) if data.get(key) else None
+    return data
+
+
+def _insert(conn: Connection, table):
+    return (postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table))
+
+
+# --- posts ---
+
+def post_index(conn: Connection) -> dict[str, dict[str, Any]]:
+    """Every post seen before, by path: size, mtime_ns, content_hash, post_id."""
+    rows = conn.execute(select(tables.posts)).all()
+    return {row.path: dict(row._mapping) for row in rows}
+
+
+def record_post(conn: Connection, *, post_id: str, path: str, size: int, mtime_ns: int,
+                content_hash: str, title: str, is_draft: bool = False) -> None:
+    values = dict(post_id=post_id, path=path, size=size, mtime_ns=mtime_ns, content_hash=content_hash,
+                  title=title[:300], is_draft=is_draft, seen_at=utcnow())
+    statement = _insert(conn, tables.posts).values(**values)
+    conn.execute(statement.on_conflict_do_update(index_elements=["post_id"], set_={
+        k: statement.excluded[k] for k in values if k != "post_id"}))
+    # A path belongs to one post: a file whose front matter `id` changed leaves its old row behind.
+    conn.execute(delete(tables.posts).where(and_(tables.posts.c.path == path, tables.posts.c.post_id != post_id)))
+
+
+# --- exports ---
+
+def get_export(conn: Connection, post_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+    query = select(tables.exports).where(tables.exports.c.post_id == post_id)
+    if for_update and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return _row_to_export(row) if row else None
+
+
+def all_exports(conn: Connection) -> list[dict[str, Any]]:
+    return [_row_to_export(row) for row in conn.execute(select(tables.exports).order_by(tables.exports.c.post_id))]
+
+
+def orphan_export_with_hash(conn: Connection, content_hash: str, live_post_ids: set[str]) -> dict[str, Any] | None:
+    """An export of the same content whose post is no longer on disk: the file was renamed."""
+    rows = conn.execute(select(tables.exports).where(and_(
+        tables.exports.c.exported_hash == content_hash, tables.exports.c.doc_id.is_not(None)))).all()
+    for row in rows:
+        if row.post_id not in live_post_ids:
+            return _row_to_export(row)
+    return None
+
+
+def create_export(conn: Connection, post_id: str) -> dict[str, Any]:
+    now = utcnow()
+    statement = _insert(conn, tables.exports).values(post_id=post_id, state="pending", created_at=now, updated_at=now)
+    conn.execute(statement.on_conflict_do_nothing(index_elements=["post_id"]))
+    return get_export(conn, post_id)  # type: ignore[return-value]
+
+
+def update_export(conn: Connection, post_id: str, **values: Any) -> None:
+    for key in EXPORT_JSON_FIELDS:
+        if key in values and values[key] is not None:
+            values[key] = json.dumps(values[key], ensure_ascii=False)
+    values["updated_at"] = utcnow()
+    conn.execute(update(tables.exports).where(tables.exports.c.post_id == post_id).values(**values))
+
+
+def rekey_export(conn: Connection, old_post_id: str, new_post_id: str) -> None:
+    conn.execute(update(tables.exports).where(tables.exports.c.post_id == old_post_id)
+                 .values(post_id=new_post_id, updated_at=utcnow()))
+    conn.execute(delete(tables.posts).where(tables.posts.c.post_id == old_post_id))
+
+
+def claim_export(conn: Connection, post_id: str, worker: str, lease_seconds: float) -> bool:
+    """Claim a post for this worker until the lease expires; False when another live worker holds it.
+
+    On PostgreSQL the row is locked with SKIP LOCKED, so a worker never waits behind another.
+    """
+    now = time.time()
+    query = select(tables.exports.c.claimed_by, tables.exports.c.claim_expires).where(
+        tables.exports.c.post_id == post_id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    row = conn.execute(query).first()
+    if row is None:
+        return False
+    if row.claimed_by and row.claimed_by != worker and (row.claim_expires or 0) > now:
+        return False
+    conn.execute(update(tables.exports).where(tables.exports.c.post_id == post_id)
+                 .values(claimed_by=worker, claim_expires=now + lease_seconds))
+    return True
+
+
+def release_export(conn: Connection, post_id: str, worker: str) -> None:
+    conn.execute(update(tables.exports).where(and_(
+        tables.exports.c.post_id == post_id, tables.exports.c.claimed_by == worker))
+        .values(claimed_by=None, claim_expires=None))
+
+
+def export_state_counts(conn: Connection) -> dict[str, int]:
+    rows = conn.execute(select(tables.exports.c.state, func.count()).group_by(tables.exports.c.state)).all()
+    counts = {state: n for state, n in rows}
+    failing = conn.execute(select(func.count()).select_from(tables.exports).where(or_(
+        tables.exports.c.last_error.is_not(None)))).scalar() or 0
+    if failing:
+        counts["failing"] = failing
+    return counts
+
+
+# --- settings ---
+
+def get_setting(conn: Connection, key: str) -> str | None:
+    return conn.execute(select(tables.settings.c.value).where(tables.settings.c.key == key)).scalar()
+
+
+def put_setting_once(conn: Connection, key: str, value: str) -> str:
+    """Store `value` unless the key already has one; returns the value that stands."""
+    conn.execute(_insert(conn, tables.settings).values(key=key, value=value)
+                 .on_conflict_do_nothing(index_elements=["key"]))
+    return get_setting(conn, key)  # type: ignore[return-value]
+
+
+def put_setting(conn: Connection, key: str, value: str) -> None:
+    statement = _insert(conn, tables.settings).values(key=key, value=value)
+    conn.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": statement.excluded.value}))
