@@ -1,0 +1,160 @@
+"""YAML front matter: split it from the body, check the known keys, normalize values.
+
+A post may start with a line ``---``; the front matter runs to the next line that is ``---`` or
+``...``. Known keys and what they must hold:
+
+- ``title``, ``author``: text (a bare number is taken as text).
+- ``status``: text; ``draft`` marks a post that is not exported.
+- ``reviewers``: one email address or a list of them; always comes out as a list.
+- ``tags``: a list, or one string of comma-separated tags; always comes out as a list of text.
+- ``topic``: the queue topic a draft came from, a number or text.
+- ``due``: a date (``2026-12-04``); comes out as an ISO string.
+- ``id``: the post's stable id, text or a number; comes out as text.
+
+A known key left empty (``title:``) counts as absent. Unknown keys are kept as they are, with
+dates anywhere in them turned into ISO strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import yaml
+
+from workflow.content.errors import PostError
+
+_OPENING = "---"
+_CLOSINGS = ("---", "...")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def split_front_matter(text: str, path_label: str) -> tuple[dict, str, int]:
+    """Return (meta, body, body_first_line): body_first_line is the file line number of body line 1.
+
+    Raises PostError for front matter that is not closed, not YAML, not a mapping, or holds a
+    known key of the wrong type.
+    """
+    lines = text.split("\n")
+    if lines[0].rstrip() != _OPENING:
+        return {}, text, 1
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in _CLOSINGS:
+            closing = index
+            break
+    else:
+        raise PostError(path_label, 1, "front matter is not closed (no closing '---' line)")
+    yaml_text = "\n".join(lines[1:closing])
+    meta = _parse_yaml(yaml_text, path_label)
+    key_lines = _key_lines(yaml_text)
+    checked = {}
+    for key, value in meta.items():
+        name = _normalize(key)
+        name = name if isinstance(name, str) else str(name)
+        line = key_lines.get(name, 1)
+        checked_value = _check_known_key(name, value, path_label, line)
+        if checked_value is not _ABSENT:
+            checked[name] = checked_value
+    body_first_line = closing + 2
+    return checked, "\n".join(lines[closing + 1 :]), body_first_line
+
+
+def _parse_yaml(yaml_text: str, path_label: str) -> dict:
+    try:
+        meta = yaml.safe_load(yaml_text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(error, "problem", None) or str(error).split("\n")[0]
+        raise PostError(path_label, line, f"front matter is not valid YAML: {problem}") from None
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        kind = "a list" if isinstance(meta, list) else f"a single value ({meta!r})"
+        raise PostError(path_label, 2, f"front matter must be 'key: value' lines, not {kind}")
+    return meta
+
+
+def _key_lines(yaml_text: str) -> dict[str, int]:
+    """File line number of each top-level key (the YAML starts on file line 2)."""
+    root = yaml.compose(yaml_text)
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    return {str(key.value): key.start_mark.line + 2 for key, _ in root.value}
+
+
+_ABSENT = object()
+
+
+def _check_known_key(name: str, value: Any, path_label: str, line: int) -> Any:
+    """The normalized value of one front matter key, or _ABSENT for a known key left empty."""
+
+    def fail(message: str) -> PostError:
+        return PostError(path_label, line, f"front matter '{name}' {message}")
+
+    if name not in _KNOWN_KEYS:
+        return _normalize(value)
+    if value is None:
+        return _ABSENT
+    if name in ("title", "author", "status", "id"):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise fail(f"must be text, got {_describe(value)} (put it in quotes)")
+        text = str(value).strip()
+        if not text:
+            return _ABSENT
+        return text
+    if name == "topic":
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise fail(f"must be a topic number or text, got {_describe(value)}")
+        return value
+    if name == "reviewers":
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            raise fail(f"must be an email address or a list of them, got {_describe(value)}")
+        for item in items:
+            if not isinstance(item, str) or not _EMAIL.fullmatch(item.strip()):
+                raise fail(f"must list email addresses; {item!r} is not one")
+        return [item.strip() for item in items]
+    if name == "tags":
+        if isinstance(value, str):
+            return [tag.strip() for tag in value.split(",") if tag.strip()]
+        if not isinstance(value, list) or not all(
+            isinstance(tag, (str, int, float)) and not isinstance(tag, bool) for tag in value
+        ):
+            raise fail(f"must be a list of tags, got {_describe(value)}")
+        return [str(tag).strip() for tag in value if str(tag).strip()]
+    if name == "due":
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip()).isoformat()
+            except ValueError:
+                pass
+        raise fail(f"must be a date like 2026-12-04, got {value!r}")
+    raise AssertionError(f"unhandled known key {name}")
+
+
+_KNOWN_KEYS = frozenset({"title", "status", "author", "reviewers", "tags", "topic", "due", "id"})
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+def _normalize(value: Any) -> Any:
+    """Dates and datetimes anywhere in a value become ISO strings."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_normalize(item) for item in value]
+    if isinstance(value, dict):
+        return {_normalize(key): _normalize(item) for key, item in value.items()}
+    return value

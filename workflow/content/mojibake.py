@@ -1,0 +1,123 @@
+"""Repair text whose UTF-8 bytes were decoded as Windows-1252 or Windows-1250 ("mojibake").
+
+``ðŸŒ±`` is the UTF-8 of 🌱 read as Windows-1252, ``đź§©`` that of 🧩 read as Windows-1250,
+``â€™`` that of ’. Every byte of a multi-byte UTF-8 sequence is >= 0x80, so mojibake is a run of
+non-ASCII characters that each map back to one byte in the wrong code page. Within such runs the
+repair looks for a lead character followed by the right number of continuation characters whose
+bytes decode as UTF-8, and takes the decoded character only when it is one that text pasted from
+a chat assistant plausibly holds (so correct text is left alone):
+
+- 4-byte sequences: emoji and their tags (U+1F000-U+1FAFF, U+E0020-U+E007F);
+- 3-byte sequences: punctuation and symbols (U+2000-U+2BFF: ’ “ ” — … ✅ ❤ ⚡), variation
+  selectors (U+FE00-U+FE0F) and the few emoji in U+3030-U+3299;
+- 2-byte sequences led by Â Ã Ä Å (or Ă Ĺ in Windows-1250): Latin-1 and Latin Extended-A
+  (U+00A0-U+017F: é ö ą ł, the no-break space, ©).
+
+The five bytes Windows-1252 leaves undefined (0x81 0x8D 0x8F 0x90 0x9D), and those Windows-1250
+leaves undefined, are commonly decoded to the C1 control characters of the same number; those
+map back too (C1 controls are never correct text). Text doubly mis-decoded is repaired by
+repeating the pass while it changes something (at most three times).
+
+Known limits: correct text that is itself exactly such a sequence (``IRMÃ”`` in upper-case
+Portuguese followed by a closing quote) is "repaired"; mojibake of other scripts (Cyrillic,
+CJK) is not.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CODE_PAGES = ("cp1252", "cp1250")
+_MAX_PASSES = 3
+
+
+def _byte_map(code_page: str) -> dict[str, int]:
+    """Each non-ASCII character the code page decodes to, mapped to its byte."""
+    mapping: dict[str, int] = {}
+    for byte in range(0x80, 0x100):
+        try:
+            mapping[bytes([byte]).decode(code_page)] = byte
+        except UnicodeDecodeError:
+            mapping[chr(byte)] = byte
+    for byte in range(0x80, 0xA0):
+        mapping.setdefault(chr(byte), byte)
+    return mapping
+
+
+_BYTE_MAPS = [_byte_map(code_page) for code_page in _CODE_PAGES]
+_RUN = re.compile(
+    "[" + "".join(re.escape(char) for char in sorted(set().union(*_BYTE_MAPS))) + "]{2,}"
+)
+
+
+def _sequence_length(lead: int) -> int:
+    if 0xC2 <= lead <= 0xDF:
+        return 2
+    if 0xE0 <= lead <= 0xEF:
+        return 3
+    if 0xF0 <= lead <= 0xF4:
+        return 4
+    return 0
+
+
+def _plausible(decoded: str, lead: int) -> bool:
+    code_point = ord(decoded)
+    if lead >= 0xF0:
+        return 0x1F000 <= code_point <= 0x1FAFF or 0xE0020 <= code_point <= 0xE007F
+    if lead >= 0xE0:
+        return (
+            0x2000 <= code_point <= 0x2BFF
+            or 0xFE00 <= code_point <= 0xFE0F
+            or code_point in (0x3030, 0x303D, 0x3297, 0x3299)
+        )
+    return 0xC2 <= lead <= 0xC5 and 0xA0 <= code_point <= 0x17F
+
+
+def _decode_at(run: str, start: int) -> tuple[str, int] | None:
+    """The character whose mojibake starts at run[start], and the mojibake's length; or None."""
+    for byte_map in _BYTE_MAPS:
+        lead = byte_map.get(run[start])
+        length = _sequence_length(lead) if lead is not None else 0
+        if not length or start + length > len(run):
+            continue
+        raw = bytearray([lead])
+        for char in run[start + 1 : start + length]:
+            byte = byte_map.get(char)
+            if byte is None or not 0x80 <= byte <= 0xBF:
+                break
+            raw.append(byte)
+        else:
+            try:
+                decoded = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if _plausible(decoded, lead):
+                return decoded, length
+    return None
+
+
+def _repair_run(match: re.Match[str]) -> str:
+    run = match.group()
+    pieces: list[str] = []
+    index = 0
+    while index < len(run):
+        found = _decode_at(run, index)
+        if found is None:
+            pieces.append(run[index])
+            index += 1
+        else:
+            pieces.append(found[0])
+            index += found[1]
+    return "".join(pieces)
+
+
+def repair_mojibake(line: str) -> str:
+    """The line with each mojibake sequence replaced by the character it stands for."""
+    for _ in range(_MAX_PASSES):
+        if line.isascii():
+            return line
+        repaired = _RUN.sub(_repair_run, line)
+        if repaired == line:
+            return line
+        line = repaired
+    return line

@@ -1,0 +1,156 @@
+"""Posts on disk: discovery, loading, hashing and identity.
+
+Identity rule: ``post_id`` is the front matter ``id`` when there is one, else ``"path:" +
+rel_path``. ``content_hash`` is the sha256 of the front matter (as canonical JSON) and the
+cleaned body, and does not depend on the file's name or location. Export looks a post up by
+``post_id`` first and falls back to ``content_hash``, so a file renamed without changing its
+content keeps its Doc, and a file edited in place keeps its Doc through its path id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workflow.content.cleanup import clean_markdown
+from workflow.content.decoding import decode_post_bytes
+from workflow.content.errors import PostError
+from workflow.content.front_matter import split_front_matter
+from workflow.content.structure import code_mask
+
+POST_SUFFIXES = (".md", ".markdown")
+APPROVED_SUFFIXES = (".approved.md", ".approved.markdown")
+_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*)|$)")
+_CLOSING_SEQUENCE = re.compile(r"(?:^|[ \t]+)#+$")
+
+
+@dataclass(frozen=True)
+class Post:
+    """A post file read, split and cleaned; ``body`` is what the renderer gets."""
+
+    path: Path
+    rel_path: str
+    meta: dict
+    body: str
+    body_first_line: int
+    raw_hash: str
+    content_hash: str
+    post_id: str
+    title: str
+    status: str | None
+    is_draft: bool
+    size: int
+    mtime_ns: int
+    removed: list[dict] = field(default_factory=list)
+    repairs: list[dict] = field(default_factory=list)
+    suggested_topics: list[str] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+
+
+def discover_posts(posts_dir: Path) -> list[Path]:
+    """Every *.md and *.markdown file under posts_dir, sorted by relative path.
+
+    Skips hidden files and folders, ``*.approved.md`` side files, anything that is not a
+    regular file, folders reached through symlinks, and symlinked files pointing outside
+    posts_dir.
+    """
+    root = posts_dir.resolve()
+    found: list[tuple[str, Path]] = []
+    for folder, subfolders, files in os.walk(posts_dir, followlinks=False):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        for name in files:
+            lowered = name.lower()
+            if name.startswith(".") or not lowered.endswith(POST_SUFFIXES):
+                continue
+            if lowered.endswith(APPROVED_SUFFIXES):
+                continue
+            path = Path(folder) / name
+            if not _is_regular_file_inside(path, root):
+                continue
+            found.append((path.relative_to(posts_dir).as_posix(), path))
+    return [path for _, path in sorted(found)]
+
+
+def _is_regular_file_inside(path: Path, root: Path) -> bool:
+    try:
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            return False
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def stat_key(path: Path) -> tuple[int, int]:
+    """(size, mtime_ns): unchanged means export may skip the file without reading it."""
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns
+
+
+def load_post(path: Path, *, root: Path | None = None) -> Post:
+    """Read, split and clean one post file; raise PostError when it must be skipped."""
+    label = path.as_posix()
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise PostError(label, None, "not a regular file")
+        data = path.read_bytes()
+    except OSError as error:
+        raise PostError(label, None, f"cannot read: {error.strerror or error}") from None
+
+    decoded = decode_post_bytes(data)
+    meta, body, body_first_line = split_front_matter(decoded.text, label)
+    cleaned = clean_markdown(body, first_line=body_first_line)
+    rel_path = _relative_path(path, root)
+    status = meta.get("status")
+    return Post(
+        path=path,
+        rel_path=rel_path,
+        meta=meta,
+        body=cleaned.text,
+        body_first_line=body_first_line,
+        raw_hash=hashlib.sha256(data).hexdigest(),
+        content_hash=content_hash(meta, cleaned.text),
+        post_id=str(meta["id"]) if "id" in meta else f"path:{rel_path}",
+        title=meta.get("title") or first_heading(cleaned.text) or path.stem,
+        status=status,
+        is_draft=status is not None and status.strip().lower() == "draft",
+        size=len(data),
+        mtime_ns=info.st_mtime_ns,
+        removed=cleaned.removed,
+        repairs=cleaned.repairs,
+        suggested_topics=cleaned.suggested_topics,
+        warnings=sorted(decoded.warnings + cleaned.warnings, key=lambda warning: warning["line"]),
+    )
+
+
+def _relative_path(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def content_hash(meta: dict, body: str) -> str:
+    """sha256 of the front matter (canonical JSON) and the cleaned body."""
+    canonical = json.dumps(meta, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{canonical}\n{body}".encode("utf-8")).hexdigest()
+
+
+def first_heading(markdown: str) -> str | None:
+    """Text of the first ATX heading outside code fences, or None."""
+    lines = markdown.split("\n")
+    for line, in_code in zip(lines, code_mask(lines)):
+        match = _ATX_HEADING.match(line)
+        if in_code or match is None:
+            continue
+        text = _CLOSING_SEQUENCE.sub("", match.group(1).strip()).strip()
+        if text:
+            return text
+    return None
