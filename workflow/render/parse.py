@@ -1,0 +1,320 @@
+"""Python-Markdown -> element tree, plus the source line range of every top-level block.
+
+Python-Markdown does not report source positions, so the top-level elements are matched back to
+the source in order with a forward-only line scanner (`locate_blocks`): it knows where each kind
+of block ends (a heading is one line, a fence runs to its closing fence, a list to the first
+blank line not followed by more of the list, ...). The preprocessing here never adds or
+removes lines, so line numbers stay those of the file.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+
+import markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import SimpleTagInlineProcessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+# Characters Google Docs strips from inserted text (and surrogates, which cannot be encoded):
+# removing them first keeps every computed index right. \t and \n stay; \v is a line break in
+# Docs, so a literal one in the source is dropped too.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ue000-\uf8ff\ud800-\udfff]")
+
+_LIST_MARKER = re.compile(r"^( *)([-+*]|\d+\.)( +|$)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
+_QUOTE = re.compile(r"^ {0,3}>")
+_FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]]+)\]:")
+_REFERENCE_DEF = re.compile(r"^ {0,3}\[[^\]^][^\]]*\]:\s*\S")
+
+
+def strip_control_characters(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+class _StrikethroughExtension(Extension):
+    """`~~text~~` -> <del>; Python-Markdown has no strikethrough of its own."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.ESCAPED_CHARS.append("~")
+        md.inlinePatterns.register(SimpleTagInlineProcessor(r"(~{2})(.+?)~{2}", "del"), "strikethrough", 55)
+
+
+class _ListIndentPreprocessor(Preprocessor):
+    """Re-indent nested list items to 4 spaces per level (posts often nest by 2 or 3).
+
+    Keeps the number of lines. Lines inside fenced code are left alone.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        return normalize_list_indentation(lines)
+
+
+def normalize_list_indentation(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    open_markers: list[int] = []  # source indents of the open list items, outermost first
+    fence: str | None = None
+    previous_blank = True
+    for line in lines:
+        fence_match = _FENCE.match(line)
+        if fence is not None:
+            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
+                fence = None
+            out.append(line)
+            continue
+        if fence_match and not open_markers:
+            fence = fence_match.group(1)
+            out.append(line)
+            continue
+        if not line.strip():
+            out.append(line)
+            previous_blank = True
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        marker = _LIST_MARKER.match(line)
+        if marker:
+            if indent == 0 or not open_markers:
+                open_markers = [indent]
+                out.append(line.lstrip(" ") if indent < 4 else line)
+            else:
+                while open_markers and open_markers[-1] >= indent:
+                    open_markers.pop()
+                depth = len(open_markers)
+                open_markers.append(indent)
+                out.append(" " * (4 * depth) + line.lstrip(" "))
+        elif open_markers and indent > 0:
+            deeper = [i for i in open_markers if i < indent]
+            out.append(" " * (4 * max(len(deeper), 1)) + line.lstrip(" "))
+        else:
+            if previous_blank:
+                open_markers = []
+            out.append(line)
+        previous_blank = False
+    return out
+
+
+class _CaptureTree(Treeprocessor):
+    def run(self, root: etree.Element) -> None:
+        self.md.captured_root = root  # type: ignore[attr-defined]
+
+
+@dataclass
+class ParsedMarkdown:
+    root: etree.Element
+    lines: list[str]  # the body lines after control-character removal
+    stash: list[str]  # Python-Markdown's raw-HTML stash (placeholders \x02wzxhzdk:N\x03)
+    ranges: list[tuple[int, int]]  # 0-based inclusive line range per top-level element
+    footnote_ranges: dict[str, tuple[int, int]]  # footnote label -> its definition's lines
+
+
+def _new_markdown() -> markdown.Markdown:
+    md = markdown.Markdown(
+        extensions=["tables", "fenced_code", "footnotes", "sane_lists", _StrikethroughExtension()],
+    )
+    md.preprocessors.register(_ListIndentPreprocessor(md), "list_indent", 35)
+    md.treeprocessors.deregister("prettify")
+    return md
+
+
+def parse_markdown(text: str) -> ParsedMarkdown:
+    """Run Python-Markdown's block and inline parsers (no HTML serialization) on `text`."""
+    text = strip_control_characters(text.replace("\r\n", "\n").replace("\r", "\n"))
+    md = _new_markdown()
+    lines = text.split("\n")
+    pre_lines = lines
+    for preprocessor in md.preprocessors:
+        pre_lines = preprocessor.run(pre_lines)
+    root = md.parser.parseDocument(pre_lines).getroot()
+    for treeprocessor in md.treeprocessors:
+        replaced = treeprocessor.run(root)
+        if replaced is not None:
+            root = replaced
+    stash = [str(item) for item in md.htmlStash.rawHtmlBlocks]
+    flow = [child for child in root if not _is_footnote_div(child)]
+    return ParsedMarkdown(
+        root=root,
+        lines=lines,
+        stash=stash,
+        ranges=locate_blocks(lines, flow, stash),
+        footnote_ranges=locate_footnotes(lines),
+    )
+
+
+def _is_footnote_div(element: etree.Element) -> bool:
+    return element.tag == "div" and element.get("class") == "footnote"
+
+
+_PLACEHOLDER = re.compile("^\x02wzxhzdk:(\\d+)\x03$")
+
+
+def stashed_block(element: etree.Element, stash: list[str]) -> str | None:
+    """The raw HTML a paragraph stands for, if it is only a stash placeholder."""
+    if element.tag != "p" or len(element):
+        return None
+    match = _PLACEHOLDER.match((element.text or "").strip())
+    return stash[int(match.group(1))] if match else None
+
+
+def locate_blocks(lines: list[str], elements: list[etree.Element], stash: list[str]) -> list[tuple[int, int]]:
+    """The 0-based inclusive source line range of each top-level element, in order."""
+    scanner = _LineScanner(lines)
+    ranges = []
+    for element in elements:
+        start = scanner.next_block_start()
+        raw = stashed_block(element, stash)
+        if raw is not None and raw.startswith("<pre><code"):
+            end = scanner.fence_end(start)
+        else:
+            end = scanner.block_end(start, element.tag)
+        ranges.append((start, end))
+        scanner.position = end + 1
+    return ranges
+
+
+class _LineScanner:
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        self.position = 0
+
+    def _blank(self, index: int) -> bool:
+        return not self.lines[index].strip()
+
+    def _last(self) -> int:
+        return len(self.lines) - 1
+
+    def next_block_start(self) -> int:
+        """Skip blank lines and the definitions Python-Markdown takes out of the flow."""
+        index = self.position
+        while index <= self._last():
+            line = self.lines[index]
+            if not line.strip() or _REFERENCE_DEF.match(line):
+                index += 1
+            elif _FOOTNOTE_DEF.match(line):
+                index = self._indented_block_end(index) + 1
+            else:
+                break
+        return min(index, max(self._last(), 0))
+
+    def _indented_block_end(self, start: int) -> int:
+        """End of a block that continues over blank lines while the next line is indented."""
+        end = start
+        index = start + 1
+        while index <= self._last():
+            if self._blank(index):
+                index += 1
+                continue
+            if self.lines[index].startswith((" ", "\t")) or not self._blank(index - 1):
+                end = index
+                index += 1
+                continue
+            break
+        return end
+
+    def fence_end(self, start: int) -> int:
+        opening = _FENCE.match(self.lines[start])
+        if not opening:
+            return start
+        fence = opening.group(1)
+        for index in range(start + 1, len(self.lines)):
+            closing = _FENCE.match(self.lines[index])
+            if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= len(fence):
+                return index
+        return self._last()
+
+    def block_end(self, start: int, tag: str) -> int:
+        if tag == "hr" or (tag.startswith("h") and _HEADING.match(self.lines[start])):
+            return start
+        if tag in ("h1", "h2"):  # setext heading: text line + underline
+            return min(start + 1, self._last())
+        if tag in ("ul", "ol"):
+            return self._list_end(start)
+        if tag == "blockquote":
+            return self._quote_end(start)
+        if tag == "pre":
+            return self._indented_block_end(start)
+        return self._paragraph_end(start)
+
+    def _paragraph_end(self, start: int) -> int:
+        end = start
+        for index in range(start + 1, len(self.lines)):
+            line = self.lines[index]
+            if not line.strip() or _HEADING.match(line) or _QUOTE.match(line) or _FENCE.match(line):
+                break
+            end = index
+        return end
+
+    def _quote_end(self, start: int) -> int:
+        end = start
+        index = start + 1
+        while index <= self._last():
+            if not self._blank(index):
+                end = index
+                index += 1
+                continue
+            following = index
+            while following <= self._last() and self._blank(following):
+                following += 1
+            if following <= self._last() and _QUOTE.match(self.lines[following]):
+                index = following
+                continue
+            break
+        return end
+
+    def _list_end(self, start: int) -> int:
+        ordered = self.lines[start].lstrip()[0].isdigit()
+        end = start
+        index = start + 1
+        while index <= self._last():
+            line = self.lines[index]
+            if line.strip():
+                marker = _LIST_MARKER.match(line)
+                if marker and not marker.group(1) and marker.group(2)[0].isdigit() != ordered:
+                    break
+                if _HEADING.match(line) or _FENCE.match(line):
+                    break
+                end = index
+                index += 1
+                continue
+            following = index
+            while following <= self._last() and self._blank(following):
+                following += 1
+            if following > self._last():
+                break
+            nxt = self.lines[following]
+            marker = _LIST_MARKER.match(nxt)
+            same_list = marker and (marker.group(1) or marker.group(2)[0].isdigit() == ordered)
+            if nxt.startswith((" ", "\t")) or same_list:
+                index = following
+                continue
+            break
+        return end
+
+
+def list_item_lines(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
+    """Line ranges of the list items (all nesting levels, in order) within a list's range."""
+    markers = [i for i in range(start, end + 1) if _LIST_MARKER.match(lines[i])]
+    ranges = []
+    for position, first in enumerate(markers):
+        last = (markers[position + 1] - 1) if position + 1 < len(markers) else end
+        while last > first and not lines[last].strip():
+            last -= 1
+        ranges.append((first, last))
+    return ranges
+
+
+def locate_footnotes(lines: list[str]) -> dict[str, tuple[int, int]]:
+    scanner = _LineScanner(lines)
+    found: dict[str, tuple[int, int]] = {}
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        fence_match = _FENCE.match(line)
+        if fence_match:
+            fence = None if fence else fence_match.group(1)
+            continue
+        match = None if fence else _FOOTNOTE_DEF.match(line)
+        if match:
+            found.setdefault(match.group(1), (index, scanner._indented_block_end(index)))
+    return found
