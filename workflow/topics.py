@@ -86,7 +86,7 @@ def is_near_duplicate(a: str, b: str) -> bool:
     if a == b:
         return False
     shorter, longer = sorted((a, b), key=len)
-    if len(shorter) >= MIN_CONTAINED_LENGTH and shorter in longer:
+    if len(shorter) >= MIN_CONTAINED_LENGTH and f" {shorter} " in f" {longer} ":  # whole words
         return True
     if 2 * len(shorter) / (len(a) + len(b)) < SIMILARITY_THRESHOLD:  # the best ratio these lengths allow
         return False
