@@ -29,12 +29,13 @@ TASK_GLYPHS = {False: "☐ ", True: "☑ "}
 
 # Geometry of an empty table inserted at `location` (see google-api-notes.md).
 TABLE_OFFSET = 1  # the newline insertTable adds before the table
-FIRST_CELL_PARAGRAPH = 3  # table start -> first cell's paragraph
+FIRST_CELL_PARAGRAPH = 3  # table start -> first cell's paragraph (start, row and cell units)
 
 
 def table_size(rows: int, columns: int) -> int:
-    """Units an empty table occupies (without the newline inserted before it)."""
-    return 2 + rows * (1 + 2 * columns)
+    """Units an empty table occupies (without the newline inserted before it): one for the
+    table start, one per row, and per cell one for the cell plus its empty paragraph."""
+    return 1 + rows * (1 + 2 * columns)
 
 
 def _color(rgb: dict) -> dict:
