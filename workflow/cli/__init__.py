@@ -18,7 +18,7 @@ from workflow.cli.context import Context
 from workflow.errors import UserError
 from workflow.logs import setup_logging
 
-COMMAND_MODULES = ["topics", "assign"]
+COMMAND_MODULES = ["topics", "assign", "sandbox"]
 
 log = logging.getLogger("workflow")
 

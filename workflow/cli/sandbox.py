@@ -1,0 +1,49 @@
+"""`workflow sandbox serve`: run the local Google (Drive, Docs, OAuth token endpoint) until Ctrl-C."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from workflow.cli.context import Context
+from workflow.errors import UserError
+
+DEFAULT_DATA_DIR = Path(".workflow/sandbox")
+
+
+def register(subparsers, parents) -> None:
+    parser = subparsers.add_parser(
+        "sandbox", parents=parents, help="the local Google sandbox",
+        description="A local, stateful stand-in for Google Drive, Docs and the OAuth token endpoint.")
+    commands = parser.add_subparsers(dest="sandbox_command", metavar="ACTION")
+    commands.required = True
+    serve = commands.add_parser(
+        "serve", parents=parents, help="serve the sandbox until Ctrl-C",
+        description="Serve Drive v3, Docs v1, /token and the viewer on one root URL until Ctrl-C.")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; the viewer needs no login)")
+    serve.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    serve.add_argument("--data", metavar="DIR", type=Path, default=DEFAULT_DATA_DIR,
+                       help=f"where the state is kept across restarts (default {DEFAULT_DATA_DIR})")
+    serve.set_defaults(func=run_serve)
+
+
+def run_serve(args, ctx: Context, stop: threading.Event | None = None) -> int:
+    """Serve until Ctrl-C (or until `stop` is set, for callers that run it in a thread)."""
+    from workflow.sandbox import start
+
+    if not 0 <= args.port <= 65535:
+        raise UserError(f"--port must be between 0 and 65535, not {args.port}")
+    try:
+        running = start(args.data, host=args.host, port=args.port)
+    except OSError as exc:
+        raise UserError(f"cannot serve the sandbox on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    print(f"Google sandbox serving at {running.url} (state in {args.data}); Ctrl-C to stop", flush=True)
+    try:
+        (stop or threading.Event()).wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.stop()
+    print("Google sandbox stopped", flush=True)
+    return 0

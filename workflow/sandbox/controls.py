@@ -1,0 +1,99 @@
+"""Test controls under `/_sandbox/`: reset, the request log, faults, users, credentials,
+notifications. Scripts outside the project rely on these shapes; keep them stable."""
+
+from __future__ import annotations
+
+import re
+
+from .discovery import all_methods
+from .exceptions import OAuthError
+from .faults import parse_fault
+from .state import SandboxState
+
+
+class ControlError(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _email(body) -> str:
+    email = body.get("email") if isinstance(body, dict) else None
+    if not isinstance(email, str) or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise ControlError(400, "body must be {\"email\": \"someone@example.com\"}")
+    return email
+
+
+def handle_control(state: SandboxState, http_method: str, name: str, body) -> tuple[int, object]:
+    """(status, JSON) of one control call; ControlError for a bad one."""
+    with state.lock:
+        if (http_method, name) == ("POST", "reset"):
+            state.reset()
+            return 200, {"reset": True}
+        if (http_method, name) == ("GET", "requests"):
+            return 200, list(state.requests)
+        if (http_method, name) == ("GET", "faults"):
+            return 200, [fault.as_json() for fault in state.faults.faults]
+        if (http_method, name) == ("POST", "faults"):
+            try:
+                fault = parse_fault(body, {method.id for method in all_methods()})
+            except ValueError as error:
+                raise ControlError(400, str(error)) from None
+            state.faults.add(fault)
+            return 200, fault.as_json()
+        if (http_method, name) == ("DELETE", "faults"):
+            state.faults.clear()
+            return 200, []
+        if (http_method, name) == ("POST", "users"):
+            email = _email(body)
+            token = state.auth.ui_token(email)
+            state.save()
+            return 200, {"email": email, "token": token}
+        if (http_method, name) == ("POST", "service-accounts"):
+            key = state.auth.create_service_account(_email(body), state.token_uri())
+            state.save()
+            return 200, key
+        if (http_method, name) == ("POST", "oauth-clients"):
+            client = state.auth.create_oauth_client((body or {}).get("name") or "sandbox app")
+            state.save()
+            return 200, client
+        if (http_method, name) == ("POST", "user-credentials"):
+            return 200, _user_credentials(state, body)
+        if (http_method, name) == ("GET", "notifications"):
+            return 200, list(state.drive.notifications)
+        opened = re.fullmatch(r"files/([^/]+)/open-with", name)
+        if http_method == "POST" and opened:
+            return 200, _open_with(state, opened.group(1), body)
+    raise ControlError(404, f"no sandbox control {http_method} /_sandbox/{name}")
+
+
+def _user_credentials(state: SandboxState, body) -> dict:
+    email = _email(body)
+    scopes = body.get("scopes")
+    if not isinstance(scopes, list) or not scopes or not all(isinstance(s, str) for s in scopes):
+        raise ControlError(400, "scopes must be a non-empty list of scope URLs")
+    try:
+        credentials = state.auth.create_user_credentials(email, scopes, state.token_uri(),
+                                                         client_id=body.get("client_id"))
+    except KeyError:
+        raise ControlError(404, f"unknown OAuth client {body.get('client_id')!r}") from None
+    except OAuthError as error:
+        raise ControlError(400, error.description) from None
+    state.save()
+    return credentials
+
+
+def _open_with(state: SandboxState, file_id: str, body) -> dict:
+    """The user opened this file with an app (Google Picker): the app may use it with drive.file."""
+    app = body.get("app") if isinstance(body, dict) else None
+    record = state.drive.files.get(file_id)
+    if record is None:
+        raise ControlError(404, f"no file {file_id}")
+    if not isinstance(app, str) or state.auth.app_name(app) is None:
+        raise ControlError(400, "body must be {\"app\": \"<OAuth client id or service account client_id>\"}")
+    if app not in record["apps"]:
+        record["apps"].append(app)
+        state.drive.changed.add(file_id)
+    state.save()
+    return {"fileId": file_id, "apps": list(record["apps"])}

@@ -1,0 +1,142 @@
+"""A read-only HTML view of the sandbox: `/` lists files, `/document/d/ID/edit` shows a Doc with
+its headings, lists, emphasis, links, tables, comments and suggestions. Every text is escaped.
+No token is needed: the viewer is a local tool, served on loopback by default."""
+
+from __future__ import annotations
+
+from html import escape
+
+from .state import SandboxState
+
+_HEADING_TAGS = {"TITLE": "h1", "SUBTITLE": "h2", "HEADING_1": "h1", "HEADING_2": "h2",
+                 "HEADING_3": "h3", "HEADING_4": "h4", "HEADING_5": "h5", "HEADING_6": "h6"}
+_NUMBERED_GLYPHS = {"DECIMAL", "ZERO_DECIMAL", "ALPHA", "UPPER_ALPHA", "ROMAN", "UPPER_ROMAN"}
+_STYLE = """
+body{font-family:Arial,sans-serif;max-width:52em;margin:2em auto;color:#202124}
+.doc{float:left;width:34em}.comments{float:right;width:15em;font-size:.9em}
+ins.suggestion{color:#188038;text-decoration:underline}del.suggestion{color:#d93025}
+.thread{border:1px solid #dadce0;border-radius:6px;padding:.5em;margin-bottom:.8em}
+.resolved{opacity:.6}.quote{border-left:3px solid #fbbc04;padding-left:.4em;color:#5f6368}
+table.grid{border-collapse:collapse}table.grid td{border:1px solid #999;padding:.3em}
+code{font-family:monospace}.meta{color:#5f6368;font-size:.85em}
+"""
+
+
+def _page(title: str, content: str) -> str:
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
+            f"<style>{_STYLE}</style></head><body>{content}</body></html>")
+
+
+def index_page(state: SandboxState) -> str:
+    with state.lock:
+        records = [r for r in state.drive.files.values() if not r.get("isRoot")]
+        rows = "".join(
+            f"<tr><td><a href='{escape(state.drive.web_view_link(r))}'>{escape(r['name'])}</a></td>"
+            f"<td>{escape(r['mimeType'])}</td><td>{escape(r.get('owner') or '')}</td>"
+            f"<td>{escape(r['modifiedTime'])}</td><td>{r['version']}</td>"
+            f"<td>{'trashed' if r['trashed'] else ''}</td></tr>"
+            for r in sorted(records, key=lambda r: r["modifiedTime"], reverse=True))
+    return _page("Google sandbox", "<h1>Google sandbox: files</h1><table class='grid'><tr><th>Name"
+                 "</th><th>Type</th><th>Owner</th><th>Modified</th><th>Version</th><th></th></tr>"
+                 f"{rows}</table>")
+
+
+def document_page(state: SandboxState, file_id: str) -> tuple[int, str]:
+    with state.lock:
+        record = state.drive.files.get(file_id)
+        document = state.drive.documents.get(file_id)
+        if record is None or document is None:
+            return 404, _page("Not found", f"<h1>No document {escape(file_id)}</h1>")
+        data = document.to_json(suggestions_view_mode="SUGGESTIONS_INLINE")
+        threads = document.comment_threads()
+        meta = (f"<p class='meta'>version {record['version']} · modified {escape(record['modifiedTime'])}"
+                f" · revision {escape(str(document.revision_id))}</p>")
+    body = _render_content(data.get("body", {}).get("content", []), data.get("lists", {}))
+    comments = "".join(_render_thread(t) for t in threads if not t["deleted"])
+    return 200, _page(record["name"], f"<div class='doc'><h1>{escape(record['name'])}</h1>{meta}"
+                                      f"{body}</div><div class='comments'><h2>Comments</h2>"
+                                      f"{comments or '<p>None</p>'}</div>")
+
+
+def _render_content(elements: list[dict], lists: dict) -> str:
+    out: list[str] = []
+    open_lists: list[str] = []          # stack of "ul"/"ol" tags for the current list
+    for element in elements:
+        paragraph = element.get("paragraph")
+        bullet = paragraph.get("bullet") if paragraph else None
+        if bullet is None:
+            while open_lists:
+                out.append(f"</li></{open_lists.pop()}>")
+        if paragraph is not None:
+            text = _render_runs(paragraph.get("elements", []))
+            if bullet is not None:
+                level = bullet.get("nestingLevel", 0)
+                tag = _list_tag(lists, bullet.get("listId"), level)
+                if len(open_lists) > level + 1:
+                    while len(open_lists) > level + 1:
+                        out.append(f"</li></{open_lists.pop()}>")
+                    out.append("</li>")
+                elif len(open_lists) == level + 1:
+                    out.append("</li>")
+                while len(open_lists) < level + 1:
+                    open_lists.append(tag)
+                    out.append(f"<{tag}>")
+                out.append(f"<li>{text}")
+            else:
+                style = paragraph.get("paragraphStyle", {}).get("namedStyleType", "NORMAL_TEXT")
+                tag = _HEADING_TAGS.get(style, "p")
+                out.append(f"<{tag}>{text}</{tag}>")
+        elif "table" in element:
+            rows = "".join(
+                "<tr>" + "".join(f"<td>{_render_content(cell.get('content', []), lists)}</td>"
+                                 for cell in row.get("tableCells", [])) + "</tr>"
+                for row in element["table"].get("tableRows", []))
+            out.append(f"<table class='grid'>{rows}</table>")
+    while open_lists:
+        out.append(f"</li></{open_lists.pop()}>")
+    return "".join(out)
+
+
+def _list_tag(lists: dict, list_id: str | None, level: int) -> str:
+    levels = lists.get(list_id or "", {}).get("listProperties", {}).get("nestingLevels", [])
+    glyph = levels[level].get("glyphType", "") if level < len(levels) else ""
+    return "ol" if glyph in _NUMBERED_GLYPHS else "ul"
+
+
+def _render_runs(elements: list[dict]) -> str:
+    out = []
+    for element in elements:
+        run = element.get("textRun")
+        if run is None:
+            continue
+        text = escape(run.get("content", "").rstrip("\n")).replace("\n", "<br>").replace("\v", "<br>")
+        if not text:
+            continue
+        style = run.get("textStyle", {})
+        if style.get("weightedFontFamily", {}).get("fontFamily", "").lower() in (
+                "courier new", "roboto mono", "consolas", "source code pro"):
+            text = f"<code>{text}</code>"
+        for flag, tag in (("bold", "strong"), ("italic", "em"), ("strikethrough", "s"),
+                          ("underline", "u")):
+            if style.get(flag):
+                text = f"<{tag}>{text}</{tag}>"
+        url = style.get("link", {}).get("url")
+        if url:
+            text = f"<a href='{escape(url)}'>{text}</a>"
+        if run.get("suggestedInsertionIds"):
+            text = f"<ins class='suggestion'>{text}</ins>"
+        if run.get("suggestedDeletionIds"):
+            text = f"<del class='suggestion'>{text}</del>"
+        out.append(text)
+    return "".join(out)
+
+
+def _render_thread(thread: dict) -> str:
+    posts = []
+    for post in thread["posts"]:
+        author = post["author"].get("emailAddress", "") if isinstance(post["author"], dict) else post["author"]
+        action = f" <em>({escape(post['action'])})</em>" if post.get("action") else ""
+        posts.append(f"<p><strong>{escape(str(author))}</strong>{action}: {escape(post['content'] or '')}</p>")
+    quote = f"<p class='quote'>{escape(thread['quote'])}</p>" if thread.get("quote") else ""
+    resolved = " resolved" if thread["status"] == "RESOLVED" else ""
+    return f"<div class='thread{resolved}'>{quote}{''.join(posts)}</div>"
