@@ -1,0 +1,310 @@
+"""The tree of a Docs body and its UTF-16 index arithmetic.
+
+A body is a list of blocks; the section break at index 0 is implicit, so the first block starts
+at index 1. Blocks are plain JSON-able dicts:
+
+- paragraph: {"kind": "paragraph", "style": ParagraphStyle, "bullet": Bullet | None,
+  "atoms": [atom, ...], "styleSuggestions": {suggestionId: {"style", "fields"}}}
+  Its last atom is always the newline {"c": "\\n"} that ends it.
+- table: {"kind": "table", "rows": [{"style", "cells": [{"style", "content": [block, ...]}]}],
+  "columnProperties": [...]}. Google lays a table out as one unit for the table start, one per
+  row, and one per cell followed by the cell's paragraphs; the table ends right after its last
+  cell, so an empty R x C table is 1 + R * (1 + 2C) units and its first cell's paragraph starts
+  at table start + 3.
+
+An atom is one code point of text {"c": str}, an inline image {"image": objectId} or a page break
+{"pageBreak": True}, with optional "ts" (TextStyle), "ins"/"del" (suggested insertion/deletion
+ids) and "tss" (suggested text style changes keyed by suggestion id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from .docs_ids import heading_id
+from .docs_utf16 import splits_grapheme, utf16_len
+from .exceptions import ApiError
+
+BODY_START = 1  # the section break occupies 0-1
+
+
+def atom_width(atom: dict) -> int:
+    return utf16_len(atom["c"]) if "c" in atom else 1
+
+
+def paragraph_size(paragraph: dict) -> int:
+    return sum(atom_width(atom) for atom in paragraph["atoms"])
+
+
+def block_size(block: dict) -> int:
+    if block["kind"] == "paragraph":
+        return paragraph_size(block)
+    return 1 + sum(1 + sum(1 + content_size(cell["content"]) for cell in row["cells"])
+                   for row in block["rows"])
+
+
+def content_size(blocks: list[dict]) -> int:
+    return sum(block_size(block) for block in blocks)
+
+
+def new_paragraph(style: dict, bullet: dict | None = None, text_style: dict | None = None) -> dict:
+    newline = {"c": "\n"}
+    if text_style:
+        newline["ts"] = dict(text_style)
+    return {"kind": "paragraph", "style": style, "bullet": bullet, "atoms": [newline],
+            "styleSuggestions": {}}
+
+
+def new_table(rows: int, columns: int, cell_paragraph_style: dict) -> dict:
+    return {
+        "kind": "table",
+        "rows": [{"style": {}, "cells": [{"style": {}, "content": [new_paragraph(dict(cell_paragraph_style))]}
+                                          for _ in range(columns)]}
+                 for _ in range(rows)],
+        "columnProperties": [{"widthType": "EVENLY_DISTRIBUTED"} for _ in range(columns)],
+    }
+
+
+@dataclass
+class ParagraphRef:
+    """A paragraph with where it sits: its container list, position in it, and its indexes."""
+    paragraph: dict
+    container: list[dict]
+    position: int
+    start: int
+    end: int
+    in_table: bool
+
+
+@dataclass
+class TableRef:
+    table: dict
+    container: list[dict]
+    position: int
+    start: int
+    end: int
+
+
+def iter_paragraphs(blocks: list[dict], start: int = BODY_START,
+                    in_table: bool = False) -> Iterator[ParagraphRef]:
+    """Every paragraph of `blocks` (tables included, depth first) in index order."""
+    position = start
+    for number, block in enumerate(blocks):
+        size = block_size(block)
+        if block["kind"] == "paragraph":
+            yield ParagraphRef(block, blocks, number, position, position + size, in_table)
+        else:
+            for cell, cell_start in iter_cells(block, position):
+                yield from iter_paragraphs(cell["content"], cell_start + 1, True)
+        position += size
+
+
+def iter_tables(blocks: list[dict], start: int = BODY_START) -> Iterator[TableRef]:
+    position = start
+    for number, block in enumerate(blocks):
+        size = block_size(block)
+        if block["kind"] == "table":
+            yield TableRef(block, blocks, number, position, position + size)
+            for cell, cell_start in iter_cells(block, position):
+                yield from iter_tables(cell["content"], cell_start + 1)
+        position += size
+
+
+def iter_cells(table: dict, table_start: int) -> Iterator[tuple[dict, int]]:
+    """(cell, cell start index) for every cell, row by row."""
+    position = table_start + 1
+    for row in table["rows"]:
+        position += 1
+        for cell in row["cells"]:
+            yield cell, position
+            position += 1 + content_size(cell["content"])
+
+
+def row_spans(table: dict, table_start: int) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """(row start, row end, [(cell start, cell end), ...]) for every row."""
+    spans = []
+    position = table_start + 1
+    for row in table["rows"]:
+        row_start = position
+        position += 1
+        cells = []
+        for cell in row["cells"]:
+            cell_start = position
+            position += 1 + content_size(cell["content"])
+            cells.append((cell_start, position))
+        spans.append((row_start, position, cells))
+    return spans
+
+
+def atom_starts(paragraph: dict, start: int) -> list[int]:
+    """The start index of each atom of `paragraph`, plus its end index as the last item."""
+    starts = [start]
+    for atom in paragraph["atoms"]:
+        starts.append(starts[-1] + atom_width(atom))
+    return starts
+
+
+def code_points(paragraph: dict) -> list[str | None]:
+    return [atom.get("c") for atom in paragraph["atoms"]]
+
+
+def find_paragraph(blocks: list[dict], index: int) -> ParagraphRef | None:
+    """The paragraph whose range [start, end) holds `index`, if any."""
+    for ref in iter_paragraphs(blocks):
+        if ref.start <= index < ref.end:
+            return ref
+        if ref.start > index:
+            return None
+    return None
+
+
+def atom_offset(ref: ParagraphRef, index: int, where: str) -> int:
+    """Which atom of the paragraph starts at `index`; 400 inside a surrogate pair."""
+    starts = atom_starts(ref.paragraph, ref.start)
+    if index not in starts:
+        raise ApiError(400, f"Invalid {where}: The index {index} is inside a surrogate pair.")
+    return starts.index(index)
+
+
+def check_boundary(blocks: list[dict], index: int, where: str, *, graphemes: bool) -> None:
+    """400 if `index` falls inside a surrogate pair (or, with `graphemes`, a grapheme cluster)."""
+    ref = find_paragraph(blocks, index)
+    if ref is None:
+        return
+    offset = atom_offset(ref, index, where)
+    if graphemes and splits_grapheme(code_points(ref.paragraph), offset):
+        raise ApiError(400, f"Invalid {where}: The index {index} is inside a grapheme cluster.")
+
+
+def insertion_point(blocks: list[dict], index: int, where: str) -> tuple[ParagraphRef, int]:
+    """The paragraph and atom offset where content inserted at `index` goes."""
+    end = BODY_START + content_size(blocks)
+    if index < BODY_START:
+        raise ApiError(400, f"Invalid {where}: Index {index} must be greater than or equal to "
+                            f"{BODY_START}.")
+    if index >= end:
+        raise ApiError(400, f"Invalid {where}: Index {index} must be less than the end index of "
+                            f"the referenced segment, {end}.")
+    ref = find_paragraph(blocks, index)
+    if ref is None:
+        raise ApiError(400, f"Invalid {where}: The insertion index {index} must be inside the "
+                            "bounds of an existing paragraph.")
+    offset = atom_offset(ref, index, where)
+    if splits_grapheme(code_points(ref.paragraph), offset):
+        raise ApiError(400, f"Invalid {where}: The index {index} is inside a grapheme cluster.")
+    return ref, offset
+
+
+def split_paragraph(ref: ParagraphRef, cut: int) -> dict:
+    """Split before atom `cut` (atom cut-1 is a newline): the head becomes a new paragraph.
+
+    The head is placed before the rest and copies its style and bullet, as a newline typed in
+    Docs does. `ref.position` follows the rest. Returns the head.
+    """
+    paragraph = ref.paragraph
+    head = {"kind": "paragraph", "style": _without_heading_id(paragraph["style"]),
+            "bullet": dict(paragraph["bullet"]) if paragraph["bullet"] else None,
+            "atoms": paragraph["atoms"][:cut], "styleSuggestions": {}}
+    paragraph["atoms"] = paragraph["atoms"][cut:]
+    ref.container.insert(ref.position, head)
+    ref.position += 1
+    return head
+
+
+def _without_heading_id(style: dict) -> dict:
+    """A copy of a paragraph style for a new paragraph: headings get their own heading id."""
+    copied = dict(style)
+    if "headingId" in copied:
+        copied["headingId"] = heading_id()
+    return copied
+
+
+def delete_range(blocks: list[dict], start: int, range_start: int, range_end: int, where: str,
+                 *, container: str = "segment", mark_as: str | None = None) -> None:
+    """Delete [range_start, range_end) from `blocks` (first block at `start`), merging paragraphs.
+
+    With `mark_as` (a suggestion id) nothing is removed: the content gets that id in "del".
+    Raises 400 for the ranges Docs refuses (partial tables, a segment's or cell's last newline,
+    the newline before a table, half a surrogate pair).
+    """
+    position = start
+    removed_tables = []
+    for number, block in enumerate(blocks):
+        block_start, block_end = position, position + block_size(block)
+        position = block_end
+        if block_end <= range_start or block_start >= range_end:
+            continue
+        if block["kind"] == "table":
+            if range_start <= block_start and block_end <= range_end:
+                if mark_as is not None:
+                    raise ApiError(400, f"Invalid {where}: The sandbox does not support suggesting "
+                                        "the deletion of a whole table.")
+                removed_tables.append(number)
+                continue
+            for cell, cell_start in iter_cells(block, block_start):
+                cell_end = cell_start + 1 + content_size(cell["content"])
+                if cell_start < range_start and range_end <= cell_end:
+                    delete_range(cell["content"], cell_start + 1, range_start, range_end, where,
+                                 container="table cell", mark_as=mark_as)
+                    break
+            else:
+                raise ApiError(400, f"Invalid {where}: Cannot delete part of a table; delete the "
+                                    "whole table or content inside one cell.")
+            continue
+        _delete_in_paragraph(blocks, number, block_start, range_start, range_end, where, container,
+                             mark_as)
+    if mark_as is None:
+        for number in reversed(removed_tables):
+            del blocks[number]
+        _merge_open_paragraphs(blocks)
+
+
+def _delete_in_paragraph(blocks: list[dict], number: int, start: int, range_start: int,
+                         range_end: int, where: str, container: str, mark_as: str | None) -> None:
+    paragraph = blocks[number]
+    kept = []
+    position = start
+    for atom in paragraph["atoms"]:
+        width = atom_width(atom)
+        inside = range_start <= position and position + width <= range_end
+        if not inside and position < range_end and position + width > range_start:
+            raise ApiError(400, f"Invalid {where}: The range cannot split a surrogate pair.")
+        if inside and atom.get("c") == "\n" and atom is paragraph["atoms"][-1]:
+            _check_newline_deletable(blocks, number, position + width, range_end, where, container)
+        if not inside:
+            kept.append(atom)
+        elif mark_as is not None:
+            if mark_as not in atom.setdefault("del", []):
+                atom["del"].append(mark_as)
+            kept.append(atom)
+        position += width
+    paragraph["atoms"] = kept
+
+
+def _check_newline_deletable(blocks: list[dict], number: int, next_start: int, range_end: int,
+                             where: str, container: str) -> None:
+    if number == len(blocks) - 1:
+        raise ApiError(400, f"Invalid {where}: The range cannot include the newline character at "
+                            f"the end of the {container}.")
+    following = blocks[number + 1]
+    if following["kind"] == "table" and next_start + block_size(following) > range_end:
+        raise ApiError(400, f"Invalid {where}: The newline before a table cannot be deleted "
+                            "without deleting the table.")
+
+
+def _merge_open_paragraphs(blocks: list[dict]) -> None:
+    """Join every paragraph that lost its final newline with the paragraph after it."""
+    merged: list[dict] = []
+    pending: dict | None = None
+    for block in blocks:
+        if pending is not None:
+            if pending["atoms"]:
+                pending["atoms"].extend(block["atoms"])
+                block = pending
+            pending = None
+        if block["kind"] == "paragraph" and (not block["atoms"] or block["atoms"][-1].get("c") != "\n"):
+            pending = block
+            continue
+        merged.append(block)
+    blocks[:] = merged
