@@ -58,7 +58,8 @@ def user_app_clients(sandbox: RunningSandbox, email: str, scopes: list[str] = AP
     """Clients of an installed app a user logged into (refresh-token credentials)."""
     info = sandbox.user_credentials(email, scopes, client_id=client_id)
     credentials = user_credentials_module.Credentials.from_authorized_user_info(info, scopes=scopes)
-    return build_clients(sandbox, credentials)
+    # from_authorized_user_info forgets token_uri (it resets it to Google's): point it back.
+    return build_clients(sandbox, credentials.with_token_uri(info["token_uri"]))
 
 
 def control(sandbox: RunningSandbox, method: str, name: str, body=None):
