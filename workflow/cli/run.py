@@ -1,0 +1,50 @@
+"""`workflow run`: the scheduler as a foreground service, or `--once` for cron and systemd timers.
+
+`--once --json` prints {"jobs": [{job, worker, started_at, ended_at, outcome, counts, failed, error,
+seconds}]}; the exit status is 1 when a job failed, 0 otherwise (a job skipped because another worker
+holds its lease is not a failure).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from workflow.cli.context import Context
+from workflow.service.schedules import JOB_IDS, configured_schedules
+from workflow.service.worker import Service
+
+
+def register(subparsers, parents) -> None:
+    parser = subparsers.add_parser(
+        "run", parents=parents, help="run the scheduled jobs (export, assign, reviews) as a service",
+        description="Run the jobs on the schedules of [schedule] until SIGTERM or Ctrl-C (the post in hand is "
+                    "finished first; a second signal stops at once). Several workers may share one PostgreSQL "
+                    "state store.",
+    )
+    parser.add_argument("--once", action="store_true",
+                        help="run each scheduled job once and exit (1 if any failed)")
+    parser.add_argument("--job", action="append", choices=JOB_IDS, metavar="JOB",
+                        help=f"with --once: run only this job, even when its schedule is off "
+                             f"(repeatable; one of {', '.join(JOB_IDS)})")
+    parser.add_argument("--json", action="store_true", help="with --once: print the job runs as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    if not args.once and (args.job or args.json):
+        ctx.warn("--job and --json apply to --once only; ignoring them")
+    service = Service(ctx.config, ctx.store)
+    if not args.once:
+        return service.serve()
+    job_ids = args.job or [job for job, schedule in configured_schedules(ctx.config).items() if schedule]
+    runs = service.run_once(job_ids)
+    if ctx.json:
+        ctx.emit_json({"jobs": [r.to_json() for r in runs]})
+    else:
+        for r in runs:
+            counts = ", ".join(f"{name} {n}" for name, n in r.counts.items())
+            detail = "; ".join(part for part in (counts, r.error) if part)
+            ctx.say(f"{r.job}: {r.outcome}" + (f" ({detail})" if detail else "") + f" in {r.seconds:.1f} s")
+        if not runs:
+            ctx.say("no job ran: every schedule is off (name one with --job)")
+    return 1 if any(r.outcome == "failed" for r in runs) else 0

@@ -1,0 +1,74 @@
+"""`workflow status`: each job's last and next run, the topic queue, open drafts, exports and their Docs.
+
+`--json` prints {"jobs": [{id, schedule, last_start, last_end, outcome, next_run, counts, error, worker,
+overdue, problem}], "queue": n, "drafts": {writer: n}, "exports": {state: n}, "docs": [{post_id, state,
+url, error}] (exports not yet approved or declined), "healthy": bool}. Times are UTC.
+`--check` exits 1, naming each problem, when a job's last run failed or it is overdue; 0 when healthy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from zoneinfo import ZoneInfo
+
+from workflow.cli.context import Context
+from workflow.service.schedules import parse_time
+from workflow.service.status import ServiceStatus, service_status
+
+
+def register(subparsers, parents) -> None:
+    parser = subparsers.add_parser(
+        "status", parents=parents, help="show the jobs' last and next runs, the queue, drafts and exports",
+        description="Show each job's last run and next run, the topic queue, open drafts per writer, and "
+                    "exports by state with the Doc URLs of those still in review.",
+    )
+    parser.add_argument("--json", action="store_true", help="print the status as JSON")
+    parser.add_argument("--check", action="store_true",
+                        help="health check: exit 1 when a job's last run failed or a job is overdue")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    status = service_status(ctx.config, ctx.store)
+    if ctx.json:
+        ctx.emit_json(status.to_json())
+    elif not args.check:
+        _print(status, ctx, ZoneInfo(ctx.config.get("schedule", "timezone")))
+    if not args.check:
+        return 0
+    for problem in status.problems:
+        print(f"workflow: unhealthy: {problem}", file=sys.stderr)
+    if not status.problems and not ctx.json:
+        ctx.say("healthy")
+    return 1 if status.problems else 0
+
+
+def _when(stored: str | None, tz: ZoneInfo) -> str:
+    if not stored:
+        return "-"
+    return parse_time(stored).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _print(status: ServiceStatus, ctx: Context, tz: ZoneInfo) -> None:
+    ctx.say(f"Jobs (times in {tz.key}):")
+    for job in status.jobs:
+        if not job.schedule:
+            ctx.say(f"  {job.id:8} off")
+            continue
+        if job.last_start is None:
+            last = "never run"
+        else:
+            counts = ", ".join(f"{name} {n}" for name, n in job.counts.items())
+            last = f"last {job.outcome} {_when(job.last_start, tz)} -> {_when(job.last_end, tz)}"
+            last += f" ({counts})" if counts else ""
+        ctx.say(f"  {job.id:8} {job.schedule:14} {last}; next {_when(job.next_run, tz)}")
+        if job.problem:
+            ctx.say(f"           ! {job.problem}")
+    ctx.say(f"Queue: {status.queue} topics queued")
+    drafts = ", ".join(f"{writer} {n}" for writer, n in status.drafts.items()) or "none"
+    ctx.say(f"Open drafts: {drafts}")
+    exports = ", ".join(f"{state} {n}" for state, n in status.exports.items()) or "none"
+    ctx.say(f"Exports: {exports}")
+    for doc in status.docs:
+        ctx.say(f"  {doc['state']:10} {doc['post_id']}  {doc['url'] or '(no Doc yet)'}")
