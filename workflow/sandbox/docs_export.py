@@ -115,26 +115,32 @@ def _wrap(text: str, marker: str) -> str:
     return f"{lead}{marker}{stripped}{marker}{trail}"
 
 
-def _markdown_inline(paragraph: dict, inline_objects: dict) -> str:
-    pieces: list[str] = []
+def _runs(paragraph: dict) -> list[tuple[dict, str]]:
+    """(text style, text) runs of a paragraph without its newline; images as ({"image": id}, "")."""
     runs: list[tuple[dict, str]] = []
     for atom in paragraph["atoms"]:
         if "image" in atom:
-            runs.append(({"__image__": atom["image"]}, ""))
-            continue
-        if "c" not in atom or atom["c"] == "\n":
-            continue
-        style = atom.get("ts", {})
-        if runs and runs[-1][0] == style:
-            runs[-1] = (style, runs[-1][1] + atom["c"])
-        else:
-            runs.append((style, atom["c"]))
-    for style, text in runs:
-        if "__image__" in style:
-            image = inline_objects.get(style["__image__"], {})
-            uri = (image.get("inlineObjectProperties", {}).get("embeddedObject", {})
-                   .get("imageProperties", {}).get("sourceUri", ""))
-            pieces.append(f"![]({uri})")
+            runs.append(({"image": atom["image"]}, ""))
+        elif "c" in atom and atom["c"] != "\n":
+            style = atom.get("ts", {})
+            if runs and runs[-1][0] == style and "image" not in style:
+                runs[-1] = (style, runs[-1][1] + atom["c"])
+            else:
+                runs.append((style, atom["c"]))
+    return runs
+
+
+def _image_uri(inline_objects: dict, object_id: str) -> str:
+    image = inline_objects.get(object_id, {})
+    return (image.get("inlineObjectProperties", {}).get("embeddedObject", {})
+            .get("imageProperties", {}).get("sourceUri", ""))
+
+
+def _markdown_inline(paragraph: dict, inline_objects: dict) -> str:
+    pieces: list[str] = []
+    for style, text in _runs(paragraph):
+        if "image" in style:
+            pieces.append(f"![]({_image_uri(inline_objects, style['image'])})")
             continue
         text = text.replace("\x0b", "  \n")
         if _is_code(style):
@@ -205,17 +211,12 @@ def export_markdown(state: dict) -> str:
 
 def _html_inline(paragraph: dict, inline_objects: dict) -> str:
     pieces = []
-    for atom in paragraph["atoms"]:
-        if "image" in atom:
-            image = inline_objects.get(atom["image"], {})
-            uri = (image.get("inlineObjectProperties", {}).get("embeddedObject", {})
-                   .get("imageProperties", {}).get("sourceUri", ""))
+    for style, text in _runs(paragraph):
+        if "image" in style:
+            uri = _image_uri(inline_objects, style["image"])
             pieces.append(f'<img src="{html.escape(uri)}" alt="">')
             continue
-        if "c" not in atom or atom["c"] == "\n":
-            continue
-        style = atom.get("ts", {})
-        text = html.escape(atom["c"]).replace("\x0b", "<br>")
+        text = html.escape(text).replace("\x0b", "<br>")
         if _is_code(style):
             text = f"<code>{text}</code>"
         for flag, tag in (("bold", "strong"), ("italic", "em"), ("strikethrough", "s"),
@@ -225,10 +226,7 @@ def _html_inline(paragraph: dict, inline_objects: dict) -> str:
         if style.get("link", {}).get("url"):
             text = f'<a href="{html.escape(style["link"]["url"])}">{text}</a>'
         pieces.append(text)
-    merged = "".join(pieces)
-    for tag in ("code", "strong", "em", "s", "u"):
-        merged = merged.replace(f"</{tag}><{tag}>", "")
-    return merged
+    return "".join(pieces)
 
 
 def export_html(state: dict, title: str) -> str:
@@ -252,6 +250,8 @@ def export_html(state: dict, title: str) -> str:
             out.append(f"<li>{text}</li>")
             return
         close_lists(0)
+        if not text:
+            return
         named = paragraph["style"].get("namedStyleType", "NORMAL_TEXT")
         tag = {"TITLE": "h1", "SUBTITLE": "h2"}.get(named) or (
             f"h{HEADING_LEVELS[named]}" if named in HEADING_LEVELS else "p")
