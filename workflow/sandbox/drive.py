@@ -709,7 +709,7 @@ class DriveModel:
         if thread.get("quote"):
             data["quotedFileContent"] = {"mimeType": "text/html", "value": thread["quote"]}
         if thread.get("anchor"):
-            data["anchor"] = f"kix.{thread['id']}"
+            data["anchor"] = thread.get("anchorId") or f"kix.{thread['id']}"
         return data
 
     def create_comment(self, principal: Principal, file_id: str, body: dict) -> dict:
@@ -803,6 +803,15 @@ class DriveModel:
         document.update_reply(comment_id, reply_id, content=body.get("content", ""), now=now_rfc3339())
         self.bump(record, principal.email)
         return self.reply_json(self._post(document, comment_id, reply_id), principal)
+
+    def delete_reply(self, principal: Principal, file_id: str, comment_id: str, reply_id: str) -> None:
+        record, document = self._document(principal, file_id, "commenter")
+        post = self._post(document, comment_id, reply_id)
+        if self._author_email(post["author"]) != principal.email and \
+                rank(self.role_of(record, principal.email)) < rank("owner"):
+            raise ApiError(403, "Only the author or the owner can delete a reply.", reason="forbidden")
+        document.delete_reply(comment_id, reply_id, now_rfc3339())
+        self.bump(record, principal.email)
 
     # -- persistence ---------------------------------------------------------------------
     def file_state(self, file_id: str) -> dict | None:

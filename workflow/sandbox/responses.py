@@ -77,7 +77,8 @@ def answer_call(state, call: Call) -> Answer:
     if call.method.request_schema is not None:
         schema.check_body(call.method, call.body if call.body is not None else {})
     mask_text = call.params.get("fields")
-    if mask_text is None and call.method.id.startswith(_FIELDS_REQUIRED):
+    if mask_text is None and call.method.id.startswith(_FIELDS_REQUIRED) \
+            and call.method.response_schema is not None:
         raise ApiError(400, "The 'fields' parameter is required for this method.", reason="required",
                        location="fields")
     if mask_text is None and call.method.service == "drive":
@@ -277,6 +278,12 @@ def _update_reply(state, call: Call):
     return state.drive.update_reply(call.principal, call.path_params["fileId"],
                                     call.path_params["commentId"], call.path_params["replyId"],
                                     call.body or {})
+
+
+@handles("drive.replies.delete")
+def _delete_reply(state, call: Call):
+    state.drive.delete_reply(call.principal, call.path_params["fileId"], call.path_params["commentId"],
+                             call.path_params["replyId"])
 
 
 # -- Docs ------------------------------------------------------------------------------------
