@@ -19,7 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_LEAD = r"^[\W_]*(?:(?:or|and|also|so|next)[,\s]+)?"
+# Chatter is a sentence or two; longer lines are post content.
+_MAX_CHATTER_CHARS = 1000
+_LEAD = r"[\W_]*(?:(?:or|and|also|so|next)[,\s]+)?"
 _SELF_OPENER = re.compile(
     _LEAD
     + r"(?:would you like me to|do you want me to|want me to|need me to|shall i|should i|"
@@ -45,8 +47,8 @@ _ANY_CUES = re.compile(
     re.IGNORECASE,
 )
 _SIGN_OFF = re.compile(
-    r"^[\W_]*(?:let me know[^.?!]{0,40}|just say the word|happy to help|hope (?:this|that) helps"
-    r"|your call|up to you)?[\W_]*$",
+    r"[\W_]*(?:(?:let me know[^.?!]{0,40}|just say the word|happy to help|hope (?:this|that) helps"
+    r"|your call|up to you)[\W_]*)?$",
     re.IGNORECASE,
 )
 _OPTION = re.compile(r"^\s*(?:[-*+•◦▪]|\d{1,2}[.)])\s+\S")
@@ -55,7 +57,7 @@ _TOPIC_CUE = re.compile(
     r"queue(?:\s+up)?|up\s+next|topics?)\b",
     re.IGNORECASE,
 )
-_QUOTED = re.compile(r"“([^”\n]+)”|\"([^\"\n]+)\"|«\s*([^»\n]+?)\s*»|„([^“”\n]+)[“”]|‘([^’\n]+)’")
+_QUOTE_PAIRS = (("“", "”"), ('"', '"'), ("«", "»"), ("„", "“"), ("„", "”"), ("‘", "’"))
 _MARKUP = re.compile(r"^\s*(?:[-*+•◦▪]|\d{1,2}[.)])\s+|[*_`]+")
 
 
@@ -69,14 +71,17 @@ class TrailingChatter:
 
 def is_chatter_line(line: str) -> bool:
     """Whether one line is an assistant's offer about the work rather than post content."""
-    if _SELF_OPENER.search(line):
+    if len(line) > _MAX_CHATTER_CHARS:
+        return False
+    if _SELF_OPENER.match(line):
         return bool(_ANY_CUES.search(line))
-    return bool(_READER_OPENER.search(line) and _WORK_CUES.search(line))
+    return bool(_READER_OPENER.match(line) and _WORK_CUES.search(line))
 
 
 def find_trailing_chatter(lines: list[str], in_code: list[bool]) -> TrailingChatter:
     """Locate the chatter block at the end of the lines (blank lines may sit between and after)."""
     topmost_chatter = len(lines)
+    options_below: list[str] = []
     index = len(lines) - 1
     while index >= 0:
         line = lines[index]
@@ -85,14 +90,26 @@ def find_trailing_chatter(lines: list[str], in_code: list[bool]) -> TrailingChat
             continue
         if in_code[index]:
             break
-        if is_chatter_line(line):
+        if is_chatter_line(line) or _introduces_chatter_options(line, options_below):
             topmost_chatter = index
-        elif not (_SIGN_OFF.match(line) or _OPTION.match(line)):
+            options_below = []
+        elif _OPTION.match(line) and len(line) <= _MAX_CHATTER_CHARS:
+            options_below.append(line)
+        elif len(line) > _MAX_CHATTER_CHARS or not _SIGN_OFF.match(line):
             break
         index -= 1
     if topmost_chatter == len(lines):
         return TrailingChatter(len(lines), [])
     return TrailingChatter(topmost_chatter, _suggested_topics(lines[topmost_chatter:]))
+
+
+def _introduces_chatter_options(line: str, options: list[str]) -> bool:
+    """An offer ending in ":" ("Would you like me to:") followed by options about the work."""
+    if not options or not line.rstrip().endswith(":"):
+        return False
+    if _SELF_OPENER.match(line):
+        return any(_ANY_CUES.search(option) for option in options)
+    return bool(_READER_OPENER.match(line)) and any(_WORK_CUES.search(option) for option in options)
 
 
 def _suggested_topics(block: list[str]) -> list[str]:
@@ -118,8 +135,16 @@ def _suggested_topics(block: list[str]) -> list[str]:
 
 
 def _quoted_texts(text: str) -> list[str]:
-    found = []
-    for match in _QUOTED.finditer(text):
-        quoted = next(group for group in match.groups() if group is not None)
-        found.append(quoted.strip().rstrip(",;:").strip())
-    return found
+    """Texts between typographic or straight quotes, in order of appearance."""
+    found: list[tuple[int, str]] = []
+    for opening, closing in _QUOTE_PAIRS:
+        start = text.find(opening)
+        while start != -1:
+            end = text.find(closing, start + 1)
+            if end == -1:
+                break
+            quoted = text[start + 1 : end]
+            if quoted.strip() and "\n" not in quoted:
+                found.append((start, quoted.strip().rstrip(",;:").strip()))
+            start = text.find(opening, end + 1)
+    return [quoted for _, quoted in sorted(found)]

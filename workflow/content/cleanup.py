@@ -40,7 +40,7 @@ def clean_markdown(text: str, *, first_line: int = 1) -> CleanResult:
         result.warnings.append({"line": first_line, "message": EMPTY_WARNING})
         return result
 
-    for index, line in enumerate(lines):
+    for index, line in enumerate([] if text.isascii() else lines):
         repaired = repair_mojibake(line)
         if repaired != line:
             result.repairs.append(
@@ -48,7 +48,8 @@ def clean_markdown(text: str, *, first_line: int = 1) -> CleanResult:
             )
             lines[index] = repaired
 
-    chatter = find_trailing_chatter(lines, code_mask(lines))
+    in_code = code_mask(lines)
+    chatter = find_trailing_chatter(lines, in_code)
     if chatter.start < len(lines):
         result.removed = [
             {"line": numbers[index], "text": lines[index]}
@@ -63,8 +64,9 @@ def clean_markdown(text: str, *, first_line: int = 1) -> CleanResult:
             result.warnings.append({"line": first_line, "message": ONLY_CHATTER_WARNING})
             return result
         lines, numbers = lines[:kept] + [""], numbers[:kept] + [numbers[kept - 1] + 1]
+        in_code = in_code[:kept] + [in_code[kept - 1]]
 
-    structured = restructure(lines, numbers)
+    structured = restructure(lines, numbers, in_code)
     result.repairs.extend(structured.changes)
     result.repairs.sort(key=lambda change: change["line"])
     result.text = "\n".join(structured.lines)

@@ -1,11 +1,11 @@
 """Repair text whose UTF-8 bytes were decoded as Windows-1252 or Windows-1250 ("mojibake").
 
 ``ðŸŒ±`` is the UTF-8 of 🌱 read as Windows-1252, ``đź§©`` that of 🧩 read as Windows-1250,
-``â€™`` that of ’. Every byte of a multi-byte UTF-8 sequence is >= 0x80, so mojibake is a run of
-non-ASCII characters that each map back to one byte in the wrong code page. Within such runs the
-repair looks for a lead character followed by the right number of continuation characters whose
-bytes decode as UTF-8, and takes the decoded character only when it is one that text pasted from
-a chat assistant plausibly holds (so correct text is left alone):
+``â€™`` that of ’. Each line is scanned for a character that maps back to a UTF-8 lead byte
+(0xC2-0xF4) in one code page, followed by as many characters mapping to continuation bytes
+(0x80-0xBF) in the same code page as the lead byte asks for. When those bytes decode as UTF-8,
+the decoded character replaces them, but only if it is one that text pasted from a chat
+assistant plausibly holds (so correct text is left alone):
 
 - 4-byte sequences: emoji and their tags (U+1F000-U+1FAFF, U+E0020-U+E007F);
 - 3-byte sequences: punctuation and symbols (U+2000-U+2BFF: ’ “ ” — … ✅ ❤ ⚡), variation
@@ -45,8 +45,16 @@ def _byte_map(code_page: str) -> dict[str, int]:
 
 
 _BYTE_MAPS = [_byte_map(code_page) for code_page in _CODE_PAGES]
-_RUN = re.compile(
-    "[" + "".join(re.escape(char) for char in sorted(set().union(*_BYTE_MAPS))) + "]{2,}"
+
+
+def _char_class(predicate) -> str:
+    chars = {char for byte_map in _BYTE_MAPS for char, byte in byte_map.items() if predicate(byte)}
+    return "[" + "".join(re.escape(char) for char in sorted(chars)) + "]"
+
+
+# A character that can lead a UTF-8 sequence, followed by one that can continue it.
+_CANDIDATE = re.compile(
+    _char_class(lambda byte: 0xC2 <= byte <= 0xF4) + "(?=" + _char_class(lambda byte: byte <= 0xBF) + ")"
 )
 
 
@@ -73,15 +81,15 @@ def _plausible(decoded: str, lead: int) -> bool:
     return 0xC2 <= lead <= 0xC5 and 0xA0 <= code_point <= 0x17F
 
 
-def _decode_at(run: str, start: int) -> tuple[str, int] | None:
-    """The character whose mojibake starts at run[start], and the mojibake's length; or None."""
+def _decode_at(line: str, start: int) -> tuple[str, int] | None:
+    """The character whose mojibake starts at line[start], and the mojibake's length; or None."""
     for byte_map in _BYTE_MAPS:
-        lead = byte_map.get(run[start])
+        lead = byte_map.get(line[start])
         length = _sequence_length(lead) if lead is not None else 0
-        if not length or start + length > len(run):
+        if not length or start + length > len(line):
             continue
         raw = bytearray([lead])
-        for char in run[start + 1 : start + length]:
+        for char in line[start + 1 : start + length]:
             byte = byte_map.get(char)
             if byte is None or not 0x80 <= byte <= 0xBF:
                 break
@@ -96,18 +104,19 @@ def _decode_at(run: str, start: int) -> tuple[str, int] | None:
     return None
 
 
-def _repair_run(match: re.Match[str]) -> str:
-    run = match.group()
+def _repair_once(line: str) -> str:
     pieces: list[str] = []
-    index = 0
-    while index < len(run):
-        found = _decode_at(run, index)
-        if found is None:
-            pieces.append(run[index])
-            index += 1
-        else:
+    copied_up_to = 0
+    for candidate in _CANDIDATE.finditer(line):
+        start = candidate.start()
+        if start < copied_up_to:
+            continue
+        found = _decode_at(line, start)
+        if found is not None:
+            pieces.append(line[copied_up_to:start])
             pieces.append(found[0])
-            index += found[1]
+            copied_up_to = start + found[1]
+    pieces.append(line[copied_up_to:])
     return "".join(pieces)
 
 
@@ -116,7 +125,7 @@ def repair_mojibake(line: str) -> str:
     for _ in range(_MAX_PASSES):
         if line.isascii():
             return line
-        repaired = _RUN.sub(_repair_run, line)
+        repaired = _repair_once(line)
         if repaired == line:
             return line
         line = repaired

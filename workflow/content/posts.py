@@ -26,7 +26,6 @@ from workflow.content.structure import code_mask
 POST_SUFFIXES = (".md", ".markdown")
 APPROVED_SUFFIXES = (".approved.md", ".approved.markdown")
 _ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*)|$)")
-_CLOSING_SEQUENCE = re.compile(r"(?:^|[ \t]+)#+$")
 
 
 @dataclass(frozen=True)
@@ -150,7 +149,17 @@ def first_heading(markdown: str) -> str | None:
         match = _ATX_HEADING.match(line)
         if in_code or match is None:
             continue
-        text = _CLOSING_SEQUENCE.sub("", match.group(1).strip()).strip()
+        text = _without_closing_sequence(match.group(1).strip())
         if text:
             return text
     return None
+
+
+def _without_closing_sequence(text: str) -> str:
+    """Heading text without an ATX closing sequence ("Title ##" -> "Title")."""
+    before_hashes = text.rstrip("#")
+    if before_hashes == text:
+        return text
+    if not before_hashes:
+        return ""
+    return before_hashes.rstrip() if before_hashes[-1] in " \t" else text

@@ -48,7 +48,7 @@ def code_mask(lines: list[str]) -> list[bool]:
     mask: list[bool] = []
     fence: str | None = None
     for line in lines:
-        match = _FENCE.match(line)
+        match = _FENCE.match(line) if line[:1] in (" ", "`", "~") else None
         if fence is None:
             if match and not (match.group(1)[0] == "`" and "`" in line[match.end() :]):
                 fence = match.group(1)
@@ -70,6 +70,8 @@ def _indent_width(line: str) -> int:
 def _classify(line: str, in_code: bool) -> str:
     if in_code:
         return CODE
+    if line[:1].isalpha() and line[0].isascii():
+        return OTHER
     if not line.strip():
         return BLANK
     if _BULLET.match(line):
@@ -89,9 +91,11 @@ class Restructured:
     changes: list[dict] = field(default_factory=list)
 
 
-def restructure(lines: list[str], line_numbers: list[int]) -> Restructured:
-    """Apply the bullet, heading and emoji-list rules to lines (line_numbers: their file lines)."""
-    in_code = code_mask(lines)
+def restructure(lines: list[str], line_numbers: list[int], in_code: list[bool]) -> Restructured:
+    """Apply the bullet, heading and emoji-list rules to lines.
+
+    line_numbers are the lines' file line numbers, in_code their code_mask.
+    """
     kinds = [_classify(line, code) for line, code in zip(lines, in_code)]
     has_h1 = any(kind == OTHER and _H1.match(line) for line, kind in zip(lines, kinds))
     first_content = next((index for index, kind in enumerate(kinds) if kind != BLANK), None)
