@@ -261,3 +261,27 @@ def test_queue_suggested_topics_is_idempotent(site, cli):
     topic = cli("topics", "show", "2", "--json").json
     assert (topic["title"], topic["source"]) == ("Love languages", "post:love")
     assert len(queue_titles(cli)) == 2
+
+
+def test_a_lost_race_on_the_unique_index_leaves_the_transaction_usable(site):
+    from workflow.store import topic_queries
+
+    store = open_store(f"sqlite:///{site.root}/.workflow/state.db")
+    try:
+        with store.write() as conn:
+            values = dict(title="Same", normalized="same", priority=1, notes="", due=None, added_by="", source="t")
+            first = topic_queries.insert_topic(conn, **values)
+            second = topic_queries.insert_topic(conn, **values)
+            third = topic_queries.insert_topic(conn, **dict(values, title="Other", normalized="other"))
+        with store.read() as conn:
+            live = [row.title for row in topic_queries.live_topics(conn)]
+    finally:
+        store.close()
+    assert (first, second, third) == (1, None, 2)
+    assert live == ["Same", "Other"]
+
+
+def test_import_by_applies_unless_the_file_names_someone(site, cli):
+    (site.root / "ideas.csv").write_text("title,by\nOne,eve\nTwo,\n", encoding="utf-8")
+    report = cli("topics", "import", "ideas.csv", "--by", "max", "--json").json
+    assert [t["added_by"] for t in report["added"]] == ["eve", "max"]

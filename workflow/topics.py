@@ -14,7 +14,7 @@ import difflib
 import io
 import logging
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -397,8 +397,7 @@ def import_topics(store: Store, path: Path, *, added_by: str = "") -> ImportRepo
         q.lock_topic_queue(conn)
         new_ids = []
         for item in lines:
-            topic = item.topic if item.topic.added_by or not added_by else \
-                NewTopic(item.topic.title, item.topic.priority, item.topic.notes, item.topic.due, added_by)
+            topic = item.topic if item.topic.added_by else replace(item.topic, added_by=added_by.strip())
             try:
                 new_id, similar = _queue_one(conn, topic, f"import:{path.name}")
             except DuplicateTopic as dup:
