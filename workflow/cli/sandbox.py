@@ -28,8 +28,8 @@ def register(subparsers, parents) -> None:
     serve.set_defaults(func=run_serve)
 
 
-def run_serve(args, ctx: Context, stop: threading.Event | None = None) -> int:
-    """Serve until Ctrl-C (or until `stop` is set, for callers that run it in a thread)."""
+def run_serve(args, ctx: Context) -> int:
+    """Serve until Ctrl-C; exit 0."""
     from workflow.sandbox import start
 
     if not 0 <= args.port <= 65535:
@@ -38,9 +38,9 @@ def run_serve(args, ctx: Context, stop: threading.Event | None = None) -> int:
         running = start(args.data, host=args.host, port=args.port)
     except OSError as exc:
         raise UserError(f"cannot serve the sandbox on {args.host}:{args.port}: {exc.strerror or exc}") from None
-    print(f"Google sandbox serving at {running.url} (state in {args.data}); Ctrl-C to stop", flush=True)
     try:
-        (stop or threading.Event()).wait()
+        print(f"Google sandbox serving at {running.url} (state in {args.data}); Ctrl-C to stop", flush=True)
+        threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
