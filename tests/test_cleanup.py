@@ -302,8 +302,10 @@ def test_megabyte_post_is_cleaned():
         ("•" + " " * 1_000_000 + "x\n", "- x"),
         ("Ã" * 1_000_000 + "\n", "ÃÃÃ"),
         ("# a" + " " * 300_000 + "b ##\n", "# a"),
+        ("• x\n" + "\n" * 300_000 + "• y\n", "- x\n\n\n"),
+        ("1. x\n" + "\n" * 300_000 + "para\n", "### 1. x\n\n"),
     ],
 )
-def test_single_huge_lines_are_handled(text, expected_start):
+def test_huge_inputs_are_handled(text, expected_start):
     # Patterns that would backtrack quadratically on one long line must not hang here.
     assert clean_markdown(text).text.startswith(expected_start)

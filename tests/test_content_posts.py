@@ -7,7 +7,14 @@ import shutil
 
 import pytest
 
-from workflow.content import PostError, clean_markdown, discover_posts, load_post, split_front_matter, stat_key
+from workflow.content import (
+    PostError,
+    clean_markdown,
+    discover_posts,
+    load_post,
+    split_front_matter,
+    stat_key,
+)
 
 
 @pytest.fixture
@@ -50,6 +57,14 @@ def test_draft_sample_is_draft_with_iso_due_date(samples):
     assert post.is_draft
     assert post.meta["due"] == "2026-12-04"
     assert post.meta["topic"] == 7
+
+
+def test_clean_up_can_be_turned_off(samples):
+    path = samples / "pasted-with-mojibake.md"
+    post = load_post(path, root=samples, clean=False)
+    assert post.body == path.read_text(encoding="utf-8")
+    assert post.repairs == post.removed == post.suggested_topics == []
+    assert post.content_hash != load_post(path, root=samples).content_hash
 
 
 def test_pasted_sample_loads_cleaned(samples):
@@ -105,7 +120,13 @@ def test_unclosed_front_matter_is_a_post_error(posts):
     path = write(posts, "x.md", "---\ntitle: Oops\n\nBody text\n")
     with pytest.raises(PostError) as caught:
         load_post(path, root=posts)
-    assert str(caught.value) == f"{path.as_posix()}:1: front matter is not closed (no closing '---' line)"
+    assert str(caught.value) == f"{path.as_posix()}:3: front matter is not closed"
+
+
+def test_unclosed_front_matter_without_blank_line_names_the_last_line():
+    with pytest.raises(PostError) as caught:
+        split_front_matter("---\ntitle: Oops\nauthor: sam", "posts/x.md")
+    assert str(caught.value) == "posts/x.md:3: front matter is not closed"
 
 
 def test_front_matter_that_is_not_yaml_names_its_line():
@@ -238,8 +259,8 @@ def test_a_folder_is_not_a_post(posts):
 
 def test_megabyte_post_loads(posts):
     chunk = "ðŸŒ± Heading line\n\nSome text with “quotes” and donâ€™t.\n\n  • a bullet\n\n"
-    path = write(posts, "big.md", "---\ntitle: Big\n---\n" + chunk * (1_000_000 // len(chunk)))
     copies = 1_000_000 // len(chunk)
+    path = write(posts, "big.md", "---\ntitle: Big\n---\n" + chunk * copies)
     post = load_post(path, root=posts)
     assert post.size > 900_000
     assert "ðŸ" not in post.body and "â€" not in post.body
@@ -262,6 +283,12 @@ def test_discover_posts(posts, tmp_path):
     os.mkfifo(posts / "fifo.md")
     found = [path.relative_to(posts).as_posix() for path in discover_posts(posts)]
     assert found == ["UPPER.MD", "a.markdown", "b.md", "link-in.md", "sub/c.md"]
+    assert load_post(posts / "link-in.md", root=posts).post_id == "path:link-in.md"
+
+
+def test_discover_posts_in_a_missing_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="posts folder .*missing does not exist"):
+        discover_posts(tmp_path / "missing")
 
 
 def test_discover_samples(samples, tmp_path):

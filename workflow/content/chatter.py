@@ -5,8 +5,8 @@ itself. Openers that speak of the assistant ("Want me to…", "Shall I…", "I c
 like, I can…") need any cue about the writing (write, edit, polish, version, tone, next topic,
 …). Openers that could also address the post's reader ("Would you like…", "Shall we…", "Do you
 want…", "Let me know if…") need a cue that only makes sense about the work (export, Google Doc,
-format, draft, next topic/post, queue, turn this into, this post). So "Would you like to feel closer to your
-partner? Start tonight." stays.
+format, draft, next topic/post, queue, turn this into, this post). So "Would you like to feel
+closer to your partner? Start tonight." stays.
 
 Only the trailing block of the post is considered: read upwards from the last line over chatter
 lines, sign-offs ("Let me know!", "Happy to help 😊") and option lists ("- Write the next post"),

@@ -49,7 +49,8 @@ def _pictograph_length(text: str, start: int) -> int:
     char = text[start]
     followed_by_selector = text[start + 1 : start + 2] == "\ufe0f"
     # Symbols such as ©, ™ or ↔ are emoji only when a variation selector asks for it.
-    if not _is_pictograph(char) and not (followed_by_selector and ord(char) >= 0xA9 and not char.isalnum()):
+    symbol_as_emoji = followed_by_selector and ord(char) >= 0xA9 and not char.isalnum()
+    if not _is_pictograph(char) and not symbol_as_emoji:
         return 0
     end = start + 1
     if end < len(text) and text[end] in _VARIATION_SELECTORS:

@@ -1,7 +1,8 @@
 """YAML front matter: split it from the body, check the known keys, normalize values.
 
 A post may start with a line ``---``; the front matter runs to the next line that is ``---`` or
-``...``. Known keys and what they must hold:
+``...``. Without that closing line the post is skipped with an error naming the first blank line
+(where the closing line was probably meant to go). Known keys and what they must hold:
 
 - ``title``, ``author``: text (a bare number is taken as text).
 - ``status``: text; ``draft`` marks a post that is not exported.
@@ -44,7 +45,7 @@ def split_front_matter(text: str, path_label: str) -> tuple[dict, str, int]:
             closing = index
             break
     else:
-        raise PostError(path_label, 1, "front matter is not closed (no closing '---' line)")
+        raise PostError(path_label, _missing_closing_line(lines), "front matter is not closed")
     yaml_text = "\n".join(lines[1:closing])
     meta = _parse_yaml(yaml_text, path_label)
     key_lines = _key_lines(yaml_text)
@@ -58,6 +59,14 @@ def split_front_matter(text: str, path_label: str) -> tuple[dict, str, int]:
             checked[name] = checked_value
     body_first_line = closing + 2
     return checked, "\n".join(lines[closing + 1 :]), body_first_line
+
+
+def _missing_closing_line(lines: list[str]) -> int:
+    """Where the closing '---' was probably meant to go: the first blank line, else the last line."""
+    for index in range(1, len(lines)):
+        if not lines[index].strip():
+            return index + 1
+    return len(lines)
 
 
 def _parse_yaml(yaml_text: str, path_label: str) -> dict:

@@ -17,7 +17,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workflow.content.cleanup import clean_markdown
+from workflow.content.cleanup import CleanResult, clean_markdown
 from workflow.content.decoding import decode_post_bytes
 from workflow.content.errors import PostError
 from workflow.content.front_matter import split_front_matter
@@ -56,8 +56,10 @@ def discover_posts(posts_dir: Path) -> list[Path]:
 
     Skips hidden files and folders, ``*.approved.md`` side files, anything that is not a
     regular file, folders reached through symlinks, and symlinked files pointing outside
-    posts_dir.
+    posts_dir. Raises FileNotFoundError when posts_dir is not a folder.
     """
+    if not posts_dir.is_dir():
+        raise FileNotFoundError(f"posts folder {posts_dir} does not exist or is not a folder")
     root = posts_dir.resolve()
     found: list[tuple[str, Path]] = []
     for folder, subfolders, files in os.walk(posts_dir, followlinks=False):
@@ -90,8 +92,11 @@ def stat_key(path: Path) -> tuple[int, int]:
     return info.st_size, info.st_mtime_ns
 
 
-def load_post(path: Path, *, root: Path | None = None) -> Post:
-    """Read, split and clean one post file; raise PostError when it must be skipped."""
+def load_post(path: Path, *, root: Path | None = None, clean: bool = True) -> Post:
+    """Read, split and clean one post file; raise PostError when it must be skipped.
+
+    With clean=False the body is kept as written (only decoded, BOM stripped, LF line endings).
+    """
     label = path.as_posix()
     try:
         info = path.stat()
@@ -103,7 +108,7 @@ def load_post(path: Path, *, root: Path | None = None) -> Post:
 
     decoded = decode_post_bytes(data)
     meta, body, body_first_line = split_front_matter(decoded.text, label)
-    cleaned = clean_markdown(body, first_line=body_first_line)
+    cleaned = clean_markdown(body, first_line=body_first_line) if clean else CleanResult(body)
     rel_path = _relative_path(path, root)
     status = meta.get("status")
     return Post(
@@ -128,9 +133,10 @@ def load_post(path: Path, *, root: Path | None = None) -> Post:
 
 
 def _relative_path(path: Path, root: Path | None) -> str:
+    """path relative to root (symlinks not resolved, so a link keeps its own name); else as given."""
     if root is not None:
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
+            return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
         except ValueError:
             pass
     return path.as_posix()

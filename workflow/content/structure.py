@@ -2,8 +2,8 @@
 
 Outside fenced code blocks:
 
-- "•", "◦", "▪", "‣", "●", "○", "■" and "·" bullets (a bullet character at the start of a line,
-  then a space) become "- " list items. Nesting follows the relative indentation of the bullet
+- "•", "◦", "▪", "‣", "●", "○", "■" and "·" bullets (a bullet character at the start of a
+  line, then a space) become "- " list items. Nesting follows the relative indentation of the bullet
   lines (tabs count as 4 columns) and is written with 4 spaces per level. A wrapped line indented
   under a bullet stays part of that item. A blank line is put before and after the list so it
   parses as one.
@@ -96,50 +96,100 @@ def restructure(lines: list[str], line_numbers: list[int], in_code: list[bool]) 
 
     line_numbers are the lines' file line numbers, in_code their code_mask.
     """
-    kinds = [_classify(line, code) for line, code in zip(lines, in_code)]
-    has_h1 = any(kind == OTHER and _H1.match(line) for line, kind in zip(lines, kinds))
-    first_content = next((index for index, kind in enumerate(kinds) if kind != BLANK), None)
-    result = Restructured()
+    return _Restructuring(lines, line_numbers, in_code).run()
 
-    def emit(index: int, new_line: str, kind: str) -> None:
-        if new_line != lines[index]:
-            result.changes.append(
-                {"line": line_numbers[index], "before": lines[index], "after": new_line, "kind": kind}
-            )
-        result.lines.append(new_line)
 
-    def blank_line_before() -> None:
-        if result.lines and result.lines[-1].strip():
-            result.lines.append("")
+class _Restructuring:
+    """One pass over the lines of a post, writing the restructured lines to ``result``."""
 
-    def blank_line_after(last_index: int) -> None:
-        if last_index + 1 < len(lines) and kinds[last_index + 1] != BLANK:
-            result.lines.append("")
+    def __init__(self, lines: list[str], line_numbers: list[int], in_code: list[bool]) -> None:
+        self.lines = lines
+        self.line_numbers = line_numbers
+        self.kinds = [_classify(line, code) for line, code in zip(lines, in_code)]
+        self.result = Restructured()
 
-    index = 0
-    while index < len(lines):
-        kind = kinds[index]
-        if kind == BULLET:
-            index = _emit_bullet_group(lines, kinds, index, emit, blank_line_before, blank_line_after)
-            continue
-        if kind == EMOJI and _stands_alone(kinds, index):
-            if _is_heading_text(lines[index], _NOT_HEADING_ENDINGS):
-                marker = "# " if index == first_content and not has_h1 else "## "
-                emit(index, marker + _escape_closing_hashes(lines[index].strip()), "heading")
+    def run(self) -> Restructured:
+        lines, kinds = self.lines, self.kinds
+        has_h1 = any(kind == OTHER and _H1.match(line) for line, kind in zip(lines, kinds))
+        first_content = next((index for index, kind in enumerate(kinds) if kind != BLANK), None)
+        index = 0
+        while index < len(lines):
+            kind = kinds[index]
+            if kind == BULLET:
+                index = self._bullet_group(index)
+                continue
+            if kind == EMOJI and _stands_alone(kinds, index):
+                if _is_heading_text(lines[index], _NOT_HEADING_ENDINGS):
+                    marker = "# " if index == first_content and not has_h1 else "## "
+                    self._emit(index, marker + _escape_closing_hashes(lines[index].strip()), "heading")
+                else:
+                    self.result.lines.append(lines[index])
+            elif kind == EMOJI and _in_emoji_run(kinds, index):
+                if index == 0 or kinds[index - 1] != EMOJI:
+                    self._blank_line_before()
+                self._emit(index, "- " + lines[index].strip(), "emoji list item")
+                if index + 1 >= len(lines) or kinds[index + 1] != EMOJI:
+                    self._blank_line_after(index)
+            elif kind == NUMBERED and _heads_section(lines, kinds, index):
+                heading = "### " + _escape_closing_hashes(lines[index].strip())
+                self._emit(index, heading, "numbered heading")
             else:
-                result.lines.append(lines[index])
-        elif kind == EMOJI and _in_emoji_run(kinds, index):
-            if index == 0 or kinds[index - 1] != EMOJI:
-                blank_line_before()
-            emit(index, "- " + lines[index].strip(), "emoji list item")
-            if index + 1 >= len(lines) or kinds[index + 1] != EMOJI:
-                blank_line_after(index)
-        elif kind == NUMBERED and _heads_section(lines, kinds, index):
-            emit(index, "### " + _escape_closing_hashes(lines[index].strip()), "numbered heading")
-        else:
-            result.lines.append(lines[index])
-        index += 1
-    return result
+                self.result.lines.append(lines[index])
+            index += 1
+        return self.result
+
+    def _emit(self, index: int, new_line: str, kind: str) -> None:
+        if new_line != self.lines[index]:
+            before = self.lines[index]
+            line = self.line_numbers[index]
+            self.result.changes.append({"line": line, "before": before, "after": new_line, "kind": kind})
+        self.result.lines.append(new_line)
+
+    def _blank_line_before(self) -> None:
+        if self.result.lines and self.result.lines[-1].strip():
+            self.result.lines.append("")
+
+    def _blank_line_after(self, last_index: int) -> None:
+        if last_index + 1 < len(self.lines) and self.kinds[last_index + 1] != BLANK:
+            self.result.lines.append("")
+
+    def _bullet_group(self, start: int) -> int:
+        """Rewrite the bullet lines from start as a Markdown list; return the index after the group."""
+        lines, kinds = self.lines, self.kinds
+        base = _nesting_base(lines, kinds, start)
+        if not base:
+            self._blank_line_before()
+        indents: list[int] = []
+        level = 0
+        index = start
+        last = start
+        while index < len(lines):
+            kind = kinds[index]
+            if kind == BULLET:
+                width = _indent_width(lines[index])
+                while indents and indents[-1] > width:
+                    indents.pop()
+                if not indents or indents[-1] < width:
+                    indents.append(width)
+                level = len(indents) - 1
+                text = lines[index][_BULLET.match(lines[index]).end() :]
+                self._emit(index, base + _LEVEL_INDENT * level + "- " + text, "bullet")
+            elif kind == BLANK:
+                following = next((i for i in range(index, len(lines)) if kinds[i] != BLANK), None)
+                if following is None or kinds[following] != BULLET:
+                    break
+                self.result.lines.extend(lines[index:following])
+                index = following
+                continue
+            elif kind != CODE and _indent_width(lines[index]) > indents[-1]:
+                continued = base + _LEVEL_INDENT * level + "  " + lines[index].strip(" \t")
+                self._emit(index, continued, "bullet")
+            else:
+                break
+            last = index
+            index += 1
+        self._blank_line_after(last)
+        return last + 1
 
 
 def _stands_alone(kinds: list[str], index: int) -> bool:
@@ -160,7 +210,9 @@ def _is_heading_text(line: str, bad_endings: tuple[str, ...]) -> bool:
 
 
 def _heads_section(lines: list[str], kinds: list[str], index: int) -> bool:
-    if not _stands_alone(kinds, index) or not _is_heading_text(lines[index], _NOT_NUMBERED_HEADING_ENDINGS):
+    if not _stands_alone(kinds, index):
+        return False
+    if not _is_heading_text(lines[index], _NOT_NUMBERED_HEADING_ENDINGS):
         return False
     following = next((i for i in range(index + 1, len(kinds)) if kinds[i] != BLANK), None)
     if following is None:
@@ -175,41 +227,6 @@ def _heads_section(lines: list[str], kinds: list[str], index: int) -> bool:
 def _escape_closing_hashes(text: str) -> str:
     """Keep trailing " #" in heading text from being read as a closing sequence."""
     return _CLOSING_HASHES.sub(lambda match: match.group(1) + "\\#" * len(match.group(2)), text)
-
-
-def _emit_bullet_group(lines, kinds, start, emit, blank_line_before, blank_line_after) -> int:
-    """Rewrite the bullet lines from start as a Markdown list; return the index after the group."""
-    base = _nesting_base(lines, kinds, start)
-    if not base:
-        blank_line_before()
-    indents: list[int] = []
-    level = 0
-    index = start
-    last = start
-    while index < len(lines):
-        kind = kinds[index]
-        if kind == BULLET:
-            width = _indent_width(lines[index])
-            while indents and indents[-1] > width:
-                indents.pop()
-            if not indents or indents[-1] < width:
-                indents.append(width)
-            level = len(indents) - 1
-            text = lines[index][_BULLET.match(lines[index]).end() :]
-            emit(index, base + _LEVEL_INDENT * level + "- " + text, "bullet")
-        elif kind not in (BLANK, CODE) and _indent_width(lines[index]) > indents[-1]:
-            emit(index, base + _LEVEL_INDENT * level + "  " + lines[index].strip(" \t"), "bullet")
-        elif kind == BLANK:
-            following = next((i for i in range(index, len(lines)) if kinds[i] != BLANK), None)
-            if following is None or kinds[following] != BULLET:
-                break
-            emit(index, lines[index], "bullet")
-        else:
-            break
-        last = index
-        index += 1
-    blank_line_after(last)
-    return last + 1
 
 
 def _nesting_base(lines: list[str], kinds: list[str], start: int) -> str:
