@@ -37,18 +37,19 @@ def db_now(conn: Connection) -> float:
 def acquire_lease(conn: Connection, name: str, holder: str, seconds: float) -> bool:
     """Take the lease `name` for `seconds` if it is free, expired, or already ours. Call in a write transaction."""
     now = db_now(conn)
+    # RETURNING, not rowcount: drivers do not all report rowcount for INSERT … ON CONFLICT.
     taken = conn.execute(
         update(leases)
         .where(leases.c.name == name, or_(leases.c.expires_at < now, leases.c.holder == holder))
-        .values(holder=holder, expires_at=now + seconds)
-    ).rowcount
-    if taken:
+        .values(holder=holder, expires_at=now + seconds).returning(leases.c.name)
+    ).first()
+    if taken is not None:
         return True
     created = conn.execute(
         _dialect_insert(conn)(leases).values(name=name, holder=holder, expires_at=now + seconds)
-        .on_conflict_do_nothing(index_elements=[leases.c.name])
-    ).rowcount
-    return created == 1
+        .on_conflict_do_nothing(index_elements=[leases.c.name]).returning(leases.c.name)
+    ).first()
+    return created is not None
 
 
 def renew_lease(conn: Connection, name: str, holder: str, seconds: float) -> bool:
@@ -56,7 +57,8 @@ def renew_lease(conn: Connection, name: str, holder: str, seconds: float) -> boo
     now = db_now(conn)
     return conn.execute(
         update(leases).where(leases.c.name == name, leases.c.holder == holder).values(expires_at=now + seconds)
-    ).rowcount == 1
+        .returning(leases.c.name)
+    ).first() is not None
 
 
 def release_lease(conn: Connection, name: str, holder: str) -> None:
@@ -134,9 +136,10 @@ def runs_of(conn: Connection, job: str | None = None) -> list[Row]:
 
 def prune_runs(conn: Connection, *, before: str) -> int:
     """Forget finished runs that started before `before` (an ISO time); returns how many."""
-    return conn.execute(
+    return len(conn.execute(
         delete(job_runs).where(job_runs.c.started_at < before, job_runs.c.outcome != "running")
-    ).rowcount
+        .returning(job_runs.c.id)
+    ).all())
 
 
 def counts_of(row: Row) -> dict[str, int]:

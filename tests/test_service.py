@@ -1,0 +1,345 @@
+"""`workflow run`: the service started as operators start it, its catch-up of missed runs, clean stops,
+`--once`, and the leases that keep a job in one worker at a time (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.engine import make_url
+
+from conftest import pg_url
+from workflow.config import load_config
+from workflow.service.jobs import JOBS, Job, JobContext, JobResult, SessionHolder, run_job
+from workflow.service.schedules import Schedule, format_time, parse_time
+from workflow.store import open_store
+from workflow.store import run_queries as q
+from workflow.store.tables import job_runs
+
+OFF = 'export = ""\nassign = ""\nreviews = ""\n'
+
+
+@contextlib.contextmanager
+def fresh_pg_database():
+    """A PostgreSQL database of its own on the test server, dropped afterwards."""
+    server = pg_url()
+    if not server:
+        pytest.skip("WORKFLOW_TEST_PG_URL is not set")
+    import psycopg
+
+    server_url = make_url(server)
+    admin = server_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"wf_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def state_url(request, site):
+    if request.param == "sqlite":
+        yield f"sqlite:///{site.root}/.workflow/state.db"
+        return
+    with fresh_pg_database() as url:
+        yield url
+
+
+def configure(site, state_url: str | None = None, schedule: str = OFF, extra: str = "") -> None:
+    state = f'[state]\nurl = "{state_url}"\n' if state_url else ""
+    site.write_config(f"{state}[schedule]\n{schedule}{extra}")
+
+
+class ServiceProcess:
+    """`python -m workflow --log-format json run` in the site, its log in a file."""
+
+    def __init__(self, site, *args: str) -> None:
+        self.log_path = site.root / f"service-{uuid.uuid4().hex[:6]}.log"
+        env = {k: v for k, v in os.environ.items() if k != "WORKFLOW_CONFIG"}
+        with open(self.log_path, "w") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "workflow", "--log-format", "json", "run", *args],
+                                            cwd=site.root, env=env, stdout=subprocess.DEVNULL, stderr=log)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
+        self.process.send_signal(sig)
+        return self.process.wait(timeout=timeout)
+
+    def log_lines(self) -> list[dict]:
+        text = self.log_path.read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def runs(state_url: str, job: str | None = None) -> list:
+    store = open_store(state_url)
+    try:
+        with store.read() as conn:
+            return q.runs_of(conn, job)
+    finally:
+        store.close()
+
+
+def wait_for(condition, timeout: float = 30, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def sqlite_url(site) -> str:
+    return f"sqlite:///{site.root}/.workflow/state.db"
+
+
+# --- the service as a process ---
+
+def test_service_runs_jobs_on_schedule_and_stops_cleanly_on_sigterm(site):
+    configure(site, schedule='export = ""\nassign = ""\nreviews = "every 1s"\n')
+    service = ServiceProcess(site)
+    wait_for(lambda: len([r for r in runs(sqlite_url(site), "reviews") if r.outcome == "ok"]) >= 2,
+             what="two reviews runs")
+    assert service.stop() == 0
+
+    recorded = runs(sqlite_url(site))
+    assert {r.job for r in recorded} == {"reviews"}
+    assert all(r.outcome == "ok" and r.ended_at for r in recorded)
+    lines = service.log_lines()
+    run_lines = [line for line in lines if line.get("job") == "reviews" and line.get("outcome") == "ok"]
+    assert len(run_lines) == len(recorded)
+    assert any("SIGTERM" in line["message"] for line in lines)
+    assert "stopped" in lines[-1]["message"]
+
+
+def test_a_run_missed_while_the_service_was_down_runs_once_at_start_up(site):
+    configure(site, schedule='export = ""\nassign = ""\nreviews = "every 10m"\n')
+    store = open_store(sqlite_url(site))
+    an_hour_ago = format_time(datetime.now(timezone.utc) - timedelta(hours=1))
+    with store.write() as conn:
+        conn.execute(insert(job_runs).values(job="reviews", worker="gone:1:aaaaaa", started_at=an_hour_ago,
+                                             ended_at=an_hour_ago, outcome="ok", counts="{}"))
+    store.close()
+
+    service = ServiceProcess(site)
+    wait_for(lambda: len(runs(sqlite_url(site), "reviews")) >= 2, what="the catch-up run")
+    time.sleep(2)  # six runs were missed; only one may happen
+    assert service.stop() == 0
+    recorded = runs(sqlite_url(site), "reviews")
+    assert [r.outcome for r in recorded] == ["ok", "ok"]
+    assert parse_time(recorded[1].started_at) > datetime.now(timezone.utc) - timedelta(minutes=1)
+
+
+def test_a_recent_run_is_not_repeated_at_start_up(site):
+    configure(site, schedule='export = ""\nassign = ""\nreviews = "every 10m"\n')
+    store = open_store(sqlite_url(site))
+    a_minute_ago = format_time(datetime.now(timezone.utc) - timedelta(minutes=1))
+    with store.write() as conn:
+        conn.execute(insert(job_runs).values(job="reviews", worker="gone:1:aaaaaa", started_at=a_minute_ago,
+                                             ended_at=a_minute_ago, outcome="ok", counts="{}"))
+    store.close()
+
+    service = ServiceProcess(site)
+    wait_for(lambda: any("started" in line["message"] for line in service.log_lines()), what="start-up")
+    time.sleep(1.5)
+    assert service.stop() == 0
+    assert len(runs(sqlite_url(site), "reviews")) == 1
+
+
+def test_service_exports_posts_dropped_in_while_it_runs(site):
+    """Against the export contract: `workflow.export.export_posts(config, store, session, stop=, worker_id=)`."""
+    try:
+        from workflow.export import export_posts  # noqa: F401
+    except ImportError as exc:  # remove this guard once export.py has landed
+        pytest.skip(f"workflow.export.export_posts is not ready yet ({exc}); the lead integrates it")
+    configure(site, schedule='export = "every 1s"\nassign = ""\nreviews = ""\n',
+              extra='[google]\nendpoint = "sandbox"\n')
+    service = ServiceProcess(site)
+    wait_for(lambda: any("started" in line["message"] for line in service.log_lines()), what="start-up")
+    for n in range(3):
+        site.post(f"post-{n}.md", f"# Post {n}\n\nBody of post {n}.\n")
+    store = open_store(sqlite_url(site))
+
+    def exported() -> int:
+        with store.read() as conn:
+            return sum(n for state, n in q.exports_by_state(conn).items() if state != "failed")
+
+    wait_for(lambda: exported() == 3, timeout=60, what="three exported posts")
+    assert service.stop() == 0
+    recorded = runs(sqlite_url(site), "export")
+    assert recorded and all(r.outcome == "ok" for r in recorded)
+    assert sum(q.counts_of(r).get("created", 0) for r in recorded) == 3
+    store.close()
+
+
+# --- --once ---
+
+def test_run_once_runs_each_scheduled_job_and_prints_the_runs(site, cli):
+    configure(site, schedule='export = ""\nassign = ""\nreviews = "every 1h"\n')
+    result = cli("run", "--once", "--json")
+    assert result.code == 0, result.err
+    [run] = result.json["jobs"]
+    assert run["job"] == "reviews" and run["outcome"] == "ok" and run["counts"] == {}
+    assert [r.outcome for r in runs(sqlite_url(site))] == ["ok"]
+
+
+def test_run_once_exits_1_when_a_job_fails(site, cli):
+    configure(site)  # no [[writers]]: assignment cannot run
+    result = cli("run", "--once", "--job", "assign")
+    assert result.code == 1
+    assert "assign: failed" in result.out and "no writers" in result.out
+    [recorded] = runs(sqlite_url(site))
+    assert recorded.outcome == "failed" and "no writers" in recorded.error
+
+
+def test_run_once_with_every_schedule_off_runs_nothing(site, cli):
+    configure(site)
+    result = cli("run", "--once")
+    assert result.code == 0
+    assert "no job ran" in result.out
+
+
+# --- leases ---
+
+def context(site, state_url: str, lease_seconds: int = 120) -> JobContext:
+    configure(site, state_url, extra=f"lease_seconds = {lease_seconds}\n")
+    config = load_config(site.root / "config" / "workflow.toml", root=site.root)
+    return JobContext(config=config, store=open_store(state_url), worker_id=f"test:{uuid.uuid4().hex[:6]}",
+                      stop=threading.Event(), sessions=SessionHolder(config))
+
+
+def blocking_job(release: threading.Event) -> Job:
+    def run(ctx: JobContext) -> JobResult:
+        assert release.wait(30)
+        return JobResult(counts={"done": 1})
+
+    return Job("assign", run, exclusive=True)
+
+
+def holder_of(ctx: JobContext, name: str) -> str | None:
+    with ctx.store.write() as conn:
+        return q.lease_holder(conn, name)
+
+
+def test_an_exclusive_job_runs_in_one_worker_while_the_other_skips(site, state_url):
+    first, second = context(site, state_url), context(site, state_url)
+    release = threading.Event()
+    job = blocking_job(release)
+    results = []
+    runner = threading.Thread(target=lambda: results.append(run_job(job, first)))
+    runner.start()
+    wait_for(lambda: holder_of(second, "assign") == first.worker_id, what="the first worker's lease")
+
+    skipped = run_job(job, second)
+    assert skipped.outcome == "skipped"
+    assert first.worker_id in skipped.error
+
+    release.set()
+    runner.join(30)
+    assert results[0].outcome == "ok" and results[0].counts == {"done": 1}
+    assert holder_of(second, "assign") is None  # released at the end of the run
+    assert run_job(job, second).outcome == "ok"
+    outcomes = [(r.worker, r.outcome) for r in runs(state_url, "assign")]
+    assert outcomes == [(first.worker_id, "ok"), (second.worker_id, "skipped"), (second.worker_id, "ok")]
+    first.store.close()
+    second.store.close()
+
+
+def test_a_lease_is_renewed_while_the_job_runs_and_taken_over_once_it_expires(site, state_url):
+    worker, other = context(site, state_url, lease_seconds=1), context(site, state_url, lease_seconds=1)
+    release = threading.Event()
+    job = blocking_job(release)
+    runner = threading.Thread(target=run_job, args=(job, worker))
+    runner.start()
+    wait_for(lambda: holder_of(other, "assign") == worker.worker_id, what="the lease")
+    time.sleep(1.6)  # longer than the lease: only renewal keeps it
+    assert run_job(job, other).outcome == "skipped"
+    release.set()
+    runner.join(30)
+
+    # A worker that died holding the lease: nobody renews it.
+    with other.store.write() as conn:
+        assert q.acquire_lease(conn, "assign", "dead-host:4242:abcdef", 1)
+    assert run_job(job, other).outcome == "skipped"
+    time.sleep(1.2)
+    release.set()
+    assert run_job(job, other).outcome == "ok"
+    worker.store.close()
+    other.store.close()
+
+
+def test_export_is_not_exclusive_but_assignment_and_reviews_are():
+    assert not JOBS["export"].exclusive  # posts are claimed one by one inside the export
+    assert JOBS["assign"].exclusive and JOBS["reviews"].exclusive
+
+
+# --- several workers on one PostgreSQL ---
+
+WRITERS = "".join(f'[[writers]]\nname = "w{n}"\nemail = "w{n}@example.com"\ncapacity = 10\n\n' for n in range(5))
+
+
+@pytest.mark.postgres
+def test_four_workers_assign_50_topics_once_each_even_when_the_lease_holder_is_killed(site, cli):
+    with fresh_pg_database() as url:
+        site.write_config(f'[state]\nurl = "{url}"\n[schedule]\nexport = ""\nassign = "every 1s"\nreviews = ""\n'
+                          f"lease_seconds = 2\n{WRITERS}")
+        topics_file = site.root / "topics.txt"
+        topics_file.write_text("".join(f"Topic number {n}\n" for n in range(50)), encoding="utf-8")
+        assert cli("topics", "import", str(topics_file)).code == 0
+
+        workers = [ServiceProcess(site) for _ in range(4)]
+        store = open_store(url)
+        holder = wait_for(lambda: holder_of_store(store, "assign"), what="a worker holding the assign lease")
+        victim = next(w for w in workers if w.process.pid == int(holder.split(":")[1]))
+        victim.process.kill()  # SIGKILL: no clean-up at all
+        victim.process.wait(10)
+
+        def all_assigned() -> bool:
+            with store.read() as conn:
+                return q.queued_topic_count(conn) == 0
+
+        wait_for(all_assigned, timeout=60, what="every topic assigned")
+        time.sleep(1.5)  # further runs must not assign anything twice
+        for worker in workers:
+            if worker is not victim:
+                assert worker.stop() == 0
+        listed = cli("topics", "list", "--all", "--json").json
+        store.close()
+
+    assigned = [t for t in listed if t["status"] == "assigned"]
+    assert len(assigned) == 50
+    drafts = [t["assignment"]["draft_path"] for t in assigned]
+    assert len(set(drafts)) == 50
+    assert all((site.root / path).exists() for path in drafts)
+
+
+def holder_of_store(store, name: str) -> str | None:
+    with store.write() as conn:
+        return q.lease_holder(conn, name)
+
+
+# --- schedules ---
+
+def test_crontab_schedules_count_fire_times_in_their_time_zone():
+    from zoneinfo import ZoneInfo
+
+    daily = Schedule("assign", "0 9 * * *", ZoneInfo("Europe/Warsaw"))
+    after_last_run = datetime(2025, 1, 10, 8, 0, 5, tzinfo=timezone.utc)  # 09:00:05 in Warsaw
+    assert daily.next_after(after_last_run) == datetime(2025, 1, 11, 8, 0, tzinfo=timezone.utc)
+    assert not daily.missed_since(after_last_run, datetime(2025, 1, 11, 7, 59, tzinfo=timezone.utc))
+    assert daily.missed_since(after_last_run, datetime(2025, 1, 11, 8, 0, tzinfo=timezone.utc))
+    every = Schedule("reviews", "every 10m", ZoneInfo("UTC"))
+    assert every.next_after(after_last_run) == after_last_run + timedelta(minutes=10)
