@@ -18,7 +18,7 @@ from workflow.cli.context import Context
 from workflow.errors import UserError
 from workflow.logs import setup_logging
 
-COMMAND_MODULES = ["topics", "assign", "sandbox", "run", "status"]
+COMMAND_MODULES = ["topics", "assign", "sandbox", "run", "status", "reviews"]
 
 log = logging.getLogger("workflow")
 

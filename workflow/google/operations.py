@@ -184,6 +184,51 @@ class GoogleOps:
         return self._run(self.session.drive.comments().create(
             fileId=file_id, body={"content": content}, fields="id"), "drive")
 
+    # --- following reviews ---
+
+    def list_folder(self, folder_id: str) -> list[dict]:
+        """Every file in the folder with its `version`: one call per 1000 files."""
+        kwargs: dict[str, Any] = {}
+        if self.shared_drive_id:
+            kwargs = {"supportsAllDrives": True, "includeItemsFromAllDrives": True,
+                      "corpora": "drive", "driveId": self.shared_drive_id}
+        files: list[dict] = []
+        token: str | None = None
+        while True:
+            reply = self._run(self.session.drive.files().list(
+                q=f"'{_quote(folder_id)}' in parents and trashed = false", pageSize=1000, pageToken=token,
+                fields="nextPageToken,files(id,version,modifiedTime,parents)", **kwargs), "drive")
+            files.extend(reply.get("files", []))
+            token = reply.get("nextPageToken")
+            if not token:
+                return files
+
+    def list_comments(self, file_id: str) -> list[dict]:
+        """Every comment thread (not deleted), with its replies, quote, anchor and author."""
+        fields = ("nextPageToken,comments(id,author(displayName,emailAddress),content,createdTime,modifiedTime,"
+                  "resolved,deleted,anchor,quotedFileContent,replies(id,author(displayName,emailAddress),"
+                  "content,createdTime,modifiedTime,action,deleted))")
+        comments: list[dict] = []
+        token: str | None = None
+        while True:
+            reply = self._run(self.session.drive.comments().list(
+                fileId=file_id, fields=fields, pageSize=100, pageToken=token), "drive")
+            comments.extend(reply.get("comments", []))
+            token = reply.get("nextPageToken")
+            if not token:
+                return comments
+
+    def get_document_for_review(self, doc_id: str) -> dict:
+        """The Doc with suggestions inline and comment threads with their anchors (tabs content)."""
+        return self._run(self.session.docs.documents().get(
+            documentId=doc_id, suggestionsViewMode="SUGGESTIONS_INLINE", includeTabsContent=True,
+            commentsViewMode="COMMENTS_VIEW_MODE_INCLUDED"), "docs_read")
+
+    def get_document_without_suggestions(self, doc_id: str) -> dict:
+        """The Doc's text as accepted so far: pending suggestions left out."""
+        return self._run(self.session.docs.documents().get(
+            documentId=doc_id, suggestionsViewMode="PREVIEW_WITHOUT_SUGGESTIONS"), "docs_read")
+
 
 class _BatchRequest:
     """Lets a BatchHttpRequest go through `Caller.execute` (pacing, and retry if the whole batch fails)."""

@@ -19,7 +19,11 @@ def _v1_initial(conn: Connection) -> None:
     ])
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial]
+def _v2_reviews(conn: Connection) -> None:
+    tables.metadata.create_all(conn, tables=[tables.reviews, tables.review_events])
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_reviews]
 LATEST = len(MIGRATIONS)
 
 

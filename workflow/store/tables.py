@@ -115,3 +115,45 @@ leases = Table(
     Column("holder", String(100), nullable=False),
     Column("expires_at", Float, nullable=False),
 )
+
+# Where each review Doc stands, as the reviews job last read it (migration 2).
+reviews = Table(
+    "reviews", metadata,
+    Column("post_id", String(300), primary_key=True),
+    Column("doc_id", String(100), nullable=False),
+    Column("drive_version", String(30)),          # Drive `version` when last read; unchanged = not read again
+    Column("approval_id", String(100)),
+    Column("approval_status", String(20)),        # IN_PROGRESS, APPROVED, DECLINED, CANCELLED; None = no approval
+    Column("reviewer_responses", Text),           # JSON: {email: NO_RESPONSE | APPROVED | DECLINED}
+    Column("due", String(32)),                    # the approval's dueTime (RFC 3339)
+    Column("comments_open", Integer, nullable=False, server_default="0"),
+    Column("comments_resolved", Integer, nullable=False, server_default="0"),
+    Column("suggestions_pending", Integer, nullable=False, server_default="0"),
+    Column("last_activity", String(32)),          # newest reviewer comment, reply or response (RFC 3339)
+    Column("decline_message", Text),
+    Column("in_approved_folder", Boolean, nullable=False, server_default=text("false")),
+    Column("approved_by", Text),                  # JSON list of emails
+    Column("approved_at", String(32)),
+    Column("write_back", String(20)),             # None, written, conflict, failed
+    Column("write_back_path", String(500)),       # the file written (the post, or its .approved.md side file)
+    Column("write_back_note", Text),
+    Column("write_back_key", String(200)),        # the approval written back (its id, or "folder:DOC_ID")
+    Column("checked_at", String(32), nullable=False),
+)
+Index("reviews_doc_id", reviews.c.doc_id)
+
+# Notifications sent (webhook): one row per (post, kind, key), so each event is sent at most once.
+review_events = Table(
+    "review_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("post_id", String(300), nullable=False),
+    Column("kind", String(20), nullable=False),       # approved, declined, overdue
+    Column("key", String(200), nullable=False),       # e.g. the approval id
+    Column("status", String(20), nullable=False),     # sending, sent, failed (failed = retried next run)
+    Column("text", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("created_at", String(32), nullable=False),
+    Column("sent_at", String(32)),
+    Column("error", Text),
+)
+Index("review_events_once", review_events.c.post_id, review_events.c.kind, review_events.c.key, unique=True)

@@ -1,0 +1,130 @@
+"""Approved text home: the Doc's Markdown written back into the post, once, never over the author's edits.
+
+The post's body is replaced by the Doc's text (pending suggestions left out) and its front matter
+kept, with `status: approved`, `approved_by`, `approved_at` and `doc` set. The write is atomic
+(temp file + os.replace) and happens only when the post is unchanged since export; otherwise the
+approved text goes to `NAME.approved.md` beside it (`NAME-2.approved.md`... if taken), and the
+author reconciles the two by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workflow.content import PostError
+from workflow.content.decoding import decode_post_bytes
+from workflow.reviews.posts import load_current_post
+
+_CLOSINGS = ("---", "...")
+
+
+@dataclass
+class WriteBack:
+    outcome: str       # written, conflict, failed
+    path: Path | None  # the file written
+    note: str
+
+
+def with_approval(text: str, markdown: str, updates: dict[str, Any]) -> str:
+    """The post file `text` with its body replaced by `markdown` and front matter keys set to `updates`."""
+    lines = text.split("\n")
+    header: list[str] = []
+    if lines and lines[0].rstrip() == "---":
+        closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in _CLOSINGS), None)
+        if closing is not None:
+            header = lines[1:closing]
+    for key, value in updates.items():
+        header = _set_key(header, key, json.dumps(value, ensure_ascii=False) if not isinstance(value, str)
+                          or not _plain_scalar(value) else value)
+    return "\n".join(["---", *header, "---", markdown.strip("\n"), ""])
+
+
+def _plain_scalar(value: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.-]*", value))
+
+
+def _set_key(header: list[str], key: str, value: str) -> list[str]:
+    """Replace the top-level `key:` entry (with its indented or `- ` continuation lines), else append it."""
+    pattern = re.compile(rf"^{re.escape(key)}\s*:")
+    for index, line in enumerate(header):
+        if pattern.match(line):
+            end = index + 1
+            while end < len(header) and header[end] and (header[end][0] in " \t" or header[end].startswith("- ")):
+                end += 1
+            return header[:index] + [f"{key}: {value}"] + header[end:]
+    return header + [f"{key}: {value}"]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
+def side_file_name(path: Path, number: int) -> str:
+    stem = path.name.rsplit(".", 1)[0]
+    return f"{stem}.approved.md" if number == 1 else f"{stem}-{number}.approved.md"
+
+
+def write_side_file(path: Path, text: str) -> Path:
+    """NAME.approved.md beside the post, never replacing an existing file (a number is added instead)."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644)
+        number = 1
+        while True:
+            target = path.with_name(side_file_name(path, number))
+            try:
+                os.link(temp, target)  # fails if the name is taken: an existing file is never replaced
+                return target
+            except FileExistsError:
+                if target.read_bytes() == text.encode("utf-8"):
+                    return target  # written by an earlier run that stopped before recording it
+                number += 1
+    finally:
+        os.unlink(temp)
+
+
+def write_back(config: Any, path: Path, exported_hash: str | None, markdown: str,
+               updates: dict[str, Any]) -> WriteBack:
+    """Write the approved `markdown` into the post at `path` (or its side file when the post changed)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return WriteBack("failed", None, f"cannot read {path.name}: {exc.strerror}")
+    text = decode_post_bytes(raw).text
+    approved_text = with_approval(text, markdown, updates)
+    if text == approved_text:
+        return WriteBack("written", path, "already written")
+    try:
+        current_hash = load_current_post(config, path).content_hash
+    except PostError as exc:
+        current_hash, reason = None, str(exc)
+    else:
+        reason = "the post changed since it was exported"
+    if current_hash is not None and current_hash == exported_hash:
+        _write_atomically(path, approved_text)
+        return WriteBack("written", path, "approved text written into the post")
+    side = write_side_file(path, approved_text)
+    return WriteBack("conflict", side, f"{reason}: the approved text is in {side.name}; merge it by hand")

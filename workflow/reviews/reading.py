@@ -1,0 +1,168 @@
+"""What one review Doc says, from three reads: its approvals, its Drive comments, its Docs JSON.
+
+Pure: the API answers in, a `DocReading` out. The worker's own comments (author `me`) are not
+reviewer activity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SUGGESTION_ID_LISTS = ("suggestedInsertionIds", "suggestedDeletionIds")
+SUGGESTION_ID_MAPS = ("suggestedTextStyleChanges", "suggestedParagraphStyleChanges", "suggestedBulletChanges",
+                      "suggestedTableCellStyleChanges", "suggestedTableRowStyleChanges")
+
+
+@dataclass
+class Thread:
+    """A comment thread: Drive's comment joined with its Docs anchor range."""
+
+    comment_id: str
+    author: str
+    content: str
+    resolved: bool
+    quote: str
+    anchor: tuple[int, int] | None
+    replies: list[dict] = field(default_factory=list)  # {author, content, action}
+    created: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.comment_id, "author": self.author, "content": self.content,
+                "status": "resolved" if self.resolved else "open", "quote": self.quote,
+                "anchor": list(self.anchor) if self.anchor else None, "replies": self.replies}
+
+
+@dataclass
+class DocReading:
+    approval_id: str | None
+    approval_status: str | None
+    reviewer_responses: dict[str, str]
+    due: str | None
+    approved_at: str | None
+    threads: list[Thread]
+    suggestions_pending: int
+    last_activity: str | None
+    decline_message: str | None
+
+    @property
+    def comments_open(self) -> int:
+        return sum(1 for t in self.threads if not t.resolved)
+
+    @property
+    def comments_resolved(self) -> int:
+        return sum(1 for t in self.threads if t.resolved)
+
+    @property
+    def approved_by(self) -> list[str]:
+        return [email for email, response in self.reviewer_responses.items() if response == "APPROVED"]
+
+
+def person(user: dict | None) -> str:
+    user = user or {}
+    return user.get("emailAddress") or user.get("displayName") or "someone"
+
+
+def current_approval(approvals: list[dict], known_id: str | None) -> dict | None:
+    """The approval export started (by id), else the newest one."""
+    for approval in approvals:
+        if known_id and approval.get("approvalId") == known_id:
+            return approval
+    return max(approvals, key=lambda a: a.get("createTime", ""), default=None)
+
+
+def anchor_ranges(document: dict) -> dict[str, tuple[int, int]]:
+    """commentId -> (startIndex, endIndex) of its anchor in the first tab, for anchored threads."""
+    tabs = document.get("tabs") or []
+    anchors = (tabs[0].get("documentTab", {}).get("commentAnchors") if tabs else None) or {}
+    ranges: dict[str, tuple[int, int]] = {}
+    for thread in document.get("comments") or []:
+        anchor = anchors.get(thread.get("anchorId") or "")
+        spans = (anchor or {}).get("ranges") or []
+        if spans:
+            ranges[thread["commentId"]] = (int(spans[0].get("startIndex", 0)), int(spans[0].get("endIndex", 0)))
+    return ranges
+
+
+def document_body(document: dict) -> dict:
+    tabs = document.get("tabs") or []
+    if tabs:
+        return tabs[0].get("documentTab", {}).get("body", {})
+    return document.get("body", {})
+
+
+def pending_suggestions(document: dict) -> int:
+    """How many distinct suggestions are still open in the body."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in SUGGESTION_ID_LISTS and isinstance(value, list):
+                    found.update(value)
+                elif key in SUGGESTION_ID_MAPS and isinstance(value, dict):
+                    found.update(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(document_body(document))
+    return len(found)
+
+
+def threads_of(comments: list[dict], document: dict) -> list[Thread]:
+    ranges = anchor_ranges(document)
+    threads = []
+    for comment in comments:
+        if comment.get("deleted"):
+            continue
+        replies = [{"author": person(r.get("author")), "content": r.get("content", ""), "action": r.get("action")}
+                   for r in comment.get("replies", []) if not r.get("deleted")]
+        threads.append(Thread(
+            comment_id=comment["id"], author=person(comment.get("author")), content=comment.get("content", ""),
+            resolved=bool(comment.get("resolved")), quote=(comment.get("quotedFileContent") or {}).get("value", ""),
+            anchor=ranges.get(comment["id"]), replies=replies, created=comment.get("createdTime", "")))
+    return threads
+
+
+def _reviewer_posts(comments: list[dict]) -> list[tuple[str, str, str]]:
+    """(time, author email, text) of every comment and reply not written by the worker itself."""
+    posts = []
+    for comment in comments:
+        for item in [comment, *comment.get("replies", [])]:
+            author = item.get("author") or {}
+            if item.get("deleted") or author.get("me"):
+                continue
+            stamp = item.get("modifiedTime") or item.get("createdTime") or ""
+            posts.append((stamp, person(author), item.get("content", "")))
+    return sorted(posts)
+
+
+def read_doc(approvals: list[dict], comments: list[dict], document: dict, known_approval_id: str | None) -> DocReading:
+    approval = current_approval(approvals, known_approval_id) or {}
+    responses = {person(r.get("reviewer")): r.get("response", "NO_RESPONSE")
+                 for r in approval.get("reviewerResponses", [])}
+    posts = _reviewer_posts(comments)
+    stamps = [stamp for stamp, _, _ in posts if stamp]
+    if any(response != "NO_RESPONSE" for response in responses.values()) and approval.get("modifyTime"):
+        stamps.append(approval["modifyTime"])
+    decline_message = None
+    if approval.get("status") == "DECLINED":
+        decliners = {email for email, response in responses.items() if response == "DECLINED"}
+        # The Approval resource carries no message: the decliner's newest comment since the approval started says why.
+        said = [text for stamp, author, text in posts
+                if author in decliners and text and stamp >= approval.get("createTime", "")]
+        decline_message = said[-1] if said else f"declined by {', '.join(sorted(decliners)) or 'a reviewer'}"
+    return DocReading(
+        approval_id=approval.get("approvalId"),
+        approval_status=approval.get("status"),
+        reviewer_responses=responses,
+        due=approval.get("dueTime"),
+        approved_at=approval.get("completeTime") if approval.get("status") == "APPROVED" else None,
+        threads=threads_of(comments, document),
+        suggestions_pending=pending_suggestions(document),
+        last_activity=max(stamps) if stamps else None,
+        decline_message=decline_message,
+    )
