@@ -23,6 +23,7 @@ from conftest import pg_url
 from workflow.config import load_config
 from workflow.service.jobs import JOBS, Job, JobContext, JobResult, SessionHolder, run_job
 from workflow.service.schedules import Schedule, format_time, parse_time
+from workflow.service.worker import StopSignals
 from workflow.store import open_store
 from workflow.store import run_queries as q
 from workflow.store.tables import job_runs
@@ -137,7 +138,7 @@ def test_a_run_missed_while_the_service_was_down_runs_once_at_start_up(site):
     service = ServiceProcess(site)
     wait_for(lambda: len(runs(sqlite_url(site), "reviews")) >= 2, what="the catch-up run")
     time.sleep(2)  # six runs were missed; only one may happen
-    assert service.stop() == 0
+    assert service.stop(signal.SIGINT) == 0  # Ctrl-C stops as cleanly as SIGTERM
     recorded = runs(sqlite_url(site), "reviews")
     assert [r.outcome for r in recorded] == ["ok", "ok"]
     assert parse_time(recorded[1].started_at) > datetime.now(timezone.utc) - timedelta(minutes=1)
@@ -183,6 +184,20 @@ def test_service_exports_posts_dropped_in_while_it_runs(site):
     assert recorded and all(r.outcome == "ok" for r in recorded)
     assert sum(q.counts_of(r).get("created", 0) for r in recorded) == 3
     store.close()
+
+
+def test_the_first_signal_asks_to_stop_and_the_second_stops_at_once():
+    stop = threading.Event()
+    forced = []
+    before = [signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)]
+    with StopSignals(stop, forced.append):
+        os.kill(os.getpid(), signal.SIGTERM)
+        wait_for(stop.is_set, timeout=5, what="the stop request")
+        assert forced == []
+        os.kill(os.getpid(), signal.SIGINT)
+        wait_for(lambda: forced, timeout=5, what="the forced stop")
+    assert forced == [signal.SIGINT]
+    assert [signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)] == before  # handlers restored
 
 
 # --- --once ---
