@@ -285,3 +285,13 @@ def test_import_by_applies_unless_the_file_names_someone(site, cli):
     (site.root / "ideas.csv").write_text("title,by\nOne,eve\nTwo,\n", encoding="utf-8")
     report = cli("topics", "import", "ideas.csv", "--by", "max", "--json").json
     assert [t["added_by"] for t in report["added"]] == ["eve", "max"]
+
+
+def test_a_too_long_name_is_refused(site, cli):
+    result = cli("topics", "add", TITLE, "--by", "n" * 101)
+    assert result.code == 2 and "at most 100" in result.err
+    assert queue_titles(cli) == []
+
+
+def test_a_title_that_grows_when_folded_still_fits():
+    assert len(normalize_title("ß" * 200)) == 200

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 PRIORITIES = ("high", "normal", "low")  # stored as 0, 1, 2
 MAX_TITLE_LENGTH = 200
 SIMILARITY_THRESHOLD = 0.85
+MAX_NAME_LENGTH = 100  # added_by
 MIN_CONTAINED_LENGTH = 12  # a shorter normalized title inside a longer one is not a near-duplicate
 IMPORT_COLUMNS = ("title", "priority", "notes", "due", "by")
 
@@ -49,7 +50,8 @@ def normalize_title(title: str) -> str:
         if char in _QUOTES or category in ("Cf", "Me") or char in "\ufe0e\ufe0f":
             continue
         kept.append(" " if category[0] in "PSZC" else char)
-    return " ".join("".join(kept).split())
+    # Folding can lengthen a title ("ß" -> "ss"); the stored form keeps the first 200 characters.
+    return " ".join("".join(kept).split())[:MAX_TITLE_LENGTH].rstrip()
 
 
 def clean_title(title: str) -> str:
@@ -79,6 +81,14 @@ def check_due(text: str | None) -> str | None:
         return parse_due(text).isoformat()
     except ValueError as exc:
         raise UserError(str(exc)) from None
+
+
+def check_name(added_by: str) -> str:
+    """Who asked for a topic, as stored."""
+    name = " ".join(added_by.split())
+    if len(name) > MAX_NAME_LENGTH:
+        raise UserError(f"--by / by name is {len(name)} characters long (at most {MAX_NAME_LENGTH})")
+    return name
 
 
 def is_near_duplicate(a: str, b: str) -> bool:
@@ -186,7 +196,7 @@ class NewTopic:
 def new_topic(title: str, *, priority: str = "normal", notes: str = "", due: str | None = None,
               added_by: str = "") -> NewTopic:
     """Validate what a user typed; raises UserError naming what is wrong."""
-    return NewTopic(clean_title(title), parse_priority(priority), notes.strip(), check_due(due), added_by.strip())
+    return NewTopic(clean_title(title), parse_priority(priority), notes.strip(), check_due(due), check_name(added_by))
 
 
 def _queue_one(conn: Connection, topic: NewTopic, source: str) -> tuple[int, list[Similar]]:
@@ -391,13 +401,14 @@ def _line_topic(path: Path, number: int, fields: dict[str, str]) -> NewTopic:
 
 def import_topics(store: Store, path: Path, *, added_by: str = "") -> ImportReport:
     """Queue every topic of a file in one transaction; duplicates are reported per line and skipped."""
+    added_by = check_name(added_by)
     lines = parse_import_file(path)
     report = ImportReport(str(path))
     with store.write() as conn:
         q.lock_topic_queue(conn)
         new_ids = []
         for item in lines:
-            topic = item.topic if item.topic.added_by else replace(item.topic, added_by=added_by.strip())
+            topic = item.topic if item.topic.added_by else replace(item.topic, added_by=added_by)
             try:
                 new_id, similar = _queue_one(conn, topic, f"import:{path.name}")
             except DuplicateTopic as dup:

@@ -101,7 +101,8 @@ def insert_topic(conn: Connection, *, title: str, normalized: str, priority: int
         with conn.begin_nested():
             result = conn.execute(topics.insert().values(
                 title=title, normalized=normalized, priority=priority, position=position, notes=notes,
-                due=due, added_by=added_by, source=source, status="queued", created_at=now, updated_at=now,
+                due=due, added_by=added_by, source=source[:topics.c.source.type.length], status="queued",
+                created_at=now, updated_at=now,
             ))
     except IntegrityError:
         return None
