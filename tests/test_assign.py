@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from workflow import assign as assign_module
-from workflow.drafts import slugify
+from workflow.drafts import create_draft, slugify
 
 TWO_WRITERS = """
 [[writers]]
@@ -244,3 +248,19 @@ def test_long_titles_make_slugs_of_at_most_80_characters():
     slug = slugify("word " * 60, 1)
     assert len(slug) <= 80 and slug.startswith("word-word") and not slug.endswith("-")
     assert slugify("x" * 200, 1) == "x" * 80
+
+
+@given(st.text(max_size=300), st.integers(min_value=1, max_value=10**6))
+def test_any_title_gives_a_safe_file_name(title, topic_id):
+    slug = slugify(title, topic_id)
+    assert slug and len(slug) <= 80
+    assert not slug.startswith("-") and not slug.endswith("-") and "--" not in slug
+    assert all(char == "-" or unicodedata.category(char)[0] in "LNM" for char in slug)
+    assert slug == slug.lower()
+
+
+def test_create_draft_never_replaces_a_file(tmp_path):
+    made = [create_draft(tmp_path, "same", f"draft {n}\n") for n in range(3)]
+    assert [p.name for p in made] == ["same.md", "same-2.md", "same-3.md"]
+    assert [p.read_text(encoding="utf-8") for p in made] == ["draft 0\n", "draft 1\n", "draft 2\n"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["same-2.md", "same-3.md", "same.md"]

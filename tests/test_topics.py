@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import string
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from workflow.store import open_store
 from workflow.topics import normalize_title, queue_suggested_topics
@@ -295,3 +299,16 @@ def test_a_too_long_name_is_refused(site, cli):
 
 def test_a_title_that_grows_when_folded_still_fits():
     assert len(normalize_title("ß" * 200)) == 200
+
+
+_words = st.lists(st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=8), min_size=1, max_size=8)
+_decoration = st.sampled_from(["", " ", "  ", "!", "?", ",", ":", " — ", "“", "”", "'", "\"", " 💬 ", "🔥", "\t", "..."])
+
+
+@given(_words, st.lists(_decoration, min_size=9, max_size=9), st.booleans())
+def test_decorated_titles_are_duplicates_of_the_plain_one(words, decorations, shout):
+    plain = " ".join(words)
+    decorated = decorations[0] + "".join(f"{word} {decorations[i + 1]}" for i, word in enumerate(words))
+    if shout:
+        decorated = decorated.upper()
+    assert normalize_title(decorated) == normalize_title(plain)
