@@ -167,6 +167,12 @@ def test_known_keys_with_wrong_types(yaml_lines, line, fragment):
     assert fragment in str(caught.value)
 
 
+def test_front_matter_key_given_twice_is_an_error():
+    with pytest.raises(PostError) as caught:
+        split_front_matter("---\ntitle: A\nstatus: draft\ntitle: B\n---\n", "posts/d.md")
+    assert str(caught.value) == "posts/d.md:4: front matter 'title' is given twice"
+
+
 def test_front_matter_normalization_and_unknown_keys():
     meta, body, first_line = split_front_matter(
         "---\ntitle: 1984\nreviewers: editor@example.com\ntags: love, trust\nid: 42\n"

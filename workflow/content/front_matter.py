@@ -48,7 +48,7 @@ def split_front_matter(text: str, path_label: str) -> tuple[dict, str, int]:
         raise PostError(path_label, _missing_closing_line(lines), "front matter is not closed")
     yaml_text = "\n".join(lines[1:closing])
     meta = _parse_yaml(yaml_text, path_label)
-    key_lines = _key_lines(yaml_text)
+    key_lines = _key_lines(yaml_text, path_label)
     checked = {}
     for key, value in meta.items():
         name = _normalize(key)
@@ -85,12 +85,19 @@ def _parse_yaml(yaml_text: str, path_label: str) -> dict:
     return meta
 
 
-def _key_lines(yaml_text: str) -> dict[str, int]:
-    """File line number of each top-level key (the YAML starts on file line 2)."""
+def _key_lines(yaml_text: str, path_label: str) -> dict[str, int]:
+    """File line number of each top-level key (the YAML starts on file line 2).
+
+    Raises PostError for a key given twice, which YAML would otherwise settle silently.
+    """
     root = yaml.compose(yaml_text)
-    if not isinstance(root, yaml.MappingNode):
-        return {}
-    return {str(key.value): key.start_mark.line + 2 for key, _ in root.value}
+    lines: dict[str, int] = {}
+    for key, _ in root.value if isinstance(root, yaml.MappingNode) else []:
+        line = key.start_mark.line + 2
+        if str(key.value) in lines:
+            raise PostError(path_label, line, f"front matter '{key.value}' is given twice")
+        lines[str(key.value)] = line
+    return lines
 
 
 _ABSENT = object()

@@ -8,8 +8,10 @@ the decoded character replaces them, but only if it is one that text pasted from
 assistant plausibly holds (so correct text is left alone):
 
 - 4-byte sequences: emoji and their tags (U+1F000-U+1FAFF, U+E0020-U+E007F);
-- 3-byte sequences: punctuation and symbols (U+2000-U+2BFF: ’ “ ” — … ✅ ❤ ⚡), variation
-  selectors (U+FE00-U+FE0F) and the few emoji in U+3030-U+3299;
+- 3-byte sequences: punctuation, symbols and dingbats (U+2000-U+27BF: ’ “ ” — … → ✅ ❤ ⚡),
+  the emoji arrows and shapes of U+2934-U+2935 and U+2B05-U+2B55 (⬅ ⭐), variation selectors
+  (U+FE00-U+FE0F) and the few emoji in U+3030-U+3299 (Braille and the mathematical blocks are
+  left out: their mojibake starts "â" + no-break space, ¡ … «, which correct text may hold);
 - 2-byte sequences led by Â Ã Ä Å (or Ă Ĺ in Windows-1250): Latin-1 and Latin Extended-A
   (U+00A0-U+017F: é ö ą ł, the no-break space, ©).
 
@@ -74,7 +76,9 @@ def _plausible(decoded: str, lead: int) -> bool:
         return 0x1F000 <= code_point <= 0x1FAFF or 0xE0020 <= code_point <= 0xE007F
     if lead >= 0xE0:
         return (
-            0x2000 <= code_point <= 0x2BFF
+            0x2000 <= code_point <= 0x27BF
+            or 0x2934 <= code_point <= 0x2935
+            or 0x2B05 <= code_point <= 0x2B55
             or 0xFE00 <= code_point <= 0xFE0F
             or code_point in (0x3030, 0x303D, 0x3297, 0x3299)
         )
