@@ -14,7 +14,7 @@ from workflow.cli import main
 HERE = Path(__file__).parent
 SAMPLES = HERE / "data" / "samples"  # copies of ../shared/samples
 
-pytest_plugins = ["sandbox_fixtures"] if (HERE / "sandbox_fixtures.py").exists() else []
+pytest_plugins = ["sandbox_fixtures", "site_fixtures"]
 
 
 @dataclass

@@ -16,8 +16,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from workflow.render import parse_document
 from workflow.render.model import Image, Para
+from workflow.render.parse import parse_markdown
+from workflow.render.rules import build_model
 
 TOUCHED = "\0touched"  # a paragraph with pending suggestions never matches the base text
 
@@ -51,7 +52,7 @@ def _excerpt(text: str, limit: int = 300) -> str:
 def markdown_paragraphs(markdown: str) -> list[str]:
     """The plain text of each paragraph a Markdown body renders to (tables collapse to one entry)."""
     texts: list[str] = []
-    for block in parse_document(markdown).blocks:
+    for block in build_model(parse_markdown(markdown), 1).blocks:
         if isinstance(block, Para):
             texts.append("".join("" if isinstance(i, Image) else i.text for i in block.inlines))
         else:

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 GOOGLE_BATCH_URI = "https://www.googleapis.com/batch/drive/v3"
 SANDBOX_WORKER_EMAIL = "workflow-worker@sandbox.iam.gserviceaccount.com"
+# As at Google, a service account owns no files: in the sandbox it acts for this user (delegation).
+SANDBOX_OWNER = "you@example.com"
 REQUEST_TIMEOUT_S = 60
 
 
@@ -162,6 +164,7 @@ def _in_process_sandbox(config: Config) -> tuple[Endpoint, Any]:
             json.dump(info, handle)
     info = dict(info, token_uri=running.url + "token")
     creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+    creds = creds.with_subject(config.get("google", "subject") or SANDBOX_OWNER)
     endpoint = Endpoint(root=running.url, label=f"the local sandbox (in this process, data in {data_dir})",
                         sandbox=running)
     log.info("using %s: nothing is sent to Google", endpoint.label)

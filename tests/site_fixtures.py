@@ -1,0 +1,66 @@
+"""A site whose worker talks to the test sandbox over HTTP with a service-account key, as in production."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sandbox_fixtures import OWNER, control, reviewer_clients, write_key_file
+
+REVIEWER = "editor@example.com"
+
+
+class GoogleSite:
+    """The `site` fixture plus a sandbox: writes the config that points the worker at it."""
+
+    def __init__(self, site, sandbox) -> None:
+        self.site = site
+        self.sandbox = sandbox
+        key = write_key_file(sandbox, site.root)
+        os.chmod(key, 0o600)
+        self.key = key
+        self.configure()
+
+    def configure(self, extra: str = "", *, reviewers: tuple[str, ...] = (REVIEWER,), role: str = "commenter",
+                  timeout: float = 5.0) -> None:
+        reviewers_toml = ", ".join(f'"{r}"' for r in reviewers)
+        self.site.write_config(f"""
+            [google]
+            endpoint = "{self.sandbox.url}"
+            credentials = "{self.key.name}"
+            subject = "{OWNER}"
+            retry_base_seconds = 0.01
+            request_timeout_seconds = {timeout}
+            docs_writes_per_minute = 100000
+            drive_requests_per_minute = 100000
+
+            [review]
+            reviewers = [{reviewers_toml}]
+            role = "{role}"
+            {extra}
+        """)
+
+    def requests(self) -> list[dict]:
+        return control(self.sandbox, "GET", "requests")
+
+    def api_calls(self) -> list[dict]:
+        """API calls made so far (not the token exchanges)."""
+        return [r for r in self.requests() if not r["method"].startswith("oauth")]
+
+    def fault(self, **fault) -> None:
+        control(self.sandbox, "POST", "faults", fault)
+
+    def clear_faults(self) -> None:
+        control(self.sandbox, "DELETE", "faults")
+
+    def reviewer(self, email: str = REVIEWER) -> tuple:
+        return reviewer_clients(self.sandbox, email)
+
+    def owner(self) -> tuple:
+        """What the Doc owner sees in Google's own editor: every file, as the owner."""
+        return reviewer_clients(self.sandbox, OWNER)
+
+
+@pytest.fixture
+def google_site(site, sandbox) -> GoogleSite:
+    return GoogleSite(site, sandbox)
