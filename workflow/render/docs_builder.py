@@ -140,6 +140,7 @@ class DocsBuilder:
         paragraph_styles: list[tuple[int, int, dict, str]] = []
         text_styles: list[dict] = []
         lists: list[tuple[int, int, bool]] = []  # (start, end, ordered) before tab removal
+        previous: Para | None = None
         for para in paras:
             para_start = position
             final_start = para_start - tabs_total + len(images)
@@ -167,13 +168,15 @@ class DocsBuilder:
             if style_rule:
                 paragraph_styles.append((para_start, position, *style_rule(para)))
             if para.kind == "item":
-                if lists and lists[-1][1] == para_start and lists[-1][2] == para.ordered and self._same_list(paras, para):
+                same_list = previous is not None and previous.kind == "item" and previous.group == para.group
+                if same_list and lists[-1][1] == para_start:
                     lists[-1] = (lists[-1][0], position, para.ordered)
                 else:
                     lists.append((para_start, position, para.ordered))
             tabs_total += tabs
             final_end = final_start + (position - para_start) - tabs + own_images
             self.placed.append(PlacedBlock(para.source, final_start, final_end))
+            previous = para
         self.requests.append({"insertText": {"location": {"index": start}, "text": "".join(texts)}})
         self._paragraph_style_requests(paragraph_styles)
         self.requests.extend(text_styles)
@@ -185,12 +188,6 @@ class DocsBuilder:
         for index, uri in reversed(images):
             self.requests.append({"insertInlineImage": {"location": {"index": index}, "uri": uri}})
         self.cursor = position - tabs_total + len(images)
-
-    @staticmethod
-    def _same_list(paras: list[Para], para: Para) -> bool:
-        index = paras.index(para)
-        previous = paras[index - 1] if index else None
-        return previous is not None and previous.kind == "item" and previous.group == para.group
 
     def _paragraph_style_requests(self, styles: list[tuple[int, int, dict, str]]) -> None:
         """One updateParagraphStyle per run of adjacent paragraphs with the same style."""

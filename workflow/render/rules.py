@@ -272,9 +272,8 @@ class BlockRules:
         return [Span(i.alt or i.uri, link=i.uri) if isinstance(i, Image) else i for i in inlines]
 
     def footnotes(self, element: etree.Element) -> None:
-        for item in element.iter("li"):
+        for number, item in enumerate(element.iter("li"), start=1):
             label = item.get("id", "").removeprefix("fn:")
-            number = str(len([b for b in self.model.blocks if isinstance(b, Para) and b.kind == "note"]) + 1)
             inlines: list[Inline] = []
             for child in item:
                 if inlines:
@@ -282,7 +281,7 @@ class BlockRules:
                 inlines.extend(self._footnote_text(child))
             lines = self.parsed.footnote_ranges.get(label, (0, 0))
             self.current_line = lines[0] + self.first_line
-            self._add(Para("note", inlines, label=number, source=self._source("footnote", lines)))
+            self._add(Para("note", inlines, label=str(number), source=self._source("footnote", lines)))
 
     def _footnote_text(self, element: etree.Element) -> list[Inline]:
         backrefs = [a for a in element.iter("a") if a.get("class") == "footnote-backref"]
