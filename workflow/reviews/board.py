@@ -7,6 +7,7 @@ comments and diff read the one Doc they are about.
 from __future__ import annotations
 
 import difflib
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,15 +17,17 @@ from workflow.config import Config
 from workflow.content import PostError
 from workflow.errors import UserError
 from workflow.google.clients import GoogleSession
-from workflow.google.operations import GoogleOps
+from workflow.google.operations import GoogleCallFailed, GoogleOps
 from workflow.render import read_document
 from workflow.reviews.comments import PlacedThread, place_threads
 from workflow.reviews.poll import FOLLOWED_STATES, overdue_rows, post_paths, rfc3339
 from workflow.reviews.posts import load_current_post
-from workflow.reviews.reading import threads_of
+from workflow.reviews.reading import anchor_ranges, is_anchored, threads_of
 from workflow.store import Store
 from workflow.store import export_queries as eq
 from workflow.store import review_queries as rq
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -128,12 +131,22 @@ def post_comments(config: Config, store: Store, session: GoogleSession, given: s
     reviewed = find_reviewed_post(config, store, given)
     ops = GoogleOps(session, shared_drive_id=config.get("google", "shared_drive_id"))
     doc_id = reviewed.export["doc_id"]
-    threads = threads_of(ops.list_comments(doc_id), ops.get_document_for_review(doc_id))
+    comments = ops.list_comments(doc_id)
+    threads = threads_of(comments, _anchors(ops, doc_id) if any(map(is_anchored, comments)) else {})
     try:
         source = (config.root / reviewed.path).read_text(encoding="utf-8", errors="replace")
     except OSError:
         source = ""  # the post is gone: nothing maps
     return reviewed.path, place_threads(threads, reviewed.export.get("block_map") or [], source)
+
+
+def _anchors(ops: GoogleOps, doc_id: str) -> dict[str, tuple[int, int]]:
+    """The Doc ranges of anchored threads; without them (the comments view refused) threads are placed by quote."""
+    try:
+        return anchor_ranges(ops.get_document_for_review(doc_id))
+    except GoogleCallFailed as exc:
+        log.info("comment anchors of %s unavailable (%s): placing comments by their quoted text", doc_id, exc)
+        return {}
 
 
 def review_diff(config: Config, store: Store, session: GoogleSession, given: str) -> str:

@@ -86,10 +86,11 @@ class ReviewSync:
         self.report = ReviewReport()
 
     def run(self) -> ReviewReport:
+        self.notifier.retry_failed()  # notices whose POST failed on an earlier run
         folder_id = review_folder_id(self.config, self.store)
         if not folder_id:
             log.info("reviews: no review folder yet (nothing exported): nothing to follow")
-            return self.report
+            return self._finish()
         versions = {f["id"]: str(f.get("version", "")) for f in self.ops.list_folder(folder_id)}
         approved_folder = self.config.get("review", "approved_folder_id")
         moved = {f["id"]: str(f.get("version", "")) for f in self.ops.list_folder(approved_folder)} \
@@ -115,7 +116,9 @@ class ReviewSync:
                 log.warning("reviews: %s", message)
                 self.report.errors.append(message)
         self._notify_overdue()
-        self.notifier.retry_failed()
+        return self._finish()
+
+    def _finish(self) -> ReviewReport:
         self.report.notices_sent, self.report.notices_failed = self.notifier.sent, self.notifier.failed
         return self.report
 
@@ -124,7 +127,7 @@ class ReviewSync:
         doc_id, post_id = export["doc_id"], export["post_id"]
         approvals = self.ops.list_approvals(doc_id)
         comments = self.ops.list_comments(doc_id)
-        document = self.ops.get_document_for_review(doc_id)
+        document = self.ops.get_document(doc_id)
         self.report.read += 1
         reading = read_doc(approvals, comments, document, export.get("approval_id"))
         values: dict[str, Any] = dict(
@@ -183,7 +186,7 @@ class ReviewSync:
     def _record_write(self, post_id: str, approval_key: str, outcome: str, path: str | None, note: str,
                       approved_by: list[str], approved_at: str) -> None:
         with self.store.write() as conn:
-            rq.save_review(conn, post_id, write_back=outcome, write_back_path=path, write_back_note=note,
+            rq.update_review(conn, post_id, write_back=outcome, write_back_path=path, write_back_note=note,
                            write_back_key=approval_key, approved_by=approved_by, approved_at=approved_at)
 
     def _notify_overdue(self) -> None:

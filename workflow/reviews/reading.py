@@ -1,4 +1,5 @@
-"""What one review Doc says, from three reads: its approvals, its Drive comments, its Docs JSON.
+"""What one review Doc says, from three reads: its approvals, its Drive comments, its Docs JSON
+(suggestions inline).
 
 Pure: the API answers in, a `DocReading` out. The worker's own comments (author `me`) are not
 reviewer activity.
@@ -25,7 +26,6 @@ class Thread:
     quote: str
     anchor: tuple[int, int] | None
     replies: list[dict] = field(default_factory=list)  # {author, content, action}
-    created: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.comment_id, "author": self.author, "content": self.content,
@@ -84,13 +84,6 @@ def anchor_ranges(document: dict) -> dict[str, tuple[int, int]]:
     return ranges
 
 
-def document_body(document: dict) -> dict:
-    tabs = document.get("tabs") or []
-    if tabs:
-        return tabs[0].get("documentTab", {}).get("body", {})
-    return document.get("body", {})
-
-
 def pending_suggestions(document: dict) -> int:
     """How many distinct suggestions are still open in the body."""
     found: set[str] = set()
@@ -108,12 +101,17 @@ def pending_suggestions(document: dict) -> int:
             for item in node:
                 walk(item)
 
-    walk(document_body(document))
+    walk(document.get("body", {}))
     return len(found)
 
 
-def threads_of(comments: list[dict], document: dict) -> list[Thread]:
-    ranges = anchor_ranges(document)
+def is_anchored(comment: dict) -> bool:
+    """Drive names the anchor of a comment made in the editor; one made through the API has only a quote."""
+    return bool(comment.get("anchor"))
+
+
+def threads_of(comments: list[dict], anchors: dict[str, tuple[int, int]] | None = None) -> list[Thread]:
+    """Drive's comments as threads; `anchors` (commentId -> Doc range, see `anchor_ranges`) places them."""
     threads = []
     for comment in comments:
         if comment.get("deleted"):
@@ -123,7 +121,7 @@ def threads_of(comments: list[dict], document: dict) -> list[Thread]:
         threads.append(Thread(
             comment_id=comment["id"], author=person(comment.get("author")), content=comment.get("content", ""),
             resolved=bool(comment.get("resolved")), quote=(comment.get("quotedFileContent") or {}).get("value", ""),
-            anchor=ranges.get(comment["id"]), replies=replies, created=comment.get("createdTime", "")))
+            anchor=(anchors or {}).get(comment["id"]), replies=replies))
     return threads
 
 
@@ -161,7 +159,7 @@ def read_doc(approvals: list[dict], comments: list[dict], document: dict, known_
         reviewer_responses=responses,
         due=approval.get("dueTime"),
         approved_at=approval.get("completeTime") if approval.get("status") == "APPROVED" else None,
-        threads=threads_of(comments, document),
+        threads=threads_of(comments),
         suggestions_pending=pending_suggestions(document),
         last_activity=max(stamps) if stamps else None,
         decline_message=decline_message,

@@ -37,7 +37,7 @@ def get_review(conn: Connection, post_id: str) -> dict[str, Any] | None:
 
 
 def save_review(conn: Connection, post_id: str, **values: Any) -> None:
-    """Insert or update the review row of `post_id` with `values` (JSON fields as Python data)."""
+    """Insert or update the review row of `post_id` (`values` must include doc_id; JSON fields as Python data)."""
     for key in REVIEW_JSON_FIELDS:
         if key in values and values[key] is not None:
             values[key] = json.dumps(values[key], ensure_ascii=False)
@@ -45,6 +45,15 @@ def save_review(conn: Connection, post_id: str, **values: Any) -> None:
     statement = _insert(conn, tables.reviews).values(post_id=post_id, **values)
     conn.execute(statement.on_conflict_do_update(index_elements=["post_id"],
                                                  set_={k: statement.excluded[k] for k in values}))
+
+
+def update_review(conn: Connection, post_id: str, **values: Any) -> None:
+    """Change some fields of an existing review row."""
+    for key in REVIEW_JSON_FIELDS:
+        if key in values and values[key] is not None:
+            values[key] = json.dumps(values[key], ensure_ascii=False)
+    values["checked_at"] = utcnow()
+    conn.execute(update(tables.reviews).where(tables.reviews.c.post_id == post_id).values(**values))
 
 
 def overdue_rows(conn: Connection, now_rfc3339: str) -> list[dict[str, Any]]:
