@@ -92,7 +92,7 @@ def test_adjacent_code_blocks_are_kept_apart_by_an_empty_paragraph():
 
 def test_tab_inside_a_list_item_is_not_nesting():
     rendered = render_document("- a\tb\n\n- c\n\n  \tnot nested\n")
-    assert inserted_text(rendered.requests).startswith("a b\nc\n")
+    assert inserted_text(rendered.requests).startswith("a b\nc\u000bnot nested")
     assert "\t" not in inserted_text(rendered.requests)
 
 
