@@ -176,6 +176,9 @@ class Exporter:
                     q.record_post(conn, post_id=post.post_id, path=rel, size=post.size, mtime_ns=post.mtime_ns,
                                   content_hash=post.content_hash, title=post.title, is_draft=True)
             return result
+        if not post.body.strip():
+            result.state, result.note = "skipped", "empty post (nothing left after clean-up)"
+            return result
         live_ids.add(post.post_id)
         export = exports.get(post.post_id)
         if export is None and not self.dry_run:
@@ -274,7 +277,7 @@ class Exporter:
         if _has_marker(document, marker):
             revision = document.get("revisionId", "")  # our earlier write landed; its answer was lost
         else:
-            requests = _clear_requests(document) + prepared.rendered.requests + _marker_requests(marker)
+            requests = _clear_requests(document) + prepared.rendered.requests + _marker_requests(marker, prepared)
             revision = self._write_once(doc_id, requests, document.get("revisionId", ""), marker)
         self._record_write(prepared, revision, first=True)
         return "created"
@@ -301,7 +304,7 @@ class Exporter:
             self._record_write(prepared, document.get("revisionId", ""), first=False)
             return "updated"
         if document.get("revisionId") == export.get("revision_id"):
-            requests = _clear_requests(document) + prepared.rendered.requests + _marker_requests(marker)
+            requests = _clear_requests(document) + prepared.rendered.requests + _marker_requests(marker, prepared)
             try:
                 revision = self._write_once(doc_id, requests, document["revisionId"], marker)
             except RevisionMismatch:
@@ -345,7 +348,7 @@ class Exporter:
         post = prepared.post
         with self.store.read() as conn:
             export = q.get_export(conn, post_id) or {}
-        reviewers = post.reviewers or list(self.review["reviewers"])
+        reviewers = list(post.meta.get("reviewers") or []) or list(self.review["reviewers"])
         shared = set(export.get("shared_with") or [])
         to_share = [r for r in reviewers if r not in shared]
         if to_share:
@@ -456,8 +459,11 @@ def _clear_requests(document: dict) -> list[dict]:
     return requests
 
 
-def _marker_requests(marker: str) -> list[dict]:
-    return [{"createNamedRange": {"name": marker, "range": {"startIndex": 1, "endIndex": 2}}}]
+def _marker_requests(marker: str, prepared: PreparedPost) -> list[dict]:
+    """A named range marking the content we wrote; it spans the first block, so it never splits a character."""
+    blocks = prepared.rendered.blocks
+    start, end = (blocks[0].doc_start, blocks[0].doc_end) if blocks else (1, 2)
+    return [{"createNamedRange": {"name": marker, "range": {"startIndex": start, "endIndex": end}}}]
 
 
 def _has_marker(document: dict, marker: str) -> bool:
