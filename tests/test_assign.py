@@ -172,7 +172,7 @@ def test_dry_run_changes_nothing(site, cli):
     assert [a["draft_path"] for a in cli("assign", "--json").json["assigned"]] == ["drafts/one.md", "drafts/two.md"]
 
 
-def test_nothing_queued_or_nothing_free(site, cli):
+def test_an_empty_queue_assigns_nothing(site, cli):
     writers(site)
     empty = cli("assign")
     assert empty.code == 0 and "assigned 0 topics; 0 still queued" in empty.out
