@@ -29,7 +29,7 @@ def test_first_h1_becomes_the_title_paragraph_and_is_not_repeated():
     assert rendered.title == "My post"
     assert rendered.requests[0] == {"insertText": {"location": {"index": 1}, "text": "My post\nHello.\n"}}
     assert rendered.requests[1]["updateParagraphStyle"]["paragraphStyle"] == {"namedStyleType": "TITLE"}
-    assert rendered.requests[1]["updateParagraphStyle"]["range"] == {"startIndex": 1, "endIndex": 8}
+    assert rendered.requests[1]["updateParagraphStyle"]["range"] == {"startIndex": 1, "endIndex": 9}
 
 
 def test_front_matter_title_wins_and_a_body_without_headings_has_no_title_paragraph():
@@ -69,7 +69,7 @@ def test_nested_list_uses_tabs_and_one_bullet_request_and_maps_after_tab_removal
     rendered = render_document("- a\n  - b\n    - c\n- d\n\nafter\n")
     assert inserted_text(rendered.requests) == "a\n\tb\n\t\tc\nd\nafter\n"
     bullets = [r["createParagraphBullets"] for r in rendered.requests if "createParagraphBullets" in r]
-    assert bullets == [{"range": {"startIndex": 1, "endIndex": 11}, "bulletPreset": "BULLET_DISC_CIRCLE_SQUARE"}]
+    assert bullets == [{"range": {"startIndex": 1, "endIndex": 12}, "bulletPreset": "BULLET_DISC_CIRCLE_SQUARE"}]
     # final document: "a\n" 1-3, "b\n" 3-5, "c\n" 5-7, "d\n" 7-9, "after\n" 9-15
     assert [(b.kind, b.source_start, b.doc_start, b.doc_end) for b in rendered.blocks] == [
         ("list item", 1, 1, 3), ("list item", 2, 3, 5), ("list item", 3, 5, 7), ("list item", 4, 7, 9),
@@ -122,7 +122,7 @@ def test_code_block_is_shaded_monospace_one_paragraph_per_line_with_emoji():
     assert inserted_text(rendered.requests) == "print('🫶')\n\nx = 1\n"
     shading = [r["updateParagraphStyle"] for r in rendered.requests if "updateParagraphStyle" in r]
     assert len(shading) == 1 and shading[0]["fields"] == "shading"
-    assert shading[0]["range"] == {"startIndex": 1, "endIndex": 19}
+    assert shading[0]["range"] == {"startIndex": 1, "endIndex": 20}
     assert rendered.blocks == [BlockMapping("code", 1, 5, 1, 20)]
 
 

@@ -183,7 +183,7 @@ class DocsBuilder:
         for list_start, list_end, ordered in reversed(lists):
             preset = "NUMBERED_DECIMAL_ALPHA_ROMAN" if ordered else "BULLET_DISC_CIRCLE_SQUARE"
             self.requests.append(
-                {"createParagraphBullets": {"range": _range(list_start, list_end - 1), "bulletPreset": preset}}
+                {"createParagraphBullets": {"range": _range(list_start, list_end), "bulletPreset": preset}}
             )
         for index, uri in reversed(images):
             self.requests.append({"insertInlineImage": {"location": {"index": index}, "uri": uri}})
@@ -199,7 +199,7 @@ class DocsBuilder:
                 merged.append([start, end, style, fields])
         for start, end, style, fields in merged:
             self.requests.append(
-                {"updateParagraphStyle": {"range": _range(start, end - 1 if end - 1 > start else end), "paragraphStyle": style, "fields": fields}}
+                {"updateParagraphStyle": {"range": _range(start, end), "paragraphStyle": style, "fields": fields}}
             )
 
     @staticmethod
