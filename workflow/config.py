@@ -322,8 +322,8 @@ def _validate_writers(raw_writers: Any, label: str) -> tuple[Writer, ...]:
                 values[key] = check(entry.get(key, default))
             except ValueError as exc:
                 raise ConfigError(f"{where}: {key} {exc}") from None
-        if not values["name"].strip():
-            raise ConfigError(f"{where}: name must not be empty")
+        if not values["name"].strip() or len(values["name"]) > 100:
+            raise ConfigError(f"{where}: name must be 1 to 100 characters")
         if any(w.name == values["name"] for w in writers):
             raise ConfigError(f"{where}: writer name {values['name']!r} is used twice")
         writers.append(Writer(**values))

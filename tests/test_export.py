@@ -1,0 +1,293 @@
+"""`workflow export` end to end: the worker talks to the sandbox over HTTP through the real client."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from google.oauth2 import service_account
+from sandbox_fixtures import OWNER, build_clients
+from site_fixtures import REVIEWER
+
+from workflow.render import read_document
+
+DOC_MIME = "application/vnd.google-apps.document"
+SCOPES = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/documents"]
+
+RICH_POST = """\
+---
+title: "Listening Without Fixing"
+author: priya
+---
+
+# Listening Without Fixing
+
+Most of us *want* to help 😅, and **helping** turns into fixing.
+
+- Reflect what you heard
+- Ask one open question 👨‍👩‍👧‍👦
+
+| Habit | Fixing |
+|-------|:------:|
+| First | advice |
+
+The end of the post.
+"""
+
+
+def app_clients(google_site):
+    """The worker's own view (its app's files, with their appProperties)."""
+    creds = service_account.Credentials.from_service_account_file(str(google_site.key), scopes=SCOPES)
+    return build_clients(google_site.sandbox, creds.with_subject(OWNER))
+
+
+def review_docs(google_site) -> list[dict]:
+    drive, _ = app_clients(google_site)
+    reply = drive.files().list(q=f"mimeType = '{DOC_MIME}' and trashed = false", pageSize=1000,
+                               fields="files(id,name,appProperties,parents)").execute()
+    return reply["files"]
+
+
+def doc_text(google_site, doc_id: str) -> str:
+    _, docs = app_clients(google_site)
+    return read_document(docs.documents().get(documentId=doc_id).execute())
+
+
+def simple_post(number: int) -> str:
+    return f"# Post number {number}\n\nFirst paragraph of post {number}.\n\nSecond paragraph of post {number}.\n"
+
+
+def assert_one_complete_doc_per_post(google_site, count: int) -> None:
+    docs = review_docs(google_site)
+    keys = [d["appProperties"]["workflowPostKey"] for d in docs]
+    assert len(keys) == len(set(keys)) == count, f"{len(docs)} Docs for {count} posts"
+    for doc in docs:
+        text = doc_text(google_site, doc["id"])
+        number = doc["name"].rsplit(" ", 1)[-1]
+        assert text.count(f"First paragraph of post {number}.") == 1, text
+        assert text.count(f"Second paragraph of post {number}.") == 1, text
+
+
+def test_export_creates_one_shared_doc_per_finished_post(google_site, cli, samples):
+    for name in ("pasted-with-mojibake.md", "front-matter-and-rich-markdown.md", "draft-in-progress.md"):
+        (google_site.site.posts / name).write_bytes((samples / name).read_bytes())
+
+    result = cli("export", "--json")
+
+    assert result.code == 0, result.err
+    report = result.json
+    assert (report["created"], report["skipped"], report["failed"]) == (2, 1, 0)
+    states = {p["path"]: p["state"] for p in report["posts"]}
+    assert states["posts/draft-in-progress.md"] == "skipped"
+    docs = review_docs(google_site)
+    assert sorted(d["name"] for d in docs) == ["Listening Without Fixing: A Field Guide",
+                                               "🌱 5 Small Habits That Rebuild Trust After a Fight"]
+    folder = {p for d in docs for p in d["parents"]}
+    assert len(folder) == 1, "all review Docs live in one review folder"
+    pasted = next(d for d in docs if "5 Small" in d["name"])
+    text = doc_text(google_site, pasted["id"])
+    assert "Would you like" not in text and "Want me to" not in text and "Google Doc" not in text
+    assert "ð" not in text and "đź" not in text and "💔" not in text
+    assert "🌱" in text and "- Why repair matters more than “winning”" in text
+    # Shared with the reviewer (who now sees it) and an approval started.
+    reviewer_drive, _ = google_site.reviewer(REVIEWER)
+    assert reviewer_drive.files().get(fileId=pasted["id"], fields="id").execute()["id"] == pasted["id"]
+    approvals = reviewer_drive.approvals().list(fileId=pasted["id"]).execute()["items"]
+    assert [a["status"] for a in approvals] == ["IN_PROGRESS"]
+    # The topic suggested by the chatter is queued, once.
+    topics = cli("topics", "list", "--json").json
+    assert [t["title"] for t in topics] == ["Love Languages in Long-Distance Relationships"]
+    cli("export", "--force")
+    assert len(cli("topics", "list", "--json").json) == 1
+
+
+def test_fifty_posts_export_once_and_a_second_run_makes_no_api_call(google_site, cli):
+    for number in range(50):
+        google_site.site.post(f"post-{number:02}.md", simple_post(number))
+
+    first = cli("export", "--json")
+    assert first.code == 0, first.err
+    assert first.json["created"] == 50
+    calls_after_first = len(google_site.requests())
+
+    second = cli("export", "--json")
+
+    assert second.json["unchanged"] == 50 and second.json["created"] == 0
+    assert len(google_site.requests()) == calls_after_first, "an unchanged run must not call the API"
+    assert_one_complete_doc_per_post(google_site, 50)
+    per_post = [r["method"] for r in google_site.requests()[:calls_after_first]]
+    docs_writes = per_post.count("docs.documents.batchUpdate")
+    assert docs_writes == 50, "one Docs write per post"
+    drive_calls = sum(1 for m in per_post if m.startswith("drive.") and m != "drive.permissions.create")
+    assert drive_calls <= 3 * 50
+
+
+def test_unchanged_content_with_a_new_mtime_makes_no_write(google_site, cli):
+    path = google_site.site.post("a.md", simple_post(1))
+    cli("export")
+    before = len(google_site.requests())
+    os.utime(path, (time.time() + 10, time.time() + 10))
+
+    result = cli("export", "--json")
+
+    assert result.json["unchanged"] == 1
+    assert len(google_site.requests()) == before
+
+
+def test_renamed_post_keeps_its_doc(google_site, cli):
+    path = google_site.site.post("old-name.md", simple_post(7))
+    first = cli("export", "--json").json["posts"][0]
+    path.rename(google_site.site.posts / "new-name.md")
+
+    second = cli("export", "--json").json["posts"][0]
+
+    assert second["doc_id"] == first["doc_id"] and second["state"] == "unchanged"
+    assert len(review_docs(google_site)) == 1
+
+
+def test_changed_post_replaces_an_untouched_doc(google_site, cli):
+    path = google_site.site.post("a.md", simple_post(3))
+    doc_id = cli("export", "--json").json["posts"][0]["doc_id"]
+    path.write_text(simple_post(3).replace("First paragraph", "First paragraph, rewritten,"), encoding="utf-8")
+
+    result = cli("export", "--json")
+
+    assert result.json["updated"] == 1
+    text = doc_text(google_site, doc_id)
+    assert "First paragraph, rewritten, of post 3." in text
+    assert "First paragraph of post 3." not in text
+    assert text.count("Second paragraph of post 3.") == 1
+
+
+def reviewer_replaces(google_site, doc_id: str, old: str, new: str) -> None:
+    """A reviewer with edit rights changes a phrase directly in the Doc."""
+    _, docs = google_site.reviewer(REVIEWER)
+    document = docs.documents().get(documentId=doc_id).execute()
+    docs.documents().batchUpdate(documentId=doc_id, body={"requests": [
+        {"replaceAllText": {"containsText": {"text": old, "matchCase": True}, "replaceText": new}}],
+        "writeControl": {"requiredRevisionId": document["revisionId"]}}).execute()
+
+
+def test_author_edit_after_reviewer_edit_becomes_a_suggestion(google_site, cli):
+    google_site.configure(role="writer")
+    path = google_site.site.post("a.md", simple_post(4))
+    doc_id = cli("export", "--json").json["posts"][0]["doc_id"]
+    reviewer_replaces(google_site, doc_id, "First paragraph of post 4.", "First paragraph, as the editor wants it.")
+    path.write_text(simple_post(4).replace("Second paragraph", "Second paragraph, improved by the author,"),
+                    encoding="utf-8")
+
+    result = cli("export", "--json")
+
+    assert result.json["suggested"] == 1, result.json
+    _, docs = app_clients(google_site)
+    plain = read_document(docs.documents().get(documentId=doc_id,
+                                               suggestionsViewMode="PREVIEW_WITHOUT_SUGGESTIONS").execute())
+    assert "First paragraph, as the editor wants it." in plain, "the reviewer's text is kept"
+    assert "Second paragraph of post 4." in plain, "the author's change is not applied directly"
+    accepted = read_document(docs.documents().get(documentId=doc_id,
+                                                  suggestionsViewMode="PREVIEW_SUGGESTIONS_ACCEPTED").execute())
+    assert "Second paragraph, improved by the author, of post 4." in accepted
+    assert "First paragraph, as the editor wants it." in accepted
+    inline = docs.documents().get(documentId=doc_id, suggestionsViewMode="SUGGESTIONS_INLINE").execute()
+    assert "suggestedInsertionIds" in json.dumps(inline)
+    assert cli("export", "--json").json["unchanged"] == 1
+
+
+def test_conflicting_edits_are_listed_in_a_comment_and_nothing_is_overwritten(google_site, cli):
+    google_site.configure(role="writer")
+    path = google_site.site.post("a.md", simple_post(5))
+    doc_id = cli("export", "--json").json["posts"][0]["doc_id"]
+    reviewer_replaces(google_site, doc_id, "First paragraph of post 5.", "Editor's first paragraph.")
+    path.write_text(simple_post(5).replace("First paragraph of post 5.", "Author's first paragraph."),
+                    encoding="utf-8")
+
+    result = cli("export", "--json")
+
+    assert result.json["suggested"] == 1
+    assert "Editor's first paragraph." in doc_text(google_site, doc_id)
+    drive, _ = app_clients(google_site)
+    comments = drive.comments().list(fileId=doc_id, fields="comments(content)").execute()["comments"]
+    assert any("Author's first paragraph." in c["content"] for c in comments)
+    status = cli("status", "--json")
+    if status.code == 0:
+        assert status.json["exports"].get("conflict") == 1
+
+
+EXPORT_METHODS = ["drive.files.generateIds", "drive.files.create", "docs.documents.get",
+                  "docs.documents.batchUpdate", "drive.permissions.create", "drive.approvals.start"]
+FAULTS = [
+    {"kind": "status", "status": 503, "times": 2},
+    {"kind": "status", "status": 500, "times": 9},  # more than the retries: the post fails this run
+    {"kind": "rate_limit", "times": 2},
+    {"kind": "drop", "times": 2},
+    {"kind": "commit_then_fail", "times": 1},
+    {"kind": "delay", "seconds": 1.5, "times": 1},
+]
+
+
+@pytest.mark.parametrize("method", EXPORT_METHODS)
+@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f"{f['kind']}-{f.get('status', '')}x{f['times']}")
+def test_every_fault_at_every_call_ends_with_one_complete_doc_per_post(google_site, cli, method, fault):
+    google_site.configure(timeout=1.0)
+    for number in range(2):
+        google_site.site.post(f"post-{number}.md", simple_post(number))
+    google_site.fault(method=method, **fault)
+
+    first = cli("export", "--json")
+    google_site.clear_faults()
+    second = cli("export", "--json")
+
+    assert first.code in (0, 1) and "Traceback" not in first.err
+    assert second.code == 0, second.out
+    assert_one_complete_doc_per_post(google_site, 2)
+    if fault["times"] > 5:
+        assert first.json["failed"] >= 1 or first.json["created"] == 2
+
+
+def test_bad_post_is_reported_with_file_and_line_and_the_rest_goes_on(google_site, cli):
+    google_site.site.post("good.md", simple_post(1))
+    google_site.site.post("broken.md", "---\ntitle: [unclosed\n---\n\nBody\n")
+
+    result = cli("export", "--json")
+
+    assert result.code == 1
+    by_path = {p["path"]: p for p in result.json["posts"]}
+    assert by_path["posts/good.md"]["state"] == "created"
+    assert by_path["posts/broken.md"]["state"] == "failed"
+    assert by_path["posts/broken.md"]["error"].startswith("posts/broken.md:2:")
+
+
+def test_dry_run_sends_and_records_nothing(google_site, cli):
+    google_site.site.post("a.md", simple_post(1))
+
+    result = cli("export", "--dry-run", "--json")
+
+    assert result.code == 0 and result.json["created"] == 1
+    assert google_site.api_calls() == []
+    assert cli("export", "--json").json["created"] == 1
+
+
+def test_kill_minus_nine_at_random_moments_then_rerun_leaves_one_doc_per_post(google_site):
+    for number in range(100):
+        google_site.site.post(f"post-{number:03}.md", simple_post(number))
+    command = [sys.executable, "-m", "workflow", "export", "--json"]
+    rng = random.Random(20261126)
+    for _ in range(4):
+        process = subprocess.Popen(command, cwd=google_site.site.root, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(1.0, 3.0))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+    final = subprocess.run(command, cwd=google_site.site.root, capture_output=True, text=True, timeout=300)
+
+    assert final.returncode == 0, final.stderr[-2000:]
+    report = json.loads(final.stdout)
+    assert report["failed"] == 0
+    assert_one_complete_doc_per_post(google_site, 100)
