@@ -8,11 +8,12 @@ times pass (plus the grace) without a start. A job that never ran counts from th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from workflow.config import Config
+from workflow.reviews import overdue_reviews
 from workflow.service.schedules import JOB_IDS, Schedule, configured_schedules, format_time, parse_time
 from workflow.store import Store
 from workflow.store import run_queries as q
@@ -48,6 +49,8 @@ class ServiceStatus:
     drafts: dict[str, int]
     exports: dict[str, int]
     docs: list[dict[str, Any]]  # exports in a non-final state: post_id, state, url, error
+    # --- reviews (engineer RV): reviews past their due time, from workflow.reviews.overdue_reviews ---
+    overdue: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def problems(self) -> list[str]:
@@ -55,7 +58,7 @@ class ServiceStatus:
 
     def to_json(self) -> dict[str, Any]:
         return {"jobs": [job.to_json() for job in self.jobs], "queue": self.queue, "drafts": self.drafts,
-                "exports": self.exports, "docs": self.docs, "healthy": not self.problems}
+                "exports": self.exports, "docs": self.docs, "overdue": self.overdue, "healthy": not self.problems}
 
 
 def service_status(config: Config, store: Store, *, now: datetime | None = None) -> ServiceStatus:
@@ -77,6 +80,7 @@ def service_status(config: Config, store: Store, *, now: datetime | None = None)
             drafts=q.open_drafts_by_writer(conn),
             exports=q.exports_by_state(conn),
             docs=q.export_docs_in_states(conn, non_final) if non_final else [],
+            overdue=overdue_reviews(store, now),  # reviews (engineer RV)
         )
 
 

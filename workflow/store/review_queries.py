@@ -100,10 +100,3 @@ def failed_events(conn: Connection) -> list[dict[str, Any]]:
     query = select(tables.review_events).where(tables.review_events.c.status == "failed") \
         .order_by(tables.review_events.c.id)
     return [dict(row._mapping) for row in conn.execute(query)]
-
-
-def events(conn: Connection, post_id: str | None = None) -> list[dict[str, Any]]:
-    query = select(tables.review_events).order_by(tables.review_events.c.id)
-    if post_id is not None:
-        query = query.where(tables.review_events.c.post_id == post_id)
-    return [dict(row._mapping) for row in conn.execute(query)]
