@@ -7,7 +7,7 @@ from .model import Block, Image, Inline, Para, Span, Table, merge_spans
 
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]~])")
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
-_BLOCK_START = re.compile(r"^(\s*)([#>+\-*=]|\d+\.(?=\s|$))")
+_BLOCK_START = re.compile(r"^(\s*)([#>+\-]|\d+\.(?=\s|$))")
 
 
 def _escape(text: str, in_table: bool = False) -> str:
@@ -68,13 +68,16 @@ def inline_markdown(inlines: list[Inline], in_table: bool = False) -> str:
 
 
 def _paragraph_text(inlines: list[Inline]) -> str:
+    """Inline Markdown of a paragraph, escaping plain text that would start a block construct."""
     text = inline_markdown(inlines)
-    match = _BLOCK_START.match(text)
+    first = merge_spans(inlines)[:1]
+    plain_start = first and isinstance(first[0], Span) and not any(first[0].style_key())
+    match = _BLOCK_START.match(text) if plain_start else None
     if match:
         marker = match.group(2)
         if marker[0].isdigit():
             text = text[: match.end(2) - 1] + "\\" + text[match.end(2) - 1 :]
-        elif marker in "#>+-*":
+        elif marker in "#>+-":
             text = text[: match.start(2)] + "\\" + text[match.start(2) :]
     return text
 
