@@ -16,7 +16,7 @@ from .docs_ids import heading_id, kix_id, suggestion_id
 from .docs_structure import (BODY_START, ParagraphRef, atom_starts, atom_width, block_size,
                              check_boundary, content_size, delete_range, find_paragraph,
                              insertion_point, iter_paragraphs, iter_tables, new_table, row_spans,
-                             split_paragraph)
+                             set_atoms, split_paragraph)
 from .docs_styles import (BULLET_PRESETS, MAX_NESTING_LEVEL, PARAGRAPH_STYLE_FIELDS,
                           TEXT_STYLE_FIELDS, apply_mask, inherited_text_style, list_indents,
                           list_properties, parse_fields, update_text_style,
@@ -202,7 +202,7 @@ class Editor:
         """Insert atoms at `index`; each newline atom among them ends a new paragraph."""
         ref, offset = insertion_point(self.body, index, where)
         paragraph = ref.paragraph
-        paragraph["atoms"][offset:offset] = atoms
+        set_atoms(paragraph, paragraph["atoms"][:offset] + atoms + paragraph["atoms"][offset:])
         cut_base = 0
         for position, atom in enumerate(atoms):
             if atom.get("c") == "\n":
@@ -319,7 +319,7 @@ class Editor:
             while atoms[tabs].get("c") == "\t":
                 tabs += 1
             if tabs:
-                del atoms[:tabs]
+                set_atoms(ref.paragraph, atoms[tabs:])
                 self._deleted(ref.start, ref.start + tabs)
             level = min(tabs, MAX_NESTING_LEVEL)
             ref.paragraph["bullet"] = {"listId": list_id, "nestingLevel": level}
@@ -370,7 +370,8 @@ class Editor:
         style = self._neighbour_style(ref, offset)
         if style:
             newline["ts"] = style
-        ref.paragraph["atoms"].insert(offset, newline)
+        atoms = ref.paragraph["atoms"]
+        set_atoms(ref.paragraph, atoms[:offset] + [newline] + atoms[offset:])
         split_paragraph(ref, offset + 1)
         table = new_table(rows, columns, {})
         ref.container.insert(ref.position, table)

@@ -4,7 +4,8 @@ A body is a list of blocks; the section break at index 0 is implicit, so the fir
 at index 1. Blocks are plain JSON-able dicts:
 
 - paragraph: {"kind": "paragraph", "style": ParagraphStyle, "bullet": Bullet | None,
-  "atoms": [atom, ...], "styleSuggestions": {suggestionId: {"style", "fields"}}}
+  "atoms": [atom, ...], "size": UTF-16 units of the atoms (kept by `set_atoms`),
+  "styleSuggestions": {suggestionId: {"style", "fields"}}}
   Its last atom is always the newline {"c": "\\n"} that ends it.
 - table: {"kind": "table", "rows": [{"style", "cells": [{"style", "content": [block, ...]}]}],
   "columnProperties": [...]}. Google lays a table out as one unit for the table start, one per
@@ -23,18 +24,36 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from .docs_ids import heading_id
-from .docs_utf16 import splits_grapheme, utf16_len
+from .docs_utf16 import splits_grapheme
 from .exceptions import ApiError
 
 BODY_START = 1  # the section break occupies 0-1
 
 
 def atom_width(atom: dict) -> int:
-    return utf16_len(atom["c"]) if "c" in atom else 1
+    """UTF-16 units of an atom: a code point above the BMP is a surrogate pair."""
+    return (2 if ord(atom["c"]) > 0xFFFF else 1) if "c" in atom else 1
+
+
+def set_atoms(paragraph: dict, atoms: list[dict]) -> None:
+    """Replace a paragraph's atoms; every change of atoms goes through here to keep "size"."""
+    paragraph["atoms"] = atoms
+    paragraph["size"] = sum(atom_width(atom) for atom in atoms)
+
+
+def refresh_sizes(blocks: list[dict]) -> None:
+    """Recompute every paragraph's "size" (for state loaded from elsewhere)."""
+    for block in blocks:
+        if block["kind"] == "paragraph":
+            set_atoms(block, block["atoms"])
+        else:
+            for row in block["rows"]:
+                for cell in row["cells"]:
+                    refresh_sizes(cell["content"])
 
 
 def paragraph_size(paragraph: dict) -> int:
-    return sum(atom_width(atom) for atom in paragraph["atoms"])
+    return paragraph["size"]
 
 
 def block_size(block: dict) -> int:
@@ -52,8 +71,9 @@ def new_paragraph(style: dict, bullet: dict | None = None, text_style: dict | No
     newline = {"c": "\n"}
     if text_style:
         newline["ts"] = dict(text_style)
-    return {"kind": "paragraph", "style": style, "bullet": bullet, "atoms": [newline],
-            "styleSuggestions": {}}
+    paragraph = {"kind": "paragraph", "style": style, "bullet": bullet, "styleSuggestions": {}}
+    set_atoms(paragraph, [newline])
+    return paragraph
 
 
 def new_table(rows: int, columns: int, cell_paragraph_style: dict) -> dict:
@@ -205,8 +225,9 @@ def split_paragraph(ref: ParagraphRef, cut: int) -> dict:
     paragraph = ref.paragraph
     head = {"kind": "paragraph", "style": _without_heading_id(paragraph["style"]),
             "bullet": dict(paragraph["bullet"]) if paragraph["bullet"] else None,
-            "atoms": paragraph["atoms"][:cut], "styleSuggestions": {}}
-    paragraph["atoms"] = paragraph["atoms"][cut:]
+            "styleSuggestions": {}}
+    set_atoms(head, paragraph["atoms"][:cut])
+    set_atoms(paragraph, paragraph["atoms"][cut:])
     ref.container.insert(ref.position, head)
     ref.position += 1
     return head
@@ -279,7 +300,7 @@ def _delete_in_paragraph(blocks: list[dict], number: int, start: int, range_star
                 atom["del"].append(mark_as)
             kept.append(atom)
         position += width
-    paragraph["atoms"] = kept
+    set_atoms(paragraph, kept)
 
 
 def _check_newline_deletable(blocks: list[dict], number: int, next_start: int, range_end: int,
@@ -300,7 +321,7 @@ def _merge_open_paragraphs(blocks: list[dict]) -> None:
     for block in blocks:
         if pending is not None:
             if pending["atoms"]:
-                pending["atoms"].extend(block["atoms"])
+                set_atoms(pending, pending["atoms"] + block["atoms"])
                 block = pending
             pending = None
         if block["kind"] == "paragraph" and (not block["atoms"] or block["atoms"][-1].get("c") != "\n"):

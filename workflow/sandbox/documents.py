@@ -16,7 +16,7 @@ from .docs_export import export_html, export_markdown, export_plain, plain_text
 from .docs_ids import revision_id
 from .docs_render import TAB_ID, render_comment_fields, render_tab_content
 from .docs_requests import Editor, text_between
-from .docs_structure import BODY_START, content_size, iter_paragraphs, new_paragraph
+from .docs_structure import BODY_START, content_size, iter_paragraphs, new_paragraph, refresh_sizes
 from .exceptions import ApiError
 
 SUGGESTIONS_VIEW_MODES = ("DEFAULT_FOR_CURRENT_ACCESS", "SUGGESTIONS_INLINE",
@@ -225,7 +225,9 @@ class Document:
                    "inlineObjects", "namedRanges", "comments", "suggestions"} - set(state)
         if missing:
             raise ValueError(f"document state lacks {', '.join(sorted(missing))}")
-        return cls(copy.deepcopy(state))
+        state = copy.deepcopy(state)
+        refresh_sizes(state["body"])
+        return cls(state)
 
     # --- comment threads (Docs insertComment and Drive comments share them) -------------------
 
