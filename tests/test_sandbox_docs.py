@@ -387,3 +387,67 @@ def test_markdown_and_html_export(docs, drive, new_doc):
     page = drive.files().export(fileId=new_doc, mimeType="text/html").execute().decode()
     assert "<h1>Title</h1>" in page and "<strong>bold</strong>" in page
     assert '<a href="https://example.com">link</a>' in page
+
+
+def _table(docs, document_id):
+    return next(e for e in get(docs, document_id)["body"]["content"] if "table" in e)
+
+
+def _cell_texts(table_element):
+    return [["".join(p["paragraph"]["elements"][0]["textRun"]["content"] for p in cell["content"])
+             for cell in row["tableCells"]] for row in table_element["table"]["tableRows"]]
+
+
+def test_table_cells_edit_alone_and_a_table_deletes_whole(docs, new_doc):
+    update(docs, new_doc, [{"insertTable": {"rows": 1, "columns": 2, "location": {"index": 1}}}])
+    table = _table(docs, new_doc)
+    first_cell = table["table"]["tableRows"][0]["tableCells"][0]["content"][0]["startIndex"]
+    assert (table["startIndex"], first_cell) == (2, 5)  # location + 1, location + 4
+    update(docs, new_doc, [insert("abc", first_cell)])
+    update(docs, new_doc, [{"deleteContentRange": {"range": {"startIndex": 6, "endIndex": 8}}}])
+    assert _cell_texts(_table(docs, new_doc)) == [["a\n", "\n"]]
+    rejected(lambda: update(docs, new_doc, [{"deleteContentRange": {  # the cell's own newline
+        "range": {"startIndex": 5, "endIndex": 7}}}]))
+    table = _table(docs, new_doc)
+    update(docs, new_doc, [{"deleteContentRange": {
+        "range": {"startIndex": table["startIndex"], "endIndex": table["endIndex"]}}}])
+    content = get(docs, new_doc)["body"]["content"]
+    assert not any("table" in e for e in content) and text_of(get(docs, new_doc)) == "\n\n"
+
+
+def test_insert_table_row_and_column_and_cell_style(docs, drive, new_doc):
+    update(docs, new_doc, [{"insertTable": {"rows": 1, "columns": 1, "endOfSegmentLocation": {}}}])
+    start = _table(docs, new_doc)["startIndex"]
+    cell = {"tableStartLocation": {"index": start}, "rowIndex": 0, "columnIndex": 0}
+    update(docs, new_doc, [
+        insert("x", start + 3),
+        {"insertTableRow": {"tableCellLocation": cell, "insertBelow": True}},
+        {"insertTableColumn": {"tableCellLocation": cell, "insertRight": False}},
+        {"updateTableCellStyle": {
+            "tableRange": {"tableCellLocation": cell, "rowSpan": 1, "columnSpan": 2},
+            "tableCellStyle": {"backgroundColor": {"color": {"rgbColor": {"red": 1}}}},
+            "fields": "backgroundColor"}},
+    ])
+    table = _table(docs, new_doc)
+    assert (table["table"]["rows"], table["table"]["columns"]) == (2, 2)
+    assert _cell_texts(table) == [["\n", "x\n"], ["\n", "\n"]]
+    assert table["endIndex"] - table["startIndex"] == 1 + 2 * (1 + 2 * 2) + 1  # plus the "x"
+    first_row = table["table"]["tableRows"][0]["tableCells"]
+    assert all(c["tableCellStyle"]["backgroundColor"] == {"color": {"rgbColor": {"red": 1}}}
+               for c in first_row)
+    cells = [c for row in table["table"]["tableRows"] for c in row["tableCells"]]
+    assert [c["startIndex"] for c in cells] == [start + 2, start + 4, start + 8, start + 10]
+    markdown = drive.files().export(fileId=new_doc, mimeType="text/markdown").execute().decode()
+    assert "|  | x |\n| --- | --- |\n|  |  |" in markdown
+
+
+def test_rejecting_a_suggested_paragraph_break_merges_the_paragraphs_again(docs, new_doc):
+    update(docs, new_doc, [insert("onetwo")])
+    reply = update(docs, new_doc, [insert("\n", 4)], SUGGEST)
+    suggestion = reply["suggestionResponses"][0]["createdSuggestionIds"][0]
+    assert [t for _, _, t, _ in paragraphs(get(docs, new_doc))] == ["one\n", "two\n"]
+    newline_run = paragraphs(get(docs, new_doc))[0][3]["elements"][-1]["textRun"]
+    assert newline_run["suggestedInsertionIds"] == [suggestion]
+    update(docs, new_doc, [{"rejectSuggestion": {"suggestionId": suggestion}}])
+    assert [t for _, _, t, _ in paragraphs(get(docs, new_doc))] == ["onetwo\n"]
+    rejected(lambda: update(docs, new_doc, [{"acceptSuggestion": {"suggestionId": suggestion}}]))

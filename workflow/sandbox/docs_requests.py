@@ -14,7 +14,7 @@ from typing import Callable
 from . import docs_comments as comments
 from .docs_ids import heading_id, kix_id, suggestion_id
 from .docs_structure import (BODY_START, ParagraphRef, atom_starts, atom_width, block_size,
-                             check_boundary, content_size, delete_range, find_paragraph,
+                             check_boundary, content_size, delete_range,
                              insertion_point, iter_paragraphs, iter_tables, new_table, row_spans,
                              set_atoms, split_paragraph)
 from .docs_styles import (BULLET_PRESETS, MAX_NESTING_LEVEL, PARAGRAPH_STYLE_FIELDS,
