@@ -387,6 +387,9 @@ def test_markdown_and_html_export(docs, drive, new_doc):
     page = drive.files().export(fileId=new_doc, mimeType="text/html").execute().decode()
     assert "<h1>Title</h1>" in page and "<strong>bold</strong>" in page
     assert '<a href="https://example.com">link</a>' in page
+    plain = drive.files().export(fileId=new_doc, mimeType="text/plain").execute().decode("utf-8")
+    assert plain.startswith("\ufeffTitle\r\nSome bold and a link.\r\n")
+    assert "    * item\r\n* item two" in plain
 
 
 def _table(docs, document_id):
