@@ -225,5 +225,5 @@ def _logged(run: JobRun) -> JobRun:
     why = f" ({run.error})" if run.error else ""
     level = logging.WARNING if run.outcome == "failed" else logging.INFO
     log.log(level, "job %s %s%s: %s in %.1f s", run.job, run.outcome, why, counts, run.seconds,
-            extra={"job": run.job, "outcome": run.outcome})
+            extra={"job": run.job, "outcome": run.outcome, "counts": run.counts, "seconds": round(run.seconds, 3)})
     return run
