@@ -59,10 +59,9 @@ def _page(items: list, page_size: int, page_token: str | None) -> tuple[list, st
 class DriveModel:
     """Files, shared drives, generated ids and notifications of one sandbox."""
 
-    def __init__(self, base_url: str, document_factory, app_name=lambda app: None) -> None:
+    def __init__(self, base_url: str, document_factory) -> None:
         self.base_url = base_url
         self.document_factory = document_factory      # (file_id, title) -> Document
-        self.app_name = app_name
         self.files: dict[str, dict] = {}
         self.documents: dict[str, object] = {}         # file id -> Document
         self.drives: dict[str, dict] = {}
@@ -150,7 +149,7 @@ class DriveModel:
         return {"kind": "drive#generatedIds", "space": "drive", "ids": ids}
 
     def create_file(self, principal: Principal, body: dict, params: dict) -> dict:
-        _check_writable(body, CREATE_WRITABLE, "create")
+        _check_writable(body, CREATE_WRITABLE)
         file_id = body.get("id")
         if file_id is not None:
             if file_id in self.files:
@@ -216,7 +215,7 @@ class DriveModel:
             raise ApiError(403, "The parents field is not directly writable in update requests. "
                                 "Use the addParents and removeParents parameters instead.",
                            reason="fieldNotWritable")
-        _check_writable(body, UPDATE_WRITABLE, "update")
+        _check_writable(body, UPDATE_WRITABLE)
         if "trashed" in body and rank(self.role_of(record, principal.email)) < rank(
                 "owner" if not record.get("driveId") else "fileOrganizer"):
             raise insufficient_file_permissions(file_id)
@@ -837,7 +836,7 @@ class DriveModel:
         self.notifications = state.get("notifications", [])
 
 
-def _check_writable(body: dict, writable: set[str], verb: str) -> None:
+def _check_writable(body: dict, writable: set[str]) -> None:
     extra = sorted(set(body) - writable)
     if extra:
         raise ApiError(403, "The resource body includes fields which are not directly writable: "

@@ -76,7 +76,7 @@ def process_api(state: SandboxState, http_method: str, path: str, query: dict[st
             traceback.print_exc()
             answer = error_answer(ApiError(500, "Internal error encountered (sandbox bug; see its "
                                                 "stderr)."))
-        if http_method not in _NOT_MUTATING or method.id == "drive.files.export":
+        if http_method not in _NOT_MUTATING:
             state.save()
         if fault is not None and fault.kind == "commit_then_fail":
             answer = error_answer(fault_error(fault))

@@ -35,12 +35,11 @@ class SandboxState:
 
     def _fresh(self) -> None:
         self.auth = AuthRegistry()
-        self.drive = DriveModel(self.base_url, _new_document, app_name=lambda app: self.auth.app_name(app))
+        self.drive = DriveModel(self.base_url, _new_document)
 
     def _load(self) -> None:
         core = self.store.load_core()
         self.auth = AuthRegistry.from_state(core.get("auth", {}))
-        self.drive.app_name = self.auth.app_name
         self.drive.load_core_state(core.get("drive", {}))
         for file_state in self.store.load_files():
             self.drive.load_file_state(file_state, _load_document)
