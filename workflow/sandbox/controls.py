@@ -1,5 +1,17 @@
-"""Test controls under `/_sandbox/`: reset, the request log, faults, users, credentials,
-notifications. Scripts outside the project rely on these shapes; keep them stable."""
+"""Test controls under `/_sandbox/`. Scripts outside the project rely on these shapes; keep them.
+
+POST   reset                      forget everything -> {"reset": true}
+GET    requests                   [{"method": "drive.files.create", "http": "POST",
+                                    "path": "/drive/v3/files", "status": 200}, ...] (status null = dropped)
+POST   faults {"method", "kind", "status", "seconds", "times"}   arm a fault (see faults.py)
+GET    faults / DELETE faults     list / disarm every fault
+POST   users {"email"}            -> {"email", "token"}: that person in Google's own editor
+POST   service-accounts {"email"} -> a service-account key JSON (token_uri = this sandbox)
+POST   oauth-clients {"name"}     -> {"client_id", "client_secret"}
+POST   user-credentials {"email", "scopes", "client_id"?}  -> authorized-user JSON (refresh token)
+GET    notifications              share, approval and public_share events (emails Google would send)
+POST   files/ID/open-with {"app"} the user opened the file with that app (Google Picker): drive.file may use it
+"""
 
 from __future__ import annotations
 
