@@ -130,9 +130,13 @@ def assign_job(ctx: JobContext) -> JobResult:
 
 
 def reviews_job(ctx: JobContext) -> JobResult:
-    log.debug("reviews: following reviews is not part of this version yet; nothing to do",
-              extra={"job": "reviews"})
-    return JobResult()
+    """Follow the review Docs: read what changed, record approvals, write approved text back."""
+    from workflow.reviews import sync_reviews
+
+    report = sync_reviews(ctx.config, ctx.store, ctx.session)
+    failed = int(report.failed)
+    return JobResult(counts=report.counts(), failed=failed, outcome="failed" if failed else "ok",
+                     error="; ".join(report.errors) if failed else None)
 
 
 JOBS: dict[str, Job] = {
