@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from workflow.config import Config
-from workflow.content import PostError, discover_posts
+from workflow.content import PostError, PostFile, scan_posts
 from workflow.errors import UserError
 from workflow.google.clients import GoogleSession
 from workflow.google.operations import (DOC_MIME, FOLDER_MIME, GoogleCallFailed, GoogleOps, RevisionMismatch)
@@ -105,63 +105,73 @@ class Exporter:
         self.lease_seconds = float(config.get("schedule", "lease_seconds"))
         self._reserved_ids: list[str] = []
         self._folder_id: str | None = None
+        self._prefix: str | None = None
 
     # --- the run ---
 
     def run(self, paths: Iterable[Path] | None = None,
-            progress: Callable[[Iterable[Path], int], Iterable[Path]] | None = None) -> ExportReport:
+            progress: Callable[[Iterable[PostFile], int], Iterable[PostFile]] | None = None) -> ExportReport:
         files = self._files(paths)
         report = ExportReport(dry_run=self.dry_run)
         with self.store.read() as conn:
             index = q.post_index(conn)
-            exports = {row["post_id"]: row for row in q.all_exports(conn)}
-        live_ids = {row["post_id"] for path, row in index.items() if (self.config.root / path).exists()}
+            exports = q.export_summaries(conn)
         iterator = progress(files, len(files)) if progress else files
-        for path in iterator:
+        for post_file in iterator:
             if self.stop.is_set():
                 log.info("stopping: %d posts left for the next run", len(files) - len(report.posts))
                 break
-            report.posts.append(self._export_one(path, index, exports, live_ids))
+            report.posts.append(self._export_one(post_file, index, exports))
         return report
 
-    def _files(self, paths: Iterable[Path] | None) -> list[Path]:
+    def _files(self, paths: Iterable[Path] | None) -> list[PostFile]:
         posts_dir = self.config.posts_dir
         if not paths:
             if not posts_dir.is_dir():
                 raise UserError(f"posts folder {posts_dir} does not exist ([content] posts_dir)")
-            return discover_posts(posts_dir)
-        files: list[Path] = []
+            return scan_posts(posts_dir)
+        files: list[PostFile] = []
+        resolved_posts = posts_dir.resolve()
         for given in paths:
             path = given if given.is_absolute() else Path.cwd() / given
             if not path.exists():
                 raise UserError(f"{given}: no such file")
-            if posts_dir.resolve() not in path.resolve().parents:
+            resolved = path.resolve()
+            if resolved != resolved_posts and resolved_posts not in resolved.parents:
                 raise UserError(f"{given}: not inside the posts folder {posts_dir}")
-            files.extend(discover_posts(path) if path.is_dir() else [path])
+            if path.is_dir():
+                prefix = resolved.relative_to(resolved_posts).as_posix()
+                files.extend(PostFile(f.location, f"{prefix}/{f.rel}" if prefix != "." else f.rel, f.size, f.mtime_ns)
+                             for f in scan_posts(path))
+            else:
+                info = path.stat()
+                files.append(PostFile(str(path), resolved.relative_to(resolved_posts).as_posix(), info.st_size,
+                                      info.st_mtime_ns))
         return files
 
-    def _rel(self, path: Path) -> str:
+    @property
+    def _rel_prefix(self) -> str:
+        """The posts folder relative to the site root ("posts/"), for paths in reports and the store."""
+        posts_dir = self.config.posts_dir
         try:
-            return path.resolve().relative_to(self.config.root.resolve()).as_posix()
+            return posts_dir.resolve().relative_to(self.config.root.resolve()).as_posix().rstrip("/") + "/"
         except ValueError:
-            return str(path)
+            return str(posts_dir).rstrip("/") + "/"
 
-    def _export_one(self, path: Path, index: dict, exports: dict, live_ids: set[str]) -> PostResult:
-        rel = self._rel(path)
+    def _export_one(self, post_file: PostFile, index: dict, exports: dict) -> PostResult:
+        if self._prefix is None:
+            self._prefix = self._rel_prefix
+        rel = self._prefix + post_file.rel
         result = PostResult(path=rel)
         seen = index.get(rel)
-        try:
-            stat = path.stat()
-        except OSError as exc:
-            result.state, result.error = "failed", f"{rel}: cannot read ({exc.strerror})"
-            return result
-        if seen and not self.force and (seen["size"], seen["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
-            known = exports.get(seen["post_id"])
-            if known and known["exported_hash"] == seen["content_hash"] and known["state"] in COMPLETE_STATES:
+        if seen and not self.force and seen.size == post_file.size and seen.mtime_ns == post_file.mtime_ns:
+            known = exports.get(seen.post_id)
+            if known and known["exported_hash"] == seen.content_hash and known["state"] in COMPLETE_STATES:
                 return self._unchanged(result, known)
-            if seen["is_draft"]:
-                result.post_id, result.state, result.note = seen["post_id"], "skipped", "draft"
+            if seen.is_draft:
+                result.post_id, result.state, result.note = seen.post_id, "skipped", "draft"
                 return result
+        path = post_file.path
         try:
             prepared = prepare_post(path, root=self.config.posts_dir, clean=self.config.get("content", "clean_up"))
         except PostError as exc:
@@ -179,10 +189,9 @@ class Exporter:
         if not post.body.strip():
             result.state, result.note = "skipped", "empty post (nothing left after clean-up)"
             return result
-        live_ids.add(post.post_id)
         export = exports.get(post.post_id)
         if export is None and not self.dry_run:
-            export = self._adopt_renamed(post.post_id, post.content_hash, live_ids)
+            export = self._adopt_renamed(post.post_id, post.content_hash)
         if export and export["exported_hash"] == post.content_hash and export["state"] in COMPLETE_STATES \
                 and not self.force:
             if not self.dry_run:
@@ -199,9 +208,10 @@ class Exporter:
         result.state = "unchanged"
         return result
 
-    def _adopt_renamed(self, post_id: str, content_hash: str, live_ids: set[str]) -> dict | None:
+    def _adopt_renamed(self, post_id: str, content_hash: str) -> dict | None:
         """A file renamed with unchanged content keeps its Doc."""
         with self.store.write() as conn:
+            live_ids = q.live_post_ids(conn, str(self.config.root)) | {post_id}
             orphan = q.orphan_export_with_hash(conn, content_hash, live_ids)
             if orphan is None:
                 return None

@@ -11,16 +11,18 @@
 from workflow.content.cleanup import CleanResult, clean_markdown
 from workflow.content.errors import PostError
 from workflow.content.front_matter import split_front_matter
-from workflow.content.posts import Post, content_hash, discover_posts, load_post, stat_key
+from workflow.content.posts import Post, PostFile, content_hash, discover_posts, load_post, scan_posts, stat_key
 
 __all__ = [
     "CleanResult",
     "Post",
+    "PostFile",
     "PostError",
     "clean_markdown",
     "content_hash",
     "discover_posts",
     "load_post",
+    "scan_posts",
     "split_front_matter",
     "stat_key",
 ]

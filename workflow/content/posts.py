@@ -16,6 +16,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from workflow.content.cleanup import CleanResult, clean_markdown
 from workflow.content.decoding import decode_post_bytes
@@ -51,9 +52,23 @@ class Post:
     warnings: list[dict] = field(default_factory=list)
 
 
-def discover_posts(posts_dir: Path) -> list[Path]:
-    """Every *.md and *.markdown file under posts_dir, sorted by relative path.
+class PostFile(NamedTuple):
+    """A post file found on disk, with what export needs to skip it unread."""
 
+    location: str  # the file's path as found (a string: most files are never opened)
+    rel: str  # relative to the posts folder, posix
+    size: int
+    mtime_ns: int
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
+
+
+def scan_posts(posts_dir: Path) -> list[PostFile]:
+    """Every *.md and *.markdown file under posts_dir with its size and mtime, sorted by relative path.
+
+    One directory scan and one stat per file (this runs over every post on every export).
     Skips hidden files and folders, ``*.approved.md`` side files, anything that is not a
     regular file, folders reached through symlinks, and symlinked files pointing outside
     posts_dir. Raises FileNotFoundError when posts_dir is not a folder.
@@ -61,29 +76,43 @@ def discover_posts(posts_dir: Path) -> list[Path]:
     if not posts_dir.is_dir():
         raise FileNotFoundError(f"posts folder {posts_dir} does not exist or is not a folder")
     root = posts_dir.resolve()
-    found: list[tuple[str, Path]] = []
-    for folder, subfolders, files in os.walk(posts_dir, followlinks=False):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        for name in files:
+    found: list[PostFile] = []
+    pending = [(str(posts_dir), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, prefix + name + "/"))
+                continue
             lowered = name.lower()
-            if name.startswith(".") or not lowered.endswith(POST_SUFFIXES):
+            if not lowered.endswith(POST_SUFFIXES) or lowered.endswith(APPROVED_SUFFIXES):
                 continue
-            if lowered.endswith(APPROVED_SUFFIXES):
+            try:
+                if entry.is_symlink():
+                    target = Path(entry.path).resolve()
+                    if not target.is_relative_to(root):
+                        continue
+                    info = os.stat(entry.path)
+                else:
+                    info = entry.stat(follow_symlinks=False)
+            except OSError:
                 continue
-            path = Path(folder) / name
-            if not _is_regular_file_inside(path, root):
-                continue
-            found.append((path.relative_to(posts_dir).as_posix(), path))
-    return [path for _, path in sorted(found)]
+            if stat.S_ISREG(info.st_mode):
+                found.append(PostFile(entry.path, prefix + name, info.st_size, info.st_mtime_ns))
+    found.sort(key=lambda post_file: post_file.rel)
+    return found
 
 
-def _is_regular_file_inside(path: Path, root: Path) -> bool:
-    try:
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
-            return False
-        return stat.S_ISREG(path.stat().st_mode)
-    except OSError:
-        return False
+def discover_posts(posts_dir: Path) -> list[Path]:
+    """The post files under posts_dir, sorted by relative path (see `scan_posts` for what is skipped)."""
+    return [post_file.path for post_file in scan_posts(posts_dir)]
 
 
 def stat_key(path: Path) -> tuple[int, int]:

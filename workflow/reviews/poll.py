@@ -72,7 +72,7 @@ def review_folder_id(config: Config, store: Store) -> str | None:
 def post_paths(store: Store) -> dict[str, str]:
     """post_id -> path (relative to the site root) of every post seen on disk."""
     with store.read() as conn:
-        return {row["post_id"]: path for path, row in eq.post_index(conn).items()}
+        return {row.post_id: path for path, row in eq.post_index(conn).items()}
 
 
 class ReviewSync:

@@ -27,10 +27,19 @@ def _insert(conn: Connection, table):
 
 # --- posts ---
 
-def post_index(conn: Connection) -> dict[str, dict[str, Any]]:
-    """Every post seen before, by path: size, mtime_ns, content_hash, post_id."""
-    rows = conn.execute(select(tables.posts)).all()
-    return {row.path: dict(row._mapping) for row in rows}
+def post_index(conn: Connection) -> dict[str, Any]:
+    """Every post seen before, by path: rows with .post_id, .size, .mtime_ns, .content_hash, .is_draft."""
+    p = tables.posts.c
+    rows = conn.execute(select(p.path, p.post_id, p.size, p.mtime_ns, p.content_hash, p.is_draft)).all()
+    return {row.path: row for row in rows}
+
+
+def live_post_ids(conn: Connection, root: str) -> set[str]:
+    """Ids of the posts whose recorded file still exists (paths relative to the site root)."""
+    import os
+
+    rows = conn.execute(select(tables.posts.c.path, tables.posts.c.post_id)).all()
+    return {post_id for path, post_id in rows if os.path.exists(os.path.join(root, path))}
 
 
 def record_post(conn: Connection, *, post_id: str, path: str, size: int, mtime_ns: int,
@@ -52,6 +61,14 @@ def get_export(conn: Connection, post_id: str, *, for_update: bool = False) -> d
         query = query.with_for_update()
     row = conn.execute(query).first()
     return _row_to_export(row) if row else None
+
+
+def export_summaries(conn: Connection) -> dict[str, dict[str, Any]]:
+    """What deciding "unchanged" needs of every export, by post id (no large columns)."""
+    e = tables.exports.c
+    rows = conn.execute(select(e.post_id, e.doc_id, e.url, e.state, e.exported_hash)).all()
+    return {row[0]: {"post_id": row[0], "doc_id": row[1], "url": row[2], "state": row[3],
+                     "exported_hash": row[4]} for row in rows}
 
 
 def all_exports(conn: Connection) -> list[dict[str, Any]]:
