@@ -320,3 +320,12 @@ def test_unknown_body_field_and_query_parameter_are_400(sandbox, drive):
     assert raw.value.code == 400
     assert "Cannot bind query parameter" in json.loads(raw.value.read())["error"]["message"]
 
+
+
+def test_refused_update_changes_nothing(drive):
+    item = _file(drive, "before", appProperties={"k": "v"})
+    with pytest.raises(HttpError) as caught:
+        drive.files().update(fileId=item["id"], body={"name": "after", "appProperties": {"big": "x" * 200}}).execute()
+    assert caught.value.status_code == 400
+    unchanged = drive.files().get(fileId=item["id"], fields="name,version,appProperties").execute()
+    assert unchanged == {"name": "before", "version": item["version"], "appProperties": {"k": "v"}}

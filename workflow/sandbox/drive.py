@@ -198,10 +198,9 @@ class DriveModel:
             "permissions": [] if drive_id else [self._permission("user", "owner", email=principal.email)],
             "approvals": [], "lastModifyingUser": principal.email,
         }
-        _merge_properties(record["properties"], body.get("properties") or {}, "properties")
+        record["properties"] = _merged_properties({}, body.get("properties") or {}, "properties")
         if app_properties:
-            record["appProperties"][principal.app] = {}
-            _merge_properties(record["appProperties"][principal.app], app_properties, "appProperties")
+            record["appProperties"][principal.app] = _merged_properties({}, app_properties, "appProperties")
         if mime_type == DOCUMENT:
             self.documents[file_id] = self.document_factory(file_id, record["name"])
         self.files[file_id] = record
@@ -222,6 +221,16 @@ class DriveModel:
         if "mimeType" in body and body["mimeType"] != record["mimeType"]:
             raise ApiError(403, "The mimeType of a Google Docs editor file cannot be changed.",
                            reason="fieldNotWritable")
+        # Check everything before changing anything: a refused update leaves the file as it was.
+        properties = _merged_properties(record["properties"], body.get("properties") or {}, "properties")
+        app_properties = None
+        if body.get("appProperties"):
+            if principal.app is None:
+                raise ApiError(403, "appProperties are private to an app; this caller has none.",
+                               reason="forbidden")
+            app_properties = _merged_properties(record["appProperties"].get(principal.app, {}),
+                                                body["appProperties"], "appProperties")
+        parents = self._moved_parents(principal, record, params)
         for name in ("name", "description", "starred"):
             if name in body:
                 record[name] = body[name]
@@ -229,23 +238,19 @@ class DriveModel:
             self.documents[file_id].title = body["name"]
         if "trashed" in body:
             record["trashed"] = record["explicitlyTrashed"] = bool(body["trashed"])
-        if "properties" in body:
-            _merge_properties(record["properties"], body["properties"] or {}, "properties")
-        if body.get("appProperties"):
-            if principal.app is None:
-                raise ApiError(403, "appProperties are private to an app; this caller has none.",
-                               reason="forbidden")
-            _merge_properties(record["appProperties"].setdefault(principal.app, {}),
-                              body["appProperties"], "appProperties")
-        self._move(principal, record, params)
+        record["properties"] = properties
+        if app_properties is not None:
+            record["appProperties"][principal.app] = app_properties
+        record["parents"] = parents
         self.bump(record, principal.email)
         return record
 
-    def _move(self, principal: Principal, record: dict, params: dict) -> None:
+    def _moved_parents(self, principal: Principal, record: dict, params: dict) -> list[str]:
+        """The parents after addParents/removeParents (checked, not yet applied)."""
         remove = [p for p in (params.get("removeParents") or "").split(",") if p]
         add = [p for p in (params.get("addParents") or "").split(",") if p]
         if not add and not remove:
-            return
+            return record["parents"]
         parents = [p for p in record["parents"] if p not in remove]
         for parent_id in add:
             parent = self.get_record(parent_id, principal, minimum="writer")
@@ -257,7 +262,7 @@ class DriveModel:
             raise ApiError(403, "A shared drive item must have exactly one parent."
                            if record.get("driveId") else
                            "Increasing the number of parents is not allowed.", reason="cannotAddParent")
-        record["parents"] = parents or [self._ensure_root(record["owner"] or principal.email)["id"]]
+        return parents or [self._ensure_root(record["owner"] or principal.email)["id"]]
 
     def delete_file(self, principal: Principal, file_id: str, params: dict) -> None:
         supports_all = bool(params.get("supportsAllDrives") or params.get("supportsTeamDrives"))
@@ -843,19 +848,22 @@ def _check_writable(body: dict, writable: set[str]) -> None:
                             + ", ".join(extra) + ".", reason="fieldNotWritable")
 
 
-def _merge_properties(target: dict, changes: dict, label: str) -> None:
+def _merged_properties(current: dict, changes: dict, label: str) -> dict:
+    """`current` with `changes` applied (None removes a key), within Drive's size limits."""
+    merged = dict(current)
     for key, value in changes.items():
         if value is None:
-            target.pop(key, None)
+            merged.pop(key, None)
             continue
         if len(key.encode()) + len(str(value).encode()) > PROPERTY_BYTES:
             raise ApiError(400, f"The {label} entry '{key}' is too large: key and value together "
                                 f"may be at most {PROPERTY_BYTES} bytes (UTF-8).",
                            reason="invalidProperty", location=label)
-        target[key] = str(value)
-    if len(target) > APP_PROPERTY_LIMIT:
+        merged[key] = str(value)
+    if len(merged) > APP_PROPERTY_LIMIT:
         raise ApiError(400, f"A file may have at most {APP_PROPERTY_LIMIT} {label} per app.",
                        reason="propertyLimitExceeded", location=label)
+    return merged
 
 
 def _ordered(records: list[dict], order_by: str | None) -> list[dict]:
