@@ -11,7 +11,7 @@ $(VENV)/.installed: pyproject.toml
 
 # The main job, once, on the demo site: local sandbox + SQLite (nothing leaves this machine).
 run: $(VENV)/.installed
-	cd examples/site && ../../$(VENV)/bin/workflow --config ../../config/workflow.toml run --once
+	cd examples/site && ../../$(VENV)/bin/workflow run --once
 
 # The test suite.
 test: $(VENV)/.installed

@@ -124,6 +124,8 @@ def assign_job(ctx: JobContext) -> JobResult:
     """Hand queued topics to writers with room (the same function `workflow assign` calls)."""
     from workflow.assign import assign_topics
 
+    if not ctx.config.writers:  # a site without writers simply has nobody to hand drafts to
+        return JobResult(outcome="skipped", error="no [[writers]] in the config: nothing to assign")
     report = assign_topics(ctx.store, ctx.config)
     return JobResult(counts={"assigned": len(report.assigned), "finished": len(report.finished),
                              "queued": report.queued})
