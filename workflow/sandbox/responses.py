@@ -322,7 +322,8 @@ def _get_document(state, call: Call):
     can_edit = rank(state.drive.role_of(record, call.principal.email)) >= rank("writer")
     return document.to_json(suggestions_view_mode=call.params.get("suggestionsViewMode"),
                             comments_view_mode=call.params.get("commentsViewMode"),
-                            can_edit=can_edit)
+                            include_tabs_content=bool(call.params.get("includeTabsContent")),
+                            can_edit=can_edit, viewer=call.principal.email)
 
 
 @handles("docs.documents.batchUpdate")
