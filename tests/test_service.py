@@ -360,9 +360,6 @@ def test_crontab_schedules_count_fire_times_in_their_time_zone():
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(strict=True, reason="store bug, not the service's: posts.mtime_ns is a 32-bit INTEGER, so on "
-                   "PostgreSQL every export fails with 'integer out of range' (needs BigInteger in a migration); "
-                   "remove this mark once fixed")
 def test_four_workers_export_200_posts_each_into_exactly_one_doc_even_when_one_is_killed(site, cli, sandbox, tmp_path):
     from sandbox_fixtures import OWNER, app_clients, write_key_file
 

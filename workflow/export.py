@@ -235,6 +235,12 @@ class Exporter:
         if not claimed:
             result.state, result.note = "skipped", "another worker is exporting it"
             return result
+        if export.get("exported_hash") == post.content_hash and export["state"] in COMPLETE_STATES \
+                and not self.force:  # another worker finished it after this run started
+            with self.store.write() as conn:
+                q.release_export(conn, post.post_id, self.worker_id)
+            self._record_seen(prepared, rel)
+            return self._unchanged(result, export)
         try:
             self._queue_suggested_topics(prepared, export)
             if export["state"] in ("pending", "failed") or not export.get("exported_hash"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, text)
+from sqlalchemy import (BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, text)
 
 metadata = MetaData()
 
@@ -50,8 +50,8 @@ posts = Table(
     "posts", metadata,
     Column("post_id", String(300), primary_key=True),
     Column("path", String(500), nullable=False),
-    Column("size", Integer, nullable=False),
-    Column("mtime_ns", Integer, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),   # nanoseconds: beyond 32 bits
     Column("content_hash", String(64), nullable=False),
     Column("title", String(300), nullable=False, server_default=""),
     Column("is_draft", Boolean, nullable=False, server_default=text("false")),
