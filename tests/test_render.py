@@ -104,7 +104,7 @@ def test_control_characters_are_stripped_before_indexing():
 
 
 def test_table_is_inserted_then_filled_from_the_last_cell():
-    rendered = render_document("x\n\n| h1 | h2 |\n|---|:-:|\n| a | b |\n")
+    rendered = render_document("x\n\n| h1 | h2 |\n|---|:-:|\n| a | b |\n\nafter\n")
     requests = rendered.requests
     assert requests[1] == {"insertTable": {"rows": 2, "columns": 2, "location": {"index": 3}}}
     fills = [r["insertText"] for r in requests[2:6]]
@@ -114,7 +114,11 @@ def test_table_is_inserted_then_filled_from_the_last_cell():
     centered = [r for r in requests if r.get("updateParagraphStyle", {}).get("paragraphStyle") == {"alignment": "CENTER"}]
     assert len(centered) == 2
     table = rendered.blocks[1]
-    assert (table.kind, table.source_start, table.source_end, table.doc_start, table.doc_end) == ("table", 3, 5, 4, 4 + 11 + 6)
+    # the empty table is 1 (start) + 2 * (1 + 2 * 2) + 1 (end) = 12 units, plus 6 of cell text
+    assert (table.kind, table.source_start, table.source_end, table.doc_start, table.doc_end) == ("table", 3, 5, 4, 4 + 12 + 6)
+    after = rendered.blocks[2]
+    assert requests[-1] == {"insertText": {"location": {"index": 22}, "text": "after\n"}}
+    assert (after.source_start, after.doc_start, after.doc_end) == (7, 22, 28)
 
 
 def test_code_block_is_shaded_monospace_one_paragraph_per_line_with_emoji():

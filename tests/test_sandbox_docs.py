@@ -236,7 +236,8 @@ def test_table_layout_and_filling_cells_from_last_to_first(docs, new_doc):
     table_element = next(e for e in document["body"]["content"] if "table" in e)
     start = table_element["startIndex"]
     assert start == 8  # endOfSegment is 7; the inserted newline pushes the table to 7 + 1
-    assert table_element["endIndex"] - start == 1 + 2 * (1 + 2 * 3)
+    assert table_element["endIndex"] - start == 1 + 2 * (1 + 2 * 3) + 1  # start, rows, end
+    assert table_element["endIndex"] == table_element["table"]["tableRows"][-1]["endIndex"] + 1
     cells = [cell for row in table_element["table"]["tableRows"] for cell in row["tableCells"]]
     starts = [cell["content"][0]["startIndex"] for cell in cells]
     assert starts[0] == start + 3
@@ -348,8 +349,6 @@ def test_comment_anchor_moves_with_edits_and_keeps_its_quote(docs, drive, new_do
     assert listed[0]["quotedFileContent"]["value"] == "beta" and "anchor" not in listed[0]
 
 
-@pytest.mark.xfail(strict=True, reason="S2's documents.get route does not yet pass "
-                   "includeTabsContent to Document.to_json (Google requires it with commentsViewMode)")
 def test_comments_view_mode_included_lists_threads_and_anchors(docs, new_doc):
     update(docs, new_doc, [insert("alpha beta gamma")])
     update(docs, new_doc, [{"insertComment": {"range": {"startIndex": 7, "endIndex": 11},
@@ -418,6 +417,36 @@ def test_table_cells_edit_alone_and_a_table_deletes_whole(docs, new_doc):
     assert not any("table" in e for e in content) and text_of(get(docs, new_doc)) == "\n\n"
 
 
+def test_table_geometry_follows_the_api_notes(docs, new_doc):
+    """insertTable at L adds 3 + R(1 + 2C) units: newline at L, table at L + 1, first cell's
+    paragraph at L + 4, and a table end unit after the last row."""
+    update(docs, new_doc, [insert("after")])
+    named = update(docs, new_doc, [{"createNamedRange": {
+        "name": "after", "range": {"startIndex": 1, "endIndex": 6}}}])
+    range_id = named["replies"][0]["createNamedRange"]["namedRangeId"]
+    update(docs, new_doc, [{"insertTable": {"rows": 2, "columns": 3, "location": {"index": 1}}}])
+    document = get(docs, new_doc)
+    table = _table(docs, new_doc)
+    first_cell = table["table"]["tableRows"][0]["tableCells"][0]["content"][0]["startIndex"]
+    assert (table["startIndex"], first_cell, table["endIndex"]) == (2, 5, 18)
+    assert table["endIndex"] == 2 + 1 + 2 * (1 + 2 * 3) + 1
+    assert table["table"]["tableRows"][-1]["endIndex"] == 17
+    assert [(start, end, text) for start, end, text, _ in paragraphs(document)] == [
+        (1, 2, "\n"), (18, 24, "after\n")]
+    moved = document["namedRanges"]["after"]["namedRanges"][0]
+    assert (moved["namedRangeId"], moved["ranges"][0]["startIndex"],
+            moved["ranges"][0]["endIndex"]) == (range_id, 18, 23)
+    rejected(lambda: update(docs, new_doc, [insert("x", 17)]))  # the table end unit
+    for start, end in ((5, 18), (2, 17), (17, 19)):  # part of the table
+        rejected(lambda: update(docs, new_doc, [{"deleteContentRange": {
+            "range": {"startIndex": start, "endIndex": end}}}]))
+    update(docs, new_doc, [{"deleteContentRange": {"range": {"startIndex": 2, "endIndex": 18}}}])
+    document = get(docs, new_doc)
+    assert [(start, end, text) for start, end, text, _ in paragraphs(document)] == [
+        (1, 2, "\n"), (2, 8, "after\n")]
+    assert document["namedRanges"]["after"]["namedRanges"][0]["ranges"][0]["startIndex"] == 2
+
+
 def test_insert_table_row_and_column_and_cell_style(docs, drive, new_doc):
     update(docs, new_doc, [{"insertTable": {"rows": 1, "columns": 1, "endOfSegmentLocation": {}}}])
     start = _table(docs, new_doc)["startIndex"]
@@ -434,7 +463,8 @@ def test_insert_table_row_and_column_and_cell_style(docs, drive, new_doc):
     table = _table(docs, new_doc)
     assert (table["table"]["rows"], table["table"]["columns"]) == (2, 2)
     assert _cell_texts(table) == [["\n", "x\n"], ["\n", "\n"]]
-    assert table["endIndex"] - table["startIndex"] == 1 + 2 * (1 + 2 * 2) + 1  # plus the "x"
+    # table start, two rows of two cells, table end, plus the "x"
+    assert table["endIndex"] - table["startIndex"] == 1 + 2 * (1 + 2 * 2) + 1 + 1
     first_row = table["table"]["tableRows"][0]["tableCells"]
     assert all(c["tableCellStyle"]["backgroundColor"] == {"color": {"rgbColor": {"red": 1}}}
                for c in first_row)

@@ -10,7 +10,9 @@ Build order (all indexes in UTF-16 code units):
   nesting, which only shifts text after it), then inline images, last first, at their
   indexes after the tab removal.
 - A table is inserted at `cursor` (insertTable adds a newline first, so the table starts at
-  cursor + 1), its cells are filled from the last to the first, then styled.
+  cursor + 1 and its first cell's paragraph at cursor + 4), its cells are filled from the last
+  to the first, then styled. The table ends one unit after its last cell (the table end unit);
+  the paragraph after it, the new `cursor`, starts there.
 The block map records every paragraph's range in the final document.
 """
 from __future__ import annotations
@@ -27,15 +29,17 @@ QUOTE_BORDER_COLOR = {"red": 0.8, "green": 0.8, "blue": 0.8}
 NOTES_HEADING = "Notes"
 TASK_GLYPHS = {False: "☐ ", True: "☑ "}
 
-# Geometry of an empty table inserted at `location` (see google-api-notes.md).
+# Geometry of an empty table inserted at `location` (see google-api-notes.md: insertTable adds
+# 3 + R(1 + 2C) units and the first cell's paragraph starts at location + 4).
 TABLE_OFFSET = 1  # the newline insertTable adds before the table
-FIRST_CELL_PARAGRAPH = 3  # table start -> first cell's paragraph (start, row and cell units)
+FIRST_CELL_PARAGRAPH = 3  # table start -> first cell's paragraph (table start, row and cell units)
 
 
 def table_size(rows: int, columns: int) -> int:
     """Units an empty table occupies (without the newline inserted before it): one for the
-    table start, one per row, and per cell one for the cell plus its empty paragraph."""
-    return 1 + rows * (1 + 2 * columns)
+    table start, per row one for the row plus per cell one for the cell and its empty
+    paragraph, and one for the table end."""
+    return 1 + rows * (1 + 2 * columns) + 1
 
 
 def _color(rgb: dict) -> dict:

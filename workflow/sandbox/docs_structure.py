@@ -9,9 +9,11 @@ at index 1. Blocks are plain JSON-able dicts:
   Its last atom is always the newline {"c": "\\n"} that ends it.
 - table: {"kind": "table", "rows": [{"style", "cells": [{"style", "content": [block, ...]}]}],
   "columnProperties": [...]}. Google lays a table out as one unit for the table start, one per
-  row, and one per cell followed by the cell's paragraphs; the table ends right after its last
-  cell, so an empty R x C table is 1 + R * (1 + 2C) units and its first cell's paragraph starts
-  at table start + 3.
+  row, one per cell followed by the cell's paragraphs, and one unit for the table end after
+  the last cell: a table's endIndex is its last row's endIndex + 1, where the next paragraph
+  starts. An empty R x C table is 2 + R * (1 + 2C) units and its first cell's paragraph starts
+  at table start + 3; with the newline insertTable adds before it, inserting one at L adds
+  3 + R * (1 + 2C) units, the table starts at L + 1 and its first cell's paragraph at L + 4.
 
 An atom is one code point of text {"c": str}, an inline image {"image": objectId} or a page break
 {"pageBreak": True}, with optional "ts" (TextStyle), "ins"/"del" (suggested insertion/deletion
@@ -28,6 +30,8 @@ from .docs_utf16 import splits_grapheme
 from .exceptions import ApiError
 
 BODY_START = 1  # the section break occupies 0-1
+TABLE_START_UNITS = 1  # a table's unit before its first row
+TABLE_END_UNITS = 1  # a table's unit after its last row (the table's endIndex is one past it)
 
 
 def atom_width(atom: dict) -> int:
@@ -59,8 +63,9 @@ def paragraph_size(paragraph: dict) -> int:
 def block_size(block: dict) -> int:
     if block["kind"] == "paragraph":
         return paragraph_size(block)
-    return 1 + sum(1 + sum(1 + content_size(cell["content"]) for cell in row["cells"])
-                   for row in block["rows"])
+    rows = sum(1 + sum(1 + content_size(cell["content"]) for cell in row["cells"])
+               for row in block["rows"])
+    return TABLE_START_UNITS + rows + TABLE_END_UNITS
 
 
 def content_size(blocks: list[dict]) -> int:
@@ -133,7 +138,7 @@ def iter_tables(blocks: list[dict], start: int = BODY_START) -> Iterator[TableRe
 
 def iter_cells(table: dict, table_start: int) -> Iterator[tuple[dict, int]]:
     """(cell, cell start index) for every cell, row by row."""
-    position = table_start + 1
+    position = table_start + TABLE_START_UNITS
     for row in table["rows"]:
         position += 1
         for cell in row["cells"]:
@@ -142,9 +147,10 @@ def iter_cells(table: dict, table_start: int) -> Iterator[tuple[dict, int]]:
 
 
 def row_spans(table: dict, table_start: int) -> list[tuple[int, int, list[tuple[int, int]]]]:
-    """(row start, row end, [(cell start, cell end), ...]) for every row."""
+    """(row start, row end, [(cell start, cell end), ...]) for every row; the table's end unit
+    follows the last row's end."""
     spans = []
-    position = table_start + 1
+    position = table_start + TABLE_START_UNITS
     for row in table["rows"]:
         row_start = position
         position += 1
