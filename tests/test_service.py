@@ -211,12 +211,22 @@ def test_run_once_runs_each_scheduled_job_and_prints_the_runs(site, cli):
 
 
 def test_run_once_exits_1_when_a_job_fails(site, cli):
-    configure(site)  # no [[writers]]: assignment cannot run
-    result = cli("run", "--once", "--job", "assign")
+    configure(site)
+    site.posts.rmdir()  # the export cannot run without its posts folder
+    result = cli("run", "--once", "--job", "export")
     assert result.code == 1
-    assert "assign: failed" in result.out and "no writers" in result.out
+    assert "export: failed" in result.out and "posts folder" in result.out
     [recorded] = runs(sqlite_url(site))
-    assert recorded.outcome == "failed" and "no writers" in recorded.error
+    assert recorded.outcome == "failed" and "posts folder" in recorded.error
+
+
+def test_assign_is_skipped_not_failed_on_a_site_without_writers(site, cli):
+    configure(site)  # no [[writers]]: nobody to hand drafts to
+    result = cli("run", "--once", "--job", "assign")
+    assert result.code == 0
+    assert "assign: skipped" in result.out and "writers" in result.out
+    [recorded] = runs(sqlite_url(site))
+    assert recorded.outcome == "skipped"
 
 
 def test_run_once_with_every_schedule_off_runs_nothing(site, cli):
