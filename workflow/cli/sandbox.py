@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from workflow.cli.context import Context
 from workflow.errors import UserError
 
 DEFAULT_DATA_DIR = Path(".workflow/sandbox")
+DEFAULT_PORT = 8765
 
 
 def register(subparsers, parents) -> None:
@@ -22,7 +24,8 @@ def register(subparsers, parents) -> None:
         description="Serve Drive v3, Docs v1, /token and the viewer on one root URL until Ctrl-C.")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1; the viewer needs no login)")
-    serve.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
+                       help=f"port (default {DEFAULT_PORT}, where the worker's links in sandbox mode point; 0 = any)")
     serve.add_argument("--data", metavar="DIR", type=Path, default=DEFAULT_DATA_DIR,
                        help=f"where the state is kept across restarts (default {DEFAULT_DATA_DIR})")
     serve.set_defaults(func=run_serve)
@@ -30,20 +33,25 @@ def register(subparsers, parents) -> None:
 
 def run_serve(args, ctx: Context) -> int:
     """Serve until Ctrl-C; exit 0."""
-    from workflow.sandbox import start
+    from workflow.sandbox import SandboxInUse, start
 
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port must be between 0 and 65535, not {args.port}")
     try:
         running = start(args.data, host=args.host, port=args.port)
+    except SandboxInUse as exc:
+        raise UserError(f"{exc}; stop that process first, or use another --data folder") from None
     except OSError as exc:
         raise UserError(f"cannot serve the sandbox on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    stopped = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())  # systemd / kill: stop like Ctrl-C
     try:
         print(f"Google sandbox serving at {running.url} (state in {args.data}); Ctrl-C to stop", flush=True)
-        threading.Event().wait()
+        stopped.wait()
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         running.stop()
     print("Google sandbox stopped", flush=True)
     return 0

@@ -32,6 +32,7 @@ SANDBOX_WORKER_EMAIL = "workflow-worker@sandbox.iam.gserviceaccount.com"
 # As at Google, a service account owns no files: in the sandbox it acts for this user (delegation).
 SANDBOX_OWNER = "you@example.com"
 REQUEST_TIMEOUT_S = 60
+SANDBOX_PORT = 8765  # the default port of `workflow sandbox serve`
 
 
 @dataclass
@@ -141,7 +142,9 @@ def connect(config: Config) -> GoogleSession:
 
 
 def _in_process_sandbox(config: Config) -> tuple[Endpoint, Any]:
-    """Start the local sandbox in this process, with a service-account key kept beside its data."""
+    """The local sandbox for `endpoint = "sandbox"`: the `workflow sandbox serve` that holds the data
+    folder if one runs, else one started in this process (on SANDBOX_PORT when free, so the links
+    it prints still open later under `workflow sandbox serve`). The worker's key is kept beside the data."""
     from google.oauth2 import service_account
 
     from workflow import sandbox
@@ -152,20 +155,44 @@ def _in_process_sandbox(config: Config) -> tuple[Endpoint, Any]:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create the sandbox folder {data_dir}: {exc.strerror}") from None
-    running = sandbox.start(data_dir=data_dir)
+    running = None
+    url = sandbox.served_url(data_dir)
+    if url:
+        label = f"the local sandbox served at {url} (data in {data_dir})"
+    else:
+        try:
+            running = sandbox.start(data_dir=data_dir, port=SANDBOX_PORT)
+        except OSError:
+            running = sandbox.start(data_dir=data_dir, port=0)
+        url = running.url
+        label = f"the local sandbox (in this process, data in {data_dir})"
     key_path = data_dir / "worker-key.json"
     if key_path.exists():
         check_private(key_path)
         info = json.loads(key_path.read_text(encoding="utf-8"))
     else:
-        info = running.service_account_key(email=SANDBOX_WORKER_EMAIL)
+        info = running.service_account_key(email=SANDBOX_WORKER_EMAIL) if running else \
+            _mint_key(url, SANDBOX_WORKER_EMAIL)
         fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(info, handle)
-    info = dict(info, token_uri=running.url + "token")
+    info = dict(info, token_uri=url + "token")
     creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
     creds = creds.with_subject(config.get("google", "subject") or SANDBOX_OWNER)
-    endpoint = Endpoint(root=running.url, label=f"the local sandbox (in this process, data in {data_dir})",
-                        sandbox=running)
+    endpoint = Endpoint(root=url, label=label, sandbox=running)
     log.info("using %s: nothing is sent to Google", endpoint.label)
     return endpoint, creds
+
+
+def _mint_key(url: str, email: str) -> dict:
+    """A service-account key from a running sandbox's control endpoint."""
+    import urllib.request
+
+    request = urllib.request.Request(url + "_sandbox/service-accounts", data=json.dumps({"email": email}).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return json.loads(reply.read())
+    except OSError as exc:
+        raise UserError(f"the sandbox at {url} does not answer ({exc}); is `workflow sandbox serve` still running?") \
+            from None

@@ -7,6 +7,6 @@
 Imports nothing from the rest of the `workflow` package.
 """
 
-from .server import RunningSandbox, start
+from .server import RunningSandbox, SandboxInUse, served_url, start
 
-__all__ = ["RunningSandbox", "start"]
+__all__ = ["RunningSandbox", "SandboxInUse", "served_url", "start"]

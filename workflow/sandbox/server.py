@@ -7,6 +7,7 @@ responses.py (API), auth.py (/token), controls.py (/_sandbox/) and viewer.py (HT
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import traceback
@@ -233,6 +234,8 @@ class RunningSandbox:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+        if self.state.store is not None:
+            _release_data_dir(self.state.store.root)
 
     def service_account_key(self, email: str = "workflow@sandbox-project.iam.gserviceaccount.com") -> dict:
         """A complete service-account key JSON whose token_uri is this sandbox's /token."""
@@ -267,12 +270,65 @@ class RunningSandbox:
         self.stop()
 
 
+SERVER_FILE = "server.json"  # in a data folder: who serves it ({"url", "pid"}), while they do
+
+
+class SandboxInUse(RuntimeError):
+    """The data folder is already served by another live process (two servers would overwrite each other)."""
+
+    def __init__(self, data_dir: Path, url: str) -> None:
+        super().__init__(f"the sandbox data in {data_dir} is already served at {url}")
+        self.url = url
+
+
+def served_url(data_dir: str | Path) -> str | None:
+    """The URL of a live process serving `data_dir` (other than this one), or None."""
+    try:
+        info = json.loads((Path(data_dir) / SERVER_FILE).read_text(encoding="utf-8"))
+        pid, url = int(info["pid"]), str(info["url"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if pid == os.getpid():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # alive, another user's
+    return url
+
+
+def _claim_data_dir(data_dir: Path, url: str) -> None:
+    from .persistence import write_json_atomically
+
+    write_json_atomically(data_dir / SERVER_FILE, {"url": url, "pid": os.getpid()})
+
+
+def _release_data_dir(data_dir: Path) -> None:
+    path = data_dir / SERVER_FILE
+    try:
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError):
+        pass
+
+
 def start(data_dir: str | Path | None = None, host: str = "127.0.0.1", port: int = 0) -> RunningSandbox:
-    """Serve a sandbox on host:port (0 = any free port); state under data_dir, or memory only."""
+    """Serve a sandbox on host:port (0 = any free port); state under data_dir, or memory only.
+
+    Raises SandboxInUse when another live process serves data_dir, OSError when the port is taken.
+    """
+    if data_dir is not None:
+        url = served_url(data_dir)
+        if url:
+            raise SandboxInUse(Path(data_dir), url)
     server = _Server((host, port), _Handler)
     shown_host = f"[{host}]" if ":" in host else host
     base_url = f"http://{shown_host}:{server.server_address[1]}/"
     server.sandbox_state = SandboxState(base_url, data_dir)
+    if data_dir is not None:
+        _claim_data_dir(Path(data_dir), base_url)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                               name="google-sandbox", daemon=True)
     thread.start()
