@@ -421,8 +421,9 @@ def test_table_geometry_follows_the_api_notes(docs, new_doc):
     """insertTable at L adds 3 + R(1 + 2C) units: newline at L, table at L + 1, first cell's
     paragraph at L + 4, and a table end unit after the last row."""
     update(docs, new_doc, [insert("after")])
-    named = update(docs, new_doc, [{"createNamedRange": {
-        "name": "after", "range": {"startIndex": 1, "endIndex": 6}}}])
+    named = update(docs, new_doc, [
+        {"createNamedRange": {"name": "after", "range": {"startIndex": 1, "endIndex": 6}}},
+        {"insertComment": {"range": {"startIndex": 1, "endIndex": 6}, "content": "After?"}}])
     range_id = named["replies"][0]["createNamedRange"]["namedRangeId"]
     update(docs, new_doc, [{"insertTable": {"rows": 2, "columns": 3, "location": {"index": 1}}}])
     document = get(docs, new_doc)
@@ -436,6 +437,7 @@ def test_table_geometry_follows_the_api_notes(docs, new_doc):
     moved = document["namedRanges"]["after"]["namedRanges"][0]
     assert (moved["namedRangeId"], moved["ranges"][0]["startIndex"],
             moved["ranges"][0]["endIndex"]) == (range_id, 18, 23)
+    assert _comment_anchor(docs, new_doc) == (18, 23)
     rejected(lambda: update(docs, new_doc, [insert("x", 17)]))  # the table end unit
     for start, end in ((5, 18), (2, 17), (17, 19)):  # part of the table
         rejected(lambda: update(docs, new_doc, [{"deleteContentRange": {
@@ -445,6 +447,16 @@ def test_table_geometry_follows_the_api_notes(docs, new_doc):
     assert [(start, end, text) for start, end, text, _ in paragraphs(document)] == [
         (1, 2, "\n"), (2, 8, "after\n")]
     assert document["namedRanges"]["after"]["namedRanges"][0]["ranges"][0]["startIndex"] == 2
+    assert _comment_anchor(docs, new_doc) == (2, 7)
+
+
+def _comment_anchor(docs, document_id) -> tuple[int, int]:
+    """(startIndex, endIndex) of the document's only comment anchor."""
+    document = get(docs, document_id, includeTabsContent=True, suggestionsViewMode="SUGGESTIONS_INLINE",
+                   commentsViewMode="COMMENTS_VIEW_MODE_INCLUDED")
+    [anchor] = document["tabs"][0]["documentTab"]["commentAnchors"].values()
+    [anchor_range] = anchor["ranges"]
+    return anchor_range["startIndex"], anchor_range["endIndex"]
 
 
 def test_insert_table_row_and_column_and_cell_style(docs, drive, new_doc):

@@ -375,7 +375,7 @@ class Editor:
         split_paragraph(ref, offset + 1)
         table = new_table(rows, columns, {})
         ref.container.insert(ref.position, table)
-        self._inserted(index, 1 + block_size(table))
+        self._inserted(index, 1 + block_size(table))  # the newline and the table: 3 + R(1 + 2C)
         return {}
 
     def _table_at(self, location: object, where: str):
