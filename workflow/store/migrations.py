@@ -1,14 +1,20 @@
 """Forward-only schema migrations, numbered from 1. The `schema_version` table holds the newest applied.
 
-To change the schema: add a function to MIGRATIONS (never edit an applied one). Each runs in the
-same transaction as the version bump, so a store is always at one whole version.
+To change the schema: change `tables.py` (it always shows the newest schema) and append a function
+to MIGRATIONS (never edit an applied one). Each runs in the same transaction as the version bump,
+so a store is always at one whole version.
+
+Migrations that create tables build them from `tables.py`, so a fresh store gets every later
+column at once; a migration that alters a table must therefore accept a table that already has
+the change: use `add_column` (a no-op when the column exists) rather than a bare ALTER.
 """
 
 from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Column, Connection, inspect, select
+from sqlalchemy.schema import CreateColumn
 
 from workflow.store import tables
 
@@ -21,6 +27,14 @@ def _v1_initial(conn: Connection) -> None:
 
 def _v2_reviews(conn: Connection) -> None:
     tables.metadata.create_all(conn, tables=[tables.reviews, tables.review_events])
+
+
+def add_column(conn: Connection, table: str, column: Column) -> None:
+    """ALTER TABLE … ADD COLUMN, unless the table already has it (a fresh store made from tables.py)."""
+    if column.name in {c["name"] for c in inspect(conn).get_columns(table)}:
+        return
+    ddl = CreateColumn(column).compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f"ALTER TABLE {conn.dialect.identifier_preparer.quote(table)} ADD COLUMN {ddl}")
 
 
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_reviews]
