@@ -136,7 +136,8 @@ def describe(exc: BaseException) -> str:
     """A one-line description of an API or transport failure, without tokens or bodies of requests."""
     if isinstance(exc, HttpError):
         reason = error_reason(exc)
-        message = exc.reason or ""
+        message_lines = str(exc.reason or "").strip().splitlines()
+        message = message_lines[0] if message_lines else ""
         return f"HTTP {exc.resp.status}{' ' + reason if reason else ''}: {message}".strip().rstrip(":")
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}{': ' + text if text else ''}"
