@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import textwrap
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,3 +89,24 @@ def samples() -> Path:
 def pg_url() -> str | None:
     """The PostgreSQL server for multi-worker tests (`.ci/run` starts one and sets this)."""
     return os.environ.get("WORKFLOW_TEST_PG_URL")
+
+
+@contextlib.contextmanager
+def fresh_pg_database():
+    """A PostgreSQL database of its own on the test server (its SQLAlchemy URL), dropped afterwards."""
+    server = pg_url()
+    if not server:
+        pytest.skip("WORKFLOW_TEST_PG_URL is not set")
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server_url = make_url(server)
+    admin = server_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"wf_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -16,9 +15,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import insert
-from sqlalchemy.engine import make_url
 
-from conftest import pg_url
+from conftest import fresh_pg_database
 from workflow.config import load_config
 from workflow.service.jobs import JOBS, Job, JobContext, JobResult, SessionHolder, run_job
 from workflow.service.schedules import Schedule, format_time, parse_time
@@ -28,26 +26,6 @@ from workflow.store import run_queries as q
 from workflow.store.tables import job_runs
 
 OFF = 'export = ""\nassign = ""\nreviews = ""\n'
-
-
-@contextlib.contextmanager
-def fresh_pg_database():
-    """A PostgreSQL database of its own on the test server, dropped afterwards."""
-    server = pg_url()
-    if not server:
-        pytest.skip("WORKFLOW_TEST_PG_URL is not set")
-    import psycopg
-
-    server_url = make_url(server)
-    admin = server_url.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"wf_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield server_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -160,11 +138,6 @@ def test_a_recent_run_is_not_repeated_at_start_up(site):
 
 
 def test_service_exports_posts_dropped_in_while_it_runs(site):
-    """Against the export contract: `workflow.export.export_posts(config, store, session, stop=, worker_id=)`."""
-    try:
-        from workflow.export import export_posts  # noqa: F401
-    except ImportError as exc:  # remove this guard once export.py has landed
-        pytest.skip(f"workflow.export.export_posts is not ready yet ({exc}); the lead integrates it")
     configure(site, schedule='export = "every 1s"\nassign = ""\nreviews = ""\n',
               extra='[google]\nendpoint = "sandbox"\n')
     service = ServiceProcess(site)

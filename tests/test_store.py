@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import pg_url
+from conftest import fresh_pg_database
 from sqlalchemy import Column, String, select, text
 
 from workflow.errors import UserError
@@ -58,18 +58,8 @@ def test_an_unreachable_database_is_a_one_line_user_error(tmp_path):
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(not pg_url(), reason="WORKFLOW_TEST_PG_URL is not set")
-def test_postgresql_store_is_created_and_migrated(tmp_path):
-    import uuid
-
-    import psycopg
-
-    name = f"wf_store_{uuid.uuid4().hex[:8]}"
-    admin = pg_url().replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        url = pg_url().rsplit("/", 1)[0] + f"/{name}"
+def test_postgresql_store_is_created_and_migrated():
+    with fresh_pg_database() as url:
         store = open_store(url)
         with store.write() as conn:
             conn.execute(tables.posts.insert().values(post_id="p", path="posts/p.md", size=1, mtime_ns=2**62,
@@ -78,8 +68,3 @@ def test_postgresql_store_is_created_and_migrated(tmp_path):
             assert migrations.current_version(conn) == migrations.LATEST
             assert conn.execute(select(tables.posts.c.mtime_ns)).scalar() == 2**62
         store.close()
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-

@@ -9,12 +9,10 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
-from sqlalchemy.engine import make_url
 
-from conftest import pg_url
+from conftest import fresh_pg_database
 from workflow.topics import normalize_title
 
 RACING_TITLES = 12  # 2 processes a title: each process start costs ~0.5 s of CPU
@@ -38,21 +36,8 @@ def state_url(request, site):
     if request.param == "sqlite":
         yield f"sqlite:///{site.root}/.workflow/state.db"
         return
-    server = pg_url()
-    if not server:
-        pytest.skip("WORKFLOW_TEST_PG_URL is not set")
-    import psycopg
-
-    server_url = make_url(server)
-    admin = server_url.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"workflow_test_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield server_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_pg_database() as url:
+        yield url
 
 
 def start(site, *args: str) -> subprocess.Popen:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from workflow.errors import UserError
+from workflow.files import create_new_file
 
 MAX_SLUG_LENGTH = 80
 DRAFT_STATUS = "draft"
@@ -99,26 +99,9 @@ def create_draft(drafts_dir: Path, slug: str, text: str) -> Path:
     if "/" in slug or os.sep in slug or slug in ("", ".", ".."):
         raise ValueError(f"not a file name: {slug!r}")
     try:
-        fd, temp_name = tempfile.mkstemp(dir=drafts_dir, prefix=".draft-", suffix=".tmp")
+        return create_new_file(drafts_dir, _candidate_names(slug), text)
     except OSError as exc:
-        raise UserError(f"cannot write drafts in {drafts_dir}: {exc.strerror} ([content] drafts_dir)") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o644)
-        for name in _candidate_names(slug):
-            target = drafts_dir / name
-            try:
-                os.link(temp_name, target)
-            except FileExistsError:
-                continue
-            return target
-    except OSError as exc:
-        raise UserError(f"cannot write a draft in {drafts_dir}: {exc.strerror}") from None
-    finally:
-        os.unlink(temp_name)
+        raise UserError(f"cannot write drafts in {drafts_dir}: {exc.strerror or exc} ([content] drafts_dir)") from None
 
 
 def draft_status(path: Path) -> str | None:

@@ -7,7 +7,6 @@ users are refused; their contents never reach a log or an error message.
 from __future__ import annotations
 
 import json
-import os
 import stat
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
 from workflow.errors import UserError
+from workflow.files import replace_file
 
 SCOPES = (
     "https://www.googleapis.com/auth/drive.file",
@@ -79,15 +79,7 @@ def load_credentials(path: Path | None, *, subject: str = "", token_uri: str | N
 def save_user_credentials(creds: user_credentials.Credentials, path: Path) -> None:
     """Write a user login with mode 0600, atomically (temp file, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(creds.to_json())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    replace_file(path, creds.to_json(), mode=0o600)
 
 
 def _application_default() -> Credentials:

@@ -9,17 +9,18 @@ author reconciles the two by hand.
 
 from __future__ import annotations
 
+import itertools
+
 import json
-import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from workflow.content import PostError
 from workflow.content.decoding import decode_post_bytes
+from workflow.files import create_new_file, replace_file
 from workflow.reviews.posts import load_current_post
 
 _CLOSINGS = ("---", "...")
@@ -62,22 +63,6 @@ def _set_key(header: list[str], key: str, value: str) -> list[str]:
     return header + [f"{key}: {value}"]
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    mode = stat.S_IMODE(path.stat().st_mode)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-
-
 def side_file_name(path: Path, number: int) -> str:
     stem = path.name.rsplit(".", 1)[0]
     return f"{stem}.approved.md" if number == 1 else f"{stem}-{number}.approved.md"
@@ -85,25 +70,9 @@ def side_file_name(path: Path, number: int) -> str:
 
 def write_side_file(path: Path, text: str) -> Path:
     """NAME.approved.md beside the post, never replacing an existing file (a number is added instead)."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644)
-        number = 1
-        while True:
-            target = path.with_name(side_file_name(path, number))
-            try:
-                os.link(temp, target)  # fails if the name is taken: an existing file is never replaced
-                return target
-            except FileExistsError:
-                if target.read_bytes() == text.encode("utf-8"):
-                    return target  # written by an earlier run that stopped before recording it
-                number += 1
-    finally:
-        os.unlink(temp)
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+    names = (side_file_name(path, number) for number in itertools.count(1))
+    return create_new_file(path.parent, names, text, mode=mode, same_text_is_ours=True)
 
 
 def write_back(config: Any, path: Path, exported_hash: str | None, markdown: str,
@@ -124,7 +93,7 @@ def write_back(config: Any, path: Path, exported_hash: str | None, markdown: str
     else:
         reason = "the post changed since it was exported"
     if current_hash is not None and current_hash == exported_hash:
-        _write_atomically(path, approved_text)
+        replace_file(path, approved_text)
         return WriteBack("written", path, "approved text written into the post")
     side = write_side_file(path, approved_text)
     return WriteBack("conflict", side, f"{reason}: the approved text is in {side.name}; merge it by hand")

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import fieldmask, schema
 from .auth import DOCUMENTS, DOCUMENTS_READONLY, DRIVE, DRIVE_READONLY, Principal
 from .discovery import Method, service
 from .drive import DOCUMENT, now_rfc3339, rank
 from .exceptions import ApiError
+
+if TYPE_CHECKING:
+    from .state import SandboxState
 
 # Drive answers with these fields when the call names none.
 _DEFAULT_FIELDS = {

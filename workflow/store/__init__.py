@@ -8,9 +8,10 @@ processes queue instead of failing with "database is locked" half-way.
 from __future__ import annotations
 
 import contextlib
+import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -20,6 +21,19 @@ from workflow.errors import UserError
 from workflow.store.migrations import migrate
 
 SQLITE_BUSY_TIMEOUT_S = 60
+
+
+def dialect_insert(conn: Connection, table: Any) -> Any:
+    """INSERT with ON CONFLICT support (`on_conflict_do_nothing/update`) for the store's dialect."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
+
+
+def encode_json_fields(values: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """`values` with the given fields (when set) as JSON text, as the store keeps them."""
+    return {key: json.dumps(value, ensure_ascii=False) if key in fields and value is not None else value
+            for key, value in values.items()}
 
 
 def utcnow() -> str:

@@ -7,9 +7,8 @@ import time
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from workflow.store import tables, utcnow
+from workflow.store import dialect_insert, encode_json_fields, tables, utcnow
 
 EXPORT_JSON_FIELDS = ("block_map", "reviewers", "shared_with", "queued_topics", "conflicts")
 
@@ -19,10 +18,6 @@ def _row_to_export(row: Any) -> dict[str, Any]:
     for key in EXPORT_JSON_FIELDS:
         data[key] = json.loads(data[key]) if data.get(key) else None
     return data
-
-
-def _insert(conn: Connection, table):
-    return (postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table))
 
 
 # --- posts ---
@@ -46,7 +41,7 @@ def record_post(conn: Connection, *, post_id: str, path: str, size: int, mtime_n
                 content_hash: str, title: str, is_draft: bool = False) -> None:
     values = dict(post_id=post_id, path=path, size=size, mtime_ns=mtime_ns, content_hash=content_hash,
                   title=title[:300], is_draft=is_draft, seen_at=utcnow())
-    statement = _insert(conn, tables.posts).values(**values)
+    statement = dialect_insert(conn, tables.posts).values(**values)
     conn.execute(statement.on_conflict_do_update(index_elements=["post_id"], set_={
         k: statement.excluded[k] for k in values if k != "post_id"}))
     # A path belongs to one post: a file whose front matter `id` changed leaves its old row behind.
@@ -87,15 +82,13 @@ def orphan_export_with_hash(conn: Connection, content_hash: str, live_post_ids: 
 
 def create_export(conn: Connection, post_id: str) -> dict[str, Any]:
     now = utcnow()
-    statement = _insert(conn, tables.exports).values(post_id=post_id, state="pending", created_at=now, updated_at=now)
+    statement = dialect_insert(conn, tables.exports).values(post_id=post_id, state="pending", created_at=now, updated_at=now)
     conn.execute(statement.on_conflict_do_nothing(index_elements=["post_id"]))
     return get_export(conn, post_id)  # type: ignore[return-value]
 
 
 def update_export(conn: Connection, post_id: str, **values: Any) -> None:
-    for key in EXPORT_JSON_FIELDS:
-        if key in values and values[key] is not None:
-            values[key] = json.dumps(values[key], ensure_ascii=False)
+    values = encode_json_fields(values, EXPORT_JSON_FIELDS)
     values["updated_at"] = utcnow()
     conn.execute(update(tables.exports).where(tables.exports.c.post_id == post_id).values(**values))
 
@@ -150,11 +143,11 @@ def get_setting(conn: Connection, key: str) -> str | None:
 
 def put_setting_once(conn: Connection, key: str, value: str) -> str:
     """Store `value` unless the key already has one; returns the value that stands."""
-    conn.execute(_insert(conn, tables.settings).values(key=key, value=value)
+    conn.execute(dialect_insert(conn, tables.settings).values(key=key, value=value)
                  .on_conflict_do_nothing(index_elements=["key"]))
     return get_setting(conn, key)  # type: ignore[return-value]
 
 
 def put_setting(conn: Connection, key: str, value: str) -> None:
-    statement = _insert(conn, tables.settings).values(key=key, value=value)
+    statement = dialect_insert(conn, tables.settings).values(key=key, value=value)
     conn.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": statement.excluded.value}))

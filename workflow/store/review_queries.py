@@ -6,15 +6,10 @@ import json
 from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from workflow.store import tables, utcnow
+from workflow.store import dialect_insert, encode_json_fields, tables, utcnow
 
 REVIEW_JSON_FIELDS = ("reviewer_responses", "approved_by")
-
-
-def _insert(conn: Connection, table):
-    return postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
 
 
 def _row_to_review(row: Any) -> dict[str, Any]:
@@ -38,20 +33,16 @@ def get_review(conn: Connection, post_id: str) -> dict[str, Any] | None:
 
 def save_review(conn: Connection, post_id: str, **values: Any) -> None:
     """Insert or update the review row of `post_id` (`values` must include doc_id; JSON fields as Python data)."""
-    for key in REVIEW_JSON_FIELDS:
-        if key in values and values[key] is not None:
-            values[key] = json.dumps(values[key], ensure_ascii=False)
+    values = encode_json_fields(values, REVIEW_JSON_FIELDS)
     values["checked_at"] = utcnow()
-    statement = _insert(conn, tables.reviews).values(post_id=post_id, **values)
+    statement = dialect_insert(conn, tables.reviews).values(post_id=post_id, **values)
     conn.execute(statement.on_conflict_do_update(index_elements=["post_id"],
                                                  set_={k: statement.excluded[k] for k in values}))
 
 
 def update_review(conn: Connection, post_id: str, **values: Any) -> None:
     """Change some fields of an existing review row."""
-    for key in REVIEW_JSON_FIELDS:
-        if key in values and values[key] is not None:
-            values[key] = json.dumps(values[key], ensure_ascii=False)
+    values = encode_json_fields(values, REVIEW_JSON_FIELDS)
     values["checked_at"] = utcnow()
     conn.execute(update(tables.reviews).where(tables.reviews.c.post_id == post_id).values(**values))
 
@@ -75,7 +66,7 @@ def claim_event(conn: Connection, post_id: str, kind: str, key: str, text: str) 
     so a crash never sends twice.
     """
     now = utcnow()
-    inserted = conn.execute(_insert(conn, tables.review_events).values(
+    inserted = conn.execute(dialect_insert(conn, tables.review_events).values(
         post_id=post_id, kind=kind, key=key, status="sending", text=text, attempts=1, created_at=now,
     ).on_conflict_do_nothing(index_elements=["post_id", "kind", "key"]))
     if inserted.rowcount:

@@ -10,17 +10,11 @@ import json
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from workflow.store import dialect_insert
 from workflow.store.tables import assignments, exports, job_runs, leases, settings, topics
 
 SERVICE_STARTED_KEY = "service.started_at"
-
-
-def _dialect_insert(conn: Connection):
-    """INSERT with ON CONFLICT support for this database."""
-    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 
 # --- the database clock ---
@@ -46,7 +40,7 @@ def acquire_lease(conn: Connection, name: str, holder: str, seconds: float) -> b
     if taken is not None:
         return True
     created = conn.execute(
-        _dialect_insert(conn)(leases).values(name=name, holder=holder, expires_at=now + seconds)
+        dialect_insert(conn, leases).values(name=name, holder=holder, expires_at=now + seconds)
         .on_conflict_do_nothing(index_elements=[leases.c.name]).returning(leases.c.name)
     ).first()
     return created is not None
@@ -149,7 +143,7 @@ def counts_of(row: Row) -> dict[str, int]:
 # --- when a service last started (the reference for jobs that never ran) ---
 
 def mark_service_started(conn: Connection, at: str) -> None:
-    conn.execute(_dialect_insert(conn)(settings).values(key=SERVICE_STARTED_KEY, value=at)
+    conn.execute(dialect_insert(conn, settings).values(key=SERVICE_STARTED_KEY, value=at)
                  .on_conflict_do_update(index_elements=[settings.c.key], set_={"value": at}))
 
 
