@@ -64,7 +64,9 @@ def run_check(args: argparse.Namespace, ctx: Context) -> int:
         try:
             session.credentials.refresh(_request(session))
         except RefreshError as exc:
-            result["token"] = f"refused: {str(exc).splitlines()[0]}"
+            # args[0] is the token endpoint's message; str(exc) would be the repr of (message, response).
+            message = str(exc.args[0] if exc.args else exc).strip()
+            result["token"] = f"refused: {message.splitlines()[0] if message else 'no reason given'}"
         result["acting_as"] = session.who()
         folder = config.get("google", "review_folder_id")
         if not folder:
