@@ -291,3 +291,25 @@ def test_kill_minus_nine_at_random_moments_then_rerun_leaves_one_doc_per_post(go
     report = json.loads(final.stdout)
     assert report["failed"] == 0
     assert_one_complete_doc_per_post(google_site, 100)
+
+
+def test_export_into_a_shared_drive(google_site, cli):
+    owner_drive, _ = google_site.owner()
+    shared = owner_drive.drives().create(requestId="blog-reviews", body={"name": "Blog reviews"}).execute()
+    config = google_site.site.root / "config" / "workflow.toml"
+    config.write_text(config.read_text().replace("[review]", f'shared_drive_id = "{shared["id"]}"\n\n[review]'))
+    google_site.site.post("a.md", simple_post(1))
+
+    least = cli("export", "--json")  # drive.file cannot reach a shared drive the worker did not create
+
+    assert least.code == 1 and 'set [google] drive_scope = "drive"' in least.json["posts"][0]["error"]
+    config.write_text(config.read_text().replace("[review]", 'drive_scope = "drive"\n\n[review]'))
+    result = cli("export", "--json")
+
+    assert result.code == 0, result.out + result.err
+    drive, _ = app_clients(google_site)
+    doc = drive.files().get(fileId=result.json["posts"][0]["doc_id"], supportsAllDrives=True,
+                            fields="id,driveId,parents").execute()
+    assert doc["driveId"] == shared["id"]
+    folder = drive.files().get(fileId=doc["parents"][0], supportsAllDrives=True, fields="name,driveId").execute()
+    assert folder == {"name": "Blog posts in review", "driveId": shared["id"]}

@@ -164,6 +164,7 @@ SCHEMA: dict[str, dict[str, tuple[Check, Any]]] = {
         "endpoint": (_endpoint, "sandbox"),
         "credentials": (_optional_path, ""),
         "subject": (_str, ""),
+        "drive_scope": (_one_of("drive.file", "drive"), "drive.file"),
         "review_folder_id": (_str, ""),
         "review_folder_name": (_str, "Blog posts in review"),
         "shared_drive_id": (_str, ""),

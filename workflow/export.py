@@ -439,9 +439,16 @@ class Exporter:
                 folder_id = q.put_setting_once(conn, "review_folder_id", reserved)
         if ready != folder_id:
             shared_drive = self.config.get("google", "shared_drive_id") or None
-            self.ops.create_file(folder_id, name=self.config.get("google", "review_folder_name"),
-                                 mime_type=FOLDER_MIME, parent_id=shared_drive,
-                                 app_properties={FOLDER_ROLE_KEY: "reviewFolder"})
+            try:
+                self.ops.create_file(folder_id, name=self.config.get("google", "review_folder_name"),
+                                     mime_type=FOLDER_MIME, parent_id=shared_drive,
+                                     app_properties={FOLDER_ROLE_KEY: "reviewFolder"})
+            except GoogleCallFailed as exc:
+                if shared_drive and self.config.get("google", "drive_scope") == "drive.file":
+                    raise GoogleCallFailed(f"cannot create the review folder in shared drive {shared_drive} ({exc}): "
+                                           f'with drive_scope = "drive.file" the worker only reaches files it '
+                                           f'created; set [google] drive_scope = "drive"') from exc
+                raise
             with self.store.write() as conn:
                 q.put_setting(conn, "review_folder_ready", folder_id)
             log.info("created the review folder %r (%s)", self.config.get("google", "review_folder_name"), folder_id)

@@ -15,7 +15,7 @@ def register(subparsers, parents) -> None:
     commands.required = True
     login = commands.add_parser(
         "login", parents=parents, help="sign in with your Google account (installed-app flow)",
-        description="Opens Google's consent page in a browser (drive.file and documents scopes only) and saves "
+        description="Opens Google's consent page in a browser ([google] drive_scope and documents only) and saves "
                     "the login, readable only by you (mode 0600), at [google] credentials or --out.")
     login.add_argument("--client-secrets", type=Path, required=True, metavar="FILE",
                        help="the OAuth client (Desktop app) JSON downloaded from the Google Cloud console")
@@ -31,7 +31,7 @@ def register(subparsers, parents) -> None:
 def run_login(args: argparse.Namespace, ctx: Context) -> int:
     from google_auth_oauthlib.flow import InstalledAppFlow
 
-    from workflow.google.credentials import SCOPES, save_user_credentials
+    from workflow.google.credentials import save_user_credentials, scopes_for
 
     out = args.out or ctx.config.get("google", "credentials")
     if out is None:
@@ -40,7 +40,7 @@ def run_login(args: argparse.Namespace, ctx: Context) -> int:
     if not args.client_secrets.is_file():
         raise UserError(f"{args.client_secrets}: no such file")
     try:
-        flow = InstalledAppFlow.from_client_secrets_file(str(args.client_secrets), scopes=list(SCOPES))
+        flow = InstalledAppFlow.from_client_secrets_file(str(args.client_secrets), scopes=list(scopes_for(ctx.config.get("google", "drive_scope"))))
     except ValueError as exc:
         raise UserError(f"{args.client_secrets}: not an OAuth client file ({exc})") from None
     creds = flow.run_local_server(port=0, open_browser=not args.no_browser)

@@ -22,7 +22,7 @@ from googleapiclient.http import BatchHttpRequest
 
 from workflow.config import Config
 from workflow.errors import UserError
-from workflow.google.credentials import check_private, load_credentials
+from workflow.google.credentials import check_private, load_credentials, scopes_for
 from workflow.google.pacing import Caller, RateLimiter
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,8 @@ def connect(config: Config) -> GoogleSession:
         label = "Google" if root is None else f"the sandbox at {root}"
         endpoint = Endpoint(root=root, label=label)
         token_uri = root + "token" if root else None
-        creds = load_credentials(credentials_path, subject=google["subject"], token_uri=token_uri)
+        creds = load_credentials(credentials_path, subject=google["subject"], token_uri=token_uri,
+                                 scopes=scopes_for(google["drive_scope"]))
     return GoogleSession(endpoint=endpoint, credentials=creds, caller=_caller(config), timeout=timeout)
 
 
@@ -148,8 +149,6 @@ def _in_process_sandbox(config: Config) -> tuple[Endpoint, Any]:
     from google.oauth2 import service_account
 
     from workflow import sandbox
-    from workflow.google.credentials import SCOPES
-
     data_dir = config.resolve(config.get("google", "sandbox_data"))
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -177,7 +176,8 @@ def _in_process_sandbox(config: Config) -> tuple[Endpoint, Any]:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(info, handle)
     info = dict(info, token_uri=url + "token")
-    creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+    creds = service_account.Credentials.from_service_account_info(
+        info, scopes=scopes_for(config.get("google", "drive_scope")))
     creds = creds.with_subject(config.get("google", "subject") or SANDBOX_OWNER)
     endpoint = Endpoint(root=url, label=label, sandbox=running)
     log.info("using %s: nothing is sent to Google", endpoint.label)

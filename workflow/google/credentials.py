@@ -17,10 +17,17 @@ from google.oauth2 import service_account
 from workflow.errors import UserError
 from workflow.files import replace_file
 
-SCOPES = (
-    "https://www.googleapis.com/auth/drive.file",
-    "https://www.googleapis.com/auth/documents",
-)
+SCOPE_URL = "https://www.googleapis.com/auth/"
+# Least privilege: files this app created (or a user opened with it), plus Docs.
+SCOPES = (SCOPE_URL + "drive.file", SCOPE_URL + "documents")
+
+
+def scopes_for(drive_scope: str) -> tuple[str, ...]:
+    """The scopes to ask for: `drive.file` (default) or, when the user opts in, the full `drive` scope
+    (needed to write into a shared drive or a folder made by hand in the Drive UI)."""
+    return (SCOPE_URL + drive_scope, SCOPE_URL + "documents")
+
+
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 
 
@@ -51,26 +58,27 @@ def read_credentials_file(path: Path) -> dict:
     return info
 
 
-def load_credentials(path: Path | None, *, subject: str = "", token_uri: str | None = None) -> Credentials:
+def load_credentials(path: Path | None, *, subject: str = "", token_uri: str | None = None,
+                     scopes: tuple[str, ...] = SCOPES) -> Credentials:
     """Credentials from a key or login file, else Application Default Credentials.
 
     `token_uri` points the token exchange elsewhere than Google (a sandbox started with `serve`).
     """
     if path is None:
-        return _application_default()
+        return _application_default(scopes)
     info = read_credentials_file(path)
     if info["type"] == "service_account":
         if token_uri:
             info = dict(info, token_uri=token_uri)
         try:
-            creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+            creds = service_account.Credentials.from_service_account_info(info, scopes=scopes)
         except (ValueError, KeyError) as exc:
             raise UserError(f"{path}: service-account key is incomplete ({_first_line(exc)})") from None
         return creds.with_subject(subject) if subject else creds
     if subject:
         raise UserError(f"{path}: [google] subject works only with a service-account key, not a user login")
     try:
-        creds = user_credentials.Credentials.from_authorized_user_info(info, scopes=list(SCOPES))
+        creds = user_credentials.Credentials.from_authorized_user_info(info, scopes=list(scopes))
     except ValueError as exc:
         raise UserError(f"{path}: saved login is incomplete ({_first_line(exc)}); run `workflow auth login`") from None
     return creds.with_token_uri(token_uri) if token_uri else creds
@@ -82,12 +90,12 @@ def save_user_credentials(creds: user_credentials.Credentials, path: Path) -> No
     replace_file(path, creds.to_json(), mode=0o600)
 
 
-def _application_default() -> Credentials:
+def _application_default(scopes: tuple[str, ...]) -> Credentials:
     import google.auth
     from google.auth.exceptions import DefaultCredentialsError
 
     try:
-        creds, _project = google.auth.default(scopes=list(SCOPES))
+        creds, _project = google.auth.default(scopes=list(scopes))
     except DefaultCredentialsError:
         raise UserError(
             "no Google credentials: set [google] credentials to a service-account key or run "

@@ -158,7 +158,6 @@ class DriveModel:
             if file_id not in self.generated_ids:
                 raise ApiError(400, "The provided file ID is not usable.", reason="fileIdNotUsable",
                                location="file.id")
-            self.generated_ids.discard(file_id)
         else:
             file_id = "1" + secrets.token_urlsafe(32)[:32]
         parents = body.get("parents") or []
@@ -203,6 +202,7 @@ class DriveModel:
             record["appProperties"][principal.app] = _merged_properties({}, app_properties, "appProperties")
         if mime_type == DOCUMENT:
             self.documents[file_id] = self.document_factory(file_id, record["name"])
+        self.generated_ids.discard(file_id)  # used up only now: a refused create consumes nothing
         self.files[file_id] = record
         self.changed.add(file_id)
         return record
