@@ -87,7 +87,9 @@ def load_credentials(path: Path | None, *, subject: str = "", token_uri: str | N
 def save_user_credentials(creds: user_credentials.Credentials, path: Path) -> None:
     """Write a user login with mode 0600, atomically (temp file, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    replace_file(path, creds.to_json(), mode=0o600)
+    # to_json() leaves out "type", which read_credentials_file (and google.auth.default) need.
+    info = dict(json.loads(creds.to_json()), type="authorized_user")
+    replace_file(path, json.dumps(info), mode=0o600)
 
 
 def _application_default(scopes: tuple[str, ...]) -> Credentials:
