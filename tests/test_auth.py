@@ -8,7 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from sandbox_fixtures import OWNER, SERVICE_ACCOUNT
+from google.oauth2 import credentials as user_credentials
+from sandbox_fixtures import APP_SCOPES, OWNER, SERVICE_ACCOUNT
+
+from workflow.google.credentials import save_user_credentials
 
 CHECK_KEYS = {"endpoint", "acting_as", "token", "review_folder", "review_folder_reachable"}
 
@@ -161,6 +164,49 @@ def test_no_credentials_and_no_application_default_credentials(site, tmp_path):
     assert result.stderr.strip().splitlines()[-1] == (
         "workflow: error: no Google credentials: set [google] credentials to a service-account key or run "
         "`workflow auth login` (or use --sandbox to try everything locally)")
+
+
+# --- a saved user login (what `auth login` writes) ----------------------------------------------
+
+def saved_login(google_site, email: str = "writer@example.com"):
+    """A login of `email` into the app, saved as `auth login` saves it, over a world-readable old file."""
+    info = google_site.sandbox.user_credentials(email, APP_SCOPES)
+    creds = user_credentials.Credentials.from_authorized_user_info(info, scopes=APP_SCOPES)
+    path = google_site.site.root / "login.json"
+    path.write_text("{}")
+    os.chmod(path, 0o644)
+    save_user_credentials(creds.with_token_uri(info["token_uri"]), path)
+    return path
+
+
+def test_saved_login_is_private_and_the_worker_acts_as_that_user(google_site, cli):
+    path = saved_login(google_site)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert json.loads(path.read_text())["refresh_token"]
+    google_site.site.write_config(f"""
+        [google]
+        endpoint = "{google_site.sandbox.url}"
+        credentials = "login.json"
+        """)
+
+    result = cli("auth", "check", "--json")
+
+    assert result.code == 0, result.err
+    assert result.json["acting_as"] == "writer@example.com" and result.json["token"] == "ok"
+    assert "refresh_token" not in result.out and "GOCSPX" not in result.out
+
+
+def test_subject_with_a_user_login_is_an_error(google_site, cli):
+    saved_login(google_site)
+    google_site.site.write_config(f"""
+        [google]
+        endpoint = "{google_site.sandbox.url}"
+        credentials = "login.json"
+        subject = "{OWNER}"
+        """)
+    result = cli("auth", "check")
+    assert result.code == 2
+    assert "subject works only with a service-account key" in one_line_error(result)
 
 
 # --- auth login --------------------------------------------------------------------------------
