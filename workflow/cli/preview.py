@@ -26,6 +26,8 @@ def register(subparsers, parents) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     path: Path = args.post
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder; preview takes one post file")
     if not path.is_file():
         raise UserError(f"{path}: no such file")
     try:
