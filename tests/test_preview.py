@@ -188,6 +188,39 @@ def test_missing_file_is_an_error(site, cli):
     assert one_line_error(result) == "workflow: error: posts/nowhere.md: no such file"
 
 
+def test_folder_is_an_error_that_says_so(site, cli):
+    result = cli("preview", "posts")
+    assert result.code == 2
+    assert one_line_error(result) == "workflow: error: posts: is a folder; preview takes one post file"
+
+
+def test_empty_post_warns_and_renders_nothing(site, cli):
+    site.post("empty.md", "")
+    result = cli("preview", "posts/empty.md", "--json")
+    assert result.code == 0
+    assert result.json["requests"] == []
+    assert result.json["warnings"] == [{"line": 1, "message": "post is empty"}]
+
+
+def test_raw_html_block_is_kept_as_text_with_a_warning(site, cli):
+    site.post("html.md", '# Title\n\n<div class="note">\nhello\n</div>\n\nAfter.\n')
+    result = cli("preview", "posts/html.md", "--json")
+    assert result.code == 0
+    assert result.json["warnings"] == [{"line": 3, "message": "raw HTML block kept as text"}]
+    assert '<div class="note">\nhello\n</div>\n' in inserted_text(result.json["requests"])
+
+
+def test_clean_up_turned_off_leaves_the_pasted_post_as_it_is(site, cli, samples):
+    path = copy_sample(site, samples, "pasted-with-mojibake.md")
+    site.write_config("[content]\nclean_up = false\n")
+
+    preview = cli("preview", path, "--json").json
+
+    assert preview["removed"] == [] and preview["repairs"] == [] and preview["suggested_topics"] == []
+    text = inserted_text(preview["requests"])
+    assert "ðŸŒ± 5 Small Habits" in text and "Want me to turn this into a Google Doc" in text
+
+
 def test_invalid_utf8_is_replaced_with_a_warning_naming_the_line(site, cli):
     (site.posts / "bytes.md").write_bytes(b"# Title\n\nA good line.\n\nA bad \xff\xfe byte.\n")
 
