@@ -146,6 +146,18 @@ def test_incomplete_key_is_an_error_that_does_not_show_the_key(google_site, cli)
     assert "PRIVATE KEY" not in line and "MIIEvQ" not in line
 
 
+def test_in_process_sandbox_takes_no_key(google_site, cli):
+    set_google_option(google_site, 'endpoint = "sandbox"')
+    path = google_site.site.root / "config" / "workflow.toml"
+    text = path.read_text()
+    path.write_text(text.replace(f'endpoint = "{google_site.sandbox.url}"\n', "", 1))
+
+    result = cli("auth", "check")
+
+    assert result.code == 2
+    assert one_line_error(result).startswith('workflow: error: [google] endpoint = "sandbox" runs its own sandbox')
+
+
 def test_no_credentials_and_no_application_default_credentials(site, tmp_path):
     """endpoint = "google" with no key and no ADC: a clear line, and nothing tried over the network."""
     site.write_config('[google]\nendpoint = "google"\n')

@@ -229,6 +229,24 @@ def test_caller_caps_a_very_long_retry_after(scripted):
     assert waits == [64.0]
 
 
+@pytest.mark.parametrize(("reason", "retried"), [
+    ("rateLimitExceeded", True), ("userRateLimitExceeded", True),
+    ("insufficientFilePermissions", False), ("dailyLimitExceeded", False),
+])
+def test_a_403_is_retried_only_for_a_rate_limit(scripted, reason, retried):
+    body = json.dumps({"error": {"code": 403, "message": "No.", "errors": [{"reason": reason, "message": "No."}]}})
+    server = scripted((403, {"Content-Type": "application/json"}, body.encode()))
+    paced, waits = caller()
+    request = server.drive().files().get(fileId="f1")
+
+    if retried:
+        assert paced.execute(request, api="drive") == {"id": "f1"}
+    else:
+        with pytest.raises(HttpError):
+            paced.execute(request, api="drive")
+    assert len(server.paths) == (2 if retried else 1) and len(waits) == (1 if retried else 0)
+
+
 # --- describe(): what logs and error messages show of a failure -------------------------------
 
 def test_describe_gives_the_status_reason_and_message_on_one_line(sandbox, drive, file_id):
