@@ -100,6 +100,11 @@ def test_export_creates_one_shared_doc_per_finished_post(google_site, cli, sampl
     assert reviewer_drive.files().get(fileId=pasted["id"], fields="id").execute()["id"] == pasted["id"]
     approvals = reviewer_drive.approvals().list(fileId=pasted["id"]).execute()["items"]
     assert [a["status"] for a in approvals] == ["IN_PROGRESS"]
+    drive, _ = app_clients(google_site)
+    permissions = drive.permissions().list(fileId=pasted["id"], fields="permissions(type,role,emailAddress)"
+                                           ).execute()["permissions"]
+    assert {"type": "user", "role": "commenter", "emailAddress": REVIEWER} in permissions
+    assert all(p["type"] == "user" for p in permissions), "never shared with 'anyone with the link'"
     # The topic suggested by the chatter is queued, once.
     topics = cli("topics", "list", "--json").json
     assert [t["title"] for t in topics] == ["Love Languages in Long-Distance Relationships"]
