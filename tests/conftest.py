@@ -110,3 +110,13 @@ def fresh_pg_database():
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def state_url(request, site):
+    """The store of the site: an SQLite file, or a database of its own on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{site.root}/.workflow/state.db"
+        return
+    with fresh_pg_database() as url:
+        yield url

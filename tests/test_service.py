@@ -28,15 +28,6 @@ from workflow.store.tables import job_runs
 OFF = 'export = ""\nassign = ""\nreviews = ""\n'
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def state_url(request, site):
-    if request.param == "sqlite":
-        yield f"sqlite:///{site.root}/.workflow/state.db"
-        return
-    with fresh_pg_database() as url:
-        yield url
-
-
 def configure(site, state_url: str | None = None, schedule: str = OFF, extra: str = "") -> None:
     state = f'[state]\nurl = "{state_url}"\n' if state_url else ""
     site.write_config(f"{state}[schedule]\n{schedule}{extra}")

@@ -10,9 +10,7 @@ import os
 import subprocess
 import sys
 
-import pytest
 
-from conftest import fresh_pg_database
 from workflow.topics import normalize_title
 
 RACING_TITLES = 12  # 2 processes a title: each process start costs ~0.5 s of CPU
@@ -28,16 +26,6 @@ name = "ana"
 email = "ana@example.com"
 capacity = 2
 """
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def state_url(request, site):
-    """The store of the site: an SQLite file, or a database of its own on the PostgreSQL server."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{site.root}/.workflow/state.db"
-        return
-    with fresh_pg_database() as url:
-        yield url
 
 
 def start(site, *args: str) -> subprocess.Popen:
