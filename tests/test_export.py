@@ -231,6 +231,7 @@ FAULTS = [
     {"kind": "status", "status": 500, "times": 9},  # more than the retries: the post fails this run
     {"kind": "rate_limit", "times": 2},
     {"kind": "drop", "times": 2},
+    {"kind": "drop", "times": 9},  # more than the retries: a transport failure fails the post, not the run
     {"kind": "commit_then_fail", "times": 1},
     {"kind": "delay", "seconds": 1.5, "times": 1},
 ]

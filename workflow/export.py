@@ -25,6 +25,7 @@ from workflow.content import PostError, PostFile, scan_posts
 from workflow.errors import UserError
 from workflow.google.clients import GoogleSession
 from workflow.google.operations import (DOC_MIME, FOLDER_MIME, GoogleCallFailed, GoogleOps, RevisionMismatch)
+from workflow.google.pacing import API_ERRORS, describe
 from workflow.prepare import PreparedPost, prepare_post
 from workflow.render import normalize_markdown
 from workflow.store import Store
@@ -243,14 +244,15 @@ class Exporter:
             return self._unchanged(result, export)
         try:
             self._queue_suggested_topics(prepared, export)
-            if export["state"] in ("pending", "failed") or not export.get("exported_hash"):
+            if not export.get("revision_id"):  # nothing of ours in the Doc yet: nobody else has seen it
                 result.state = self._create(prepared, export)
             else:
                 result.state = self._update(prepared, export)
             self._hand_off(prepared, post.post_id)
             self._record_seen(prepared, rel)
-        except (GoogleCallFailed, RevisionMismatch) as exc:
-            message = f"{rel}: {exc}"
+        except (GoogleCallFailed, RevisionMismatch, *API_ERRORS) as exc:
+            # This post is reported and retried next run; the rest of the batch goes on.
+            message = f"{rel}: {exc if isinstance(exc, (GoogleCallFailed, RevisionMismatch)) else describe(exc)}"
             log.warning("export failed: %s", message)
             with self.store.write() as conn:
                 current = q.get_export(conn, post.post_id) or {}
@@ -316,9 +318,9 @@ class Exporter:
         doc_id = export["doc_id"]
         document = self.ops.get_document(doc_id)
         marker = content_marker(post.content_hash)
-        if _has_marker(document, marker):
+        if _has_marker(document, marker):  # already written (its answer, or its hand-off, was lost)
             self._record_write(prepared, document.get("revisionId", ""), first=False)
-            return "updated"
+            return "updated" if export["state"] in COMPLETE_STATES else "created"
         if document.get("revisionId") == export.get("revision_id"):
             requests = _clear_requests(document) + prepared.rendered.requests + _marker_requests(marker, prepared)
             try:

@@ -30,6 +30,8 @@ TRANSPORT_ERRORS = (
     socket.timeout, TimeoutError, ConnectionError, http.client.HTTPException,
     httplib2.HttpLib2Error, OSError,
 )
+# Every way an API call can fail once retries are spent: callers outside google/ catch these.
+API_ERRORS = (HttpError, *TRANSPORT_ERRORS)
 
 
 class RateLimiter:
