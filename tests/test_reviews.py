@@ -147,6 +147,17 @@ def test_board_and_source_lines_show_comments_replies_resolutions_and_suggestion
     assert "posts/hello.md  [in_review]" in text and "2 open, 1 resolved; 1 suggestions pending" in text
 
 
+def test_an_anchored_comment_maps_by_its_anchor_even_when_its_quote_is_ambiguous(review, cli):
+    at = review.text_index("two") + 2  # the "o" of "two": an "o" stands on several lines of the post
+    review.edit([{"insertComment": {"content": "Three items?", "range": {"startIndex": at, "endIndex": at + 1}}}])
+    source = (review.site.posts / "hello.md").read_text(encoding="utf-8").splitlines()
+    line = source.index("- two") + 1
+
+    lines = cli("reviews", "comments", "posts/hello.md").out.splitlines()
+
+    assert lines == [f"posts/hello.md:{line}: “o” — Three items? (ed@example.com, open)"]
+
+
 def test_an_idle_poll_is_one_drive_call(review, cli):
     board(cli)
     before = len(control(review.sandbox, "GET", "requests"))
