@@ -29,9 +29,7 @@ def register(subparsers, parents) -> None:
 
 
 def run_login(args: argparse.Namespace, ctx: Context) -> int:
-    from google_auth_oauthlib.flow import InstalledAppFlow
-
-    from workflow.google.credentials import save_user_credentials, scopes_for
+    from workflow.google.credentials import login_with_browser, save_user_credentials, scopes_for
 
     out = args.out or ctx.config.get("google", "credentials")
     if out is None:
@@ -39,19 +37,14 @@ def run_login(args: argparse.Namespace, ctx: Context) -> int:
     out = ctx.config.resolve(out)
     if not args.client_secrets.is_file():
         raise UserError(f"{args.client_secrets}: no such file")
-    try:
-        flow = InstalledAppFlow.from_client_secrets_file(str(args.client_secrets), scopes=list(scopes_for(ctx.config.get("google", "drive_scope"))))
-    except ValueError as exc:
-        raise UserError(f"{args.client_secrets}: not an OAuth client file ({exc})") from None
-    creds = flow.run_local_server(port=0, open_browser=not args.no_browser)
+    creds = login_with_browser(args.client_secrets, scopes_for(ctx.config.get("google", "drive_scope")),
+                               open_browser=not args.no_browser)
     save_user_credentials(creds, out)
     ctx.say(f"Signed in. Saved the login to {out} (readable only by you).")
     return 0
 
 
 def run_check(args: argparse.Namespace, ctx: Context) -> int:
-    from google.auth.exceptions import RefreshError
-
     from workflow.google.clients import connect
     from workflow.google.operations import GoogleCallFailed, GoogleOps
     from workflow.store.export_queries import get_setting
@@ -61,12 +54,7 @@ def run_check(args: argparse.Namespace, ctx: Context) -> int:
     result = {"endpoint": session.endpoint.label, "acting_as": "", "token": "ok", "review_folder": None,
               "review_folder_reachable": None}
     try:
-        try:
-            session.credentials.refresh(_request(session))
-        except RefreshError as exc:
-            # args[0] is the token endpoint's message; str(exc) would be the repr of (message, response).
-            message = str(exc.args[0] if exc.args else exc).strip()
-            result["token"] = f"refused: {message.splitlines()[0] if message else 'no reason given'}"
+        result["token"] = session.check_token()
         result["acting_as"] = session.who()
         folder = config.get("google", "review_folder_id")
         if not folder:
@@ -96,10 +84,3 @@ def run_check(args: argparse.Namespace, ctx: Context) -> int:
             ctx.say(f"Review folder: {result['review_folder']} ({state})")
     return 0 if healthy else 1
 
-
-def _request(session):
-    """A transport for refreshing the token (the google-auth Request over httplib2)."""
-    import google_auth_httplib2
-    import httplib2
-
-    return google_auth_httplib2.Request(httplib2.Http(timeout=session.timeout))

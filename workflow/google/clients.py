@@ -95,6 +95,18 @@ class GoogleSession:
     def batch_http(self) -> google_auth_httplib2.AuthorizedHttp:
         return self._http()
 
+    def check_token(self) -> str:
+        """Exchange the credentials for a token now: "ok", or "refused: <the token endpoint's reason>"."""
+        from google.auth.exceptions import RefreshError
+
+        try:
+            self.credentials.refresh(google_auth_httplib2.Request(httplib2.Http(timeout=self.timeout)))
+        except RefreshError as exc:
+            # args[0] is the token endpoint's message; str(exc) would be the repr of (message, response).
+            message = str(exc.args[0] if exc.args else exc).strip()
+            return f"refused: {message.splitlines()[0] if message else 'no reason given'}"
+        return "ok"
+
     def who(self) -> str:
         """The account the worker acts as (service account or delegated user), when the credentials say."""
         subject = getattr(self.credentials, "_subject", None)

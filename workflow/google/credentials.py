@@ -92,6 +92,18 @@ def save_user_credentials(creds: user_credentials.Credentials, path: Path) -> No
     replace_file(path, json.dumps(info), mode=0o600)
 
 
+def login_with_browser(client_secrets: Path, scopes: tuple[str, ...], *, open_browser: bool
+                       ) -> user_credentials.Credentials:
+    """The installed-app flow: Google's consent page in a browser, answered on a loopback port."""
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    try:
+        flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), scopes=list(scopes))
+    except ValueError as exc:
+        raise UserError(f"{client_secrets}: not an OAuth client file ({exc})") from None
+    return flow.run_local_server(port=0, open_browser=open_browser)
+
+
 def _application_default(scopes: tuple[str, ...]) -> Credentials:
     import google.auth
     from google.auth.exceptions import DefaultCredentialsError
