@@ -319,3 +319,23 @@ def test_export_into_a_shared_drive(google_site, cli):
     assert doc["driveId"] == shared["id"]
     folder = drive.files().get(fileId=doc["parents"][0], supportsAllDrives=True, fields="name,driveId").execute()
     assert folder == {"name": "Blog posts in review", "driveId": shared["id"]}
+
+
+def test_force_re_renders_an_untouched_doc_and_leaves_an_edited_one_alone(google_site, cli):
+    google_site.configure(role="writer")
+    google_site.site.post("a.md", simple_post(8))
+    google_site.site.post("b.md", simple_post(9))
+    docs_by_path = {p["path"]: p["doc_id"] for p in cli("export", "--json").json["posts"]}
+    _, docs = app_clients(google_site)
+    before = docs.documents().get(documentId=docs_by_path["posts/a.md"]).execute()["revisionId"]
+    reviewer_replaces(google_site, docs_by_path["posts/b.md"], "First paragraph of post 9.", "Edited by the editor.")
+
+    result = cli("export", "--force", "--json")
+
+    states = {p["path"]: p["state"] for p in result.json["posts"]}
+    assert states == {"posts/a.md": "updated", "posts/b.md": "unchanged"}
+    after = docs.documents().get(documentId=docs_by_path["posts/a.md"]).execute()["revisionId"]
+    assert after != before, "the untouched Doc was written again"
+    assert doc_text(google_site, docs_by_path["posts/a.md"]).count("First paragraph of post 8.") == 1
+    assert "Edited by the editor." in doc_text(google_site, docs_by_path["posts/b.md"])
+    assert cli("export", "--json").json["unchanged"] == 2

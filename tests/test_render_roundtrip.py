@@ -61,6 +61,24 @@ def test_block_map_ranges_match_the_document(docs):
     assert all(block.doc_end in ends for block in rendered.blocks)
 
 
+def test_code_block_lines_are_monospace_and_shaded_with_emoji_and_indentation_intact(docs):
+    markdown = "Before.\n\n```python\ndef hug():\n    return \"🫶 👨‍👩‍👧‍👦\"\n```\n\nAfter.\n"
+
+    text, document = apply_and_read(docs, markdown)
+
+    assert text == normalize_markdown(markdown)
+    code = [element["paragraph"] for element in document["body"]["content"]
+            if "paragraph" in element and "shading" in element["paragraph"].get("paragraphStyle", {})]
+    assert ["".join(e["textRun"]["content"] for e in p["elements"]) for p in code] == [
+        "def hug():\n", '    return "🫶 👨‍👩‍👧‍👦"\n']
+    fonts = {e["textRun"].get("textStyle", {}).get("weightedFontFamily", {}).get("fontFamily")
+             for p in code for e in p["elements"] if e["textRun"]["content"].strip()}
+    assert fonts == {"Roboto Mono"}
+    plain = [element["paragraph"] for element in document["body"]["content"] if "paragraph" in element
+             and "After." in "".join(e.get("textRun", {}).get("content", "") for e in element["paragraph"]["elements"])]
+    assert "weightedFontFamily" not in plain[0]["elements"][0]["textRun"].get("textStyle", {})
+
+
 def test_empty_body_gives_an_empty_document(docs):
     markdown, _ = apply_and_read(docs, "")
     assert markdown == "" == normalize_markdown("")

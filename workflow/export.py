@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -86,6 +87,7 @@ def post_key(post_id: str) -> str:
 
 
 def content_marker(content_hash: str) -> str:
+    """The name prefix of the named ranges that mark a write of this content (each write adds a nonce)."""
     return MARKER_PREFIX + content_hash[:24]
 
 
@@ -291,40 +293,49 @@ class Exporter:
         self.ops.create_file(doc_id, name=post.title, mime_type=DOC_MIME, parent_id=self._review_folder(),
                              app_properties={POST_KEY: post_key(post.post_id)})
         document = self.ops.get_document(doc_id)
-        marker = content_marker(post.content_hash)
-        if _has_marker(document, marker):
+        if _has_marker(document, content_marker(post.content_hash)):
             revision = document.get("revisionId", "")  # our earlier write landed; its answer was lost
         else:
-            requests = _clear_requests(document) + prepared.rendered.requests + _marker_requests(marker, prepared)
-            revision = self._write_once(doc_id, requests, document.get("revisionId", ""), marker)
+            revision = self._write_content(doc_id, document, prepared)
         self._record_write(prepared, revision, first=True)
         return "created"
 
-    def _write_once(self, doc_id: str, requests: list[dict], revision: str, marker: str) -> str:
-        """A guarded write; if it is refused because the revision moved, check whether it was ours."""
+    def _write_content(self, doc_id: str, document: dict, prepared: PreparedPost) -> str:
+        """Replace the Doc's content with the post in one write guarded by the Doc's revision.
+
+        If the write is refused because the revision moved, it may be our own write whose answer was
+        lost: its marker (unique to this write) says so. Else RevisionMismatch: someone else wrote.
+        """
         assert self.ops is not None
+        marker = f"{content_marker(prepared.post.content_hash)}-{secrets.token_hex(4)}"
+        requests = _clear_requests(document) + prepared.rendered.requests + _marker_requests(marker, prepared)
         try:
-            return self.ops.write(doc_id, requests, revision_id=revision)
+            return self.ops.write(doc_id, requests, revision_id=document.get("revisionId", ""))
         except RevisionMismatch:
-            document = self.ops.get_document(doc_id)
-            if _has_marker(document, marker):
-                return document.get("revisionId", "")
+            now = self.ops.get_document(doc_id)
+            if marker in (now.get("namedRanges") or {}):
+                return now.get("revisionId", "")
             raise
 
     def _update(self, prepared: PreparedPost, export: dict) -> str:
-        """The post changed since export: replace the Doc if nobody touched it, else suggest."""
+        """The post changed since export (or --force): replace the Doc if nobody touched it, else suggest."""
         assert self.ops is not None
         post = prepared.post
         doc_id = export["doc_id"]
         document = self.ops.get_document(doc_id)
-        marker = content_marker(post.content_hash)
-        if _has_marker(document, marker):  # already written (its answer, or its hand-off, was lost)
-            self._record_write(prepared, document.get("revisionId", ""), first=False)
-            return "updated" if export["state"] in COMPLETE_STATES else "created"
-        if document.get("revisionId") == export.get("revision_id"):
-            requests = _clear_requests(document) + prepared.rendered.requests + _marker_requests(marker, prepared)
+        untouched = document.get("revisionId") == export.get("revision_id")
+        if _has_marker(document, content_marker(post.content_hash)) and not (self.force and untouched):
+            # This content is in the Doc already: written by a run whose answer or record was lost.
+            if export["state"] not in COMPLETE_STATES:
+                self._record_write(prepared, document.get("revisionId", ""), first=False)
+                return "created"
+            if export.get("exported_hash") != post.content_hash:
+                self._record_write(prepared, document.get("revisionId", ""), first=False)
+                return "updated"
+            return "unchanged"
+        if untouched:
             try:
-                revision = self._write_once(doc_id, requests, document["revisionId"], marker)
+                revision = self._write_content(doc_id, document, prepared)
             except RevisionMismatch:
                 document = self.ops.get_document(doc_id)  # a reviewer got in first: suggest instead
             else:
@@ -332,6 +343,8 @@ class Exporter:
                 if document.get("title") != post.title:
                     self.ops.rename(doc_id, post.title)
                 return "updated"
+        if export.get("exported_hash") == post.content_hash:
+            return "unchanged"  # --force on a Doc reviewers edited: nothing of the author's to suggest
         return self._suggest(prepared, export, document)
 
     def _suggest(self, prepared: PreparedPost, export: dict, document: dict) -> str:
@@ -491,8 +504,8 @@ def _marker_requests(marker: str, prepared: PreparedPost) -> list[dict]:
     return [{"createNamedRange": {"name": marker, "range": {"startIndex": start, "endIndex": end}}}]
 
 
-def _has_marker(document: dict, marker: str) -> bool:
-    return marker in (document.get("namedRanges") or {})
+def _has_marker(document: dict, prefix: str) -> bool:
+    return any(name.startswith(prefix) for name in (document.get("namedRanges") or {}))
 
 
 def export_posts(config: Config, store: Store, session: GoogleSession | None, *, paths: Iterable[Path] | None = None,

@@ -83,6 +83,9 @@ PARAGRAPH_STYLES = {
 }
 
 
+MONOSPACE_STYLE = ({"weightedFontFamily": {"fontFamily": MONOSPACE_FONT, "weight": 400}}, "weightedFontFamily")
+
+
 def text_style_of(span: Span) -> tuple[dict, str] | None:
     """The updateTextStyle body (style, fields) of a span, or None for plain text."""
     style: dict = {}
@@ -93,7 +96,7 @@ def text_style_of(span: Span) -> tuple[dict, str] | None:
     if span.strike:
         style["strikethrough"] = True
     if span.code:
-        style["weightedFontFamily"] = {"fontFamily": MONOSPACE_FONT, "weight": 400}
+        style.update(MONOSPACE_STYLE[0])
     if span.link:
         style["link"] = {"url": span.link}
     if span.footnote:
@@ -144,6 +147,7 @@ class DocsBuilder:
         paragraph_styles: list[tuple[int, int, dict, str]] = []
         text_styles: list[dict] = []
         lists: list[tuple[int, int, bool]] = []  # (start, end, ordered) before tab removal
+        code_ranges: list[list[int]] = []  # text of adjacent code lines, before tab removal
         previous: Para | None = None
         for para in paras:
             para_start = position
@@ -166,6 +170,11 @@ class DocsBuilder:
                     text_styles.append(self._text_style_request(position, position + length, style))
                 texts.append(text)
                 position += length
+            if para.kind == "code" and position > para_start:  # code blocks are monospace, line after line
+                if code_ranges and code_ranges[-1][1] + 1 == para_start:
+                    code_ranges[-1][1] = position
+                else:
+                    code_ranges.append([para_start, position])
             texts.append("\n")
             position += 1
             style_rule = PARAGRAPH_STYLES.get(para.kind)
@@ -183,6 +192,7 @@ class DocsBuilder:
             previous = para
         self.requests.append({"insertText": {"location": {"index": start}, "text": "".join(texts)}})
         self._paragraph_style_requests(paragraph_styles)
+        self.requests.extend(self._text_style_request(start_, end_, MONOSPACE_STYLE) for start_, end_ in code_ranges)
         self.requests.extend(text_styles)
         for list_start, list_end, ordered in reversed(lists):
             preset = "NUMBERED_DECIMAL_ALPHA_ROMAN" if ordered else "BULLET_DISC_CIRCLE_SQUARE"

@@ -51,14 +51,15 @@ def document_page(state: SandboxState, file_id: str) -> tuple[int, str]:
         threads = document.comment_threads()
         meta = (f"<p class='meta'>version {record['version']} · modified {escape(record['modifiedTime'])}"
                 f" · revision {escape(str(document.revision_id))}</p>")
-    body = _render_content(data.get("body", {}).get("content", []), data.get("lists", {}))
+    body = _render_content(data.get("body", {}).get("content", []), data.get("lists", {}),
+                           data.get("inlineObjects", {}))
     comments = "".join(_render_thread(t) for t in threads if not t["deleted"])
     return 200, _page(record["name"], f"<div class='doc'><h1>{escape(record['name'])}</h1>{meta}"
                                       f"{body}</div><div class='comments'><h2>Comments</h2>"
                                       f"{comments or '<p>None</p>'}</div>")
 
 
-def _render_content(elements: list[dict], lists: dict) -> str:
+def _render_content(elements: list[dict], lists: dict, images: dict) -> str:
     out: list[str] = []
     open_lists: list[str] = []          # stack of "ul"/"ol" tags for the current list
     for element in elements:
@@ -68,7 +69,7 @@ def _render_content(elements: list[dict], lists: dict) -> str:
             while open_lists:
                 out.append(f"</li></{open_lists.pop()}>")
         if paragraph is not None:
-            text = _render_runs(paragraph.get("elements", []))
+            text = _render_runs(paragraph.get("elements", []), images)
             if bullet is not None:
                 level = bullet.get("nestingLevel", 0)
                 tag = _list_tag(lists, bullet.get("listId"), level)
@@ -83,12 +84,13 @@ def _render_content(elements: list[dict], lists: dict) -> str:
                     out.append(f"<{tag}>")
                 out.append(f"<li>{text}")
             else:
-                style = paragraph.get("paragraphStyle", {}).get("namedStyleType", "NORMAL_TEXT")
-                tag = _HEADING_TAGS.get(style, "p")
-                out.append(f"<{tag}>{text}</{tag}>")
+                paragraph_style = paragraph.get("paragraphStyle", {})
+                tag = _HEADING_TAGS.get(paragraph_style.get("namedStyleType", "NORMAL_TEXT"), "p")
+                css = _paragraph_css(paragraph_style)
+                out.append(f"<{tag}{css}>{text or '&nbsp;'}</{tag}>")
         elif "table" in element:
             rows = "".join(
-                "<tr>" + "".join(f"<td>{_render_content(cell.get('content', []), lists)}</td>"
+                "<tr>" + "".join(f"<td>{_render_content(cell.get('content', []), lists, images)}</td>"
                                  for cell in row.get("tableCells", [])) + "</tr>"
                 for row in element["table"].get("tableRows", []))
             out.append(f"<table class='grid'>{rows}</table>")
@@ -103,11 +105,47 @@ def _list_tag(lists: dict, list_id: str | None, level: int) -> str:
     return "ol" if glyph in _NUMBERED_GLYPHS else "ul"
 
 
-def _render_runs(elements: list[dict]) -> str:
+def _points(dimension: dict | None) -> float:
+    return float((dimension or {}).get("magnitude") or 0)
+
+
+def _css_color(color: dict | None) -> str:
+    rgb = ((color or {}).get("color") or {}).get("rgbColor") or {}
+    return "rgb({:.0f},{:.0f},{:.0f})".format(*(255 * float(rgb.get(c, 0)) for c in ("red", "green", "blue")))
+
+
+def _paragraph_css(style: dict) -> str:
+    """What a paragraph style looks like in the Docs editor: indents, borders, shading, alignment."""
+    rules = []
+    if _points(style.get("indentStart")):
+        rules.append(f"margin-left:{_points(style['indentStart'])}pt")
+    for side in ("Left", "Bottom", "Top", "Right"):
+        border = style.get(f"border{side}")
+        if border and _points(border.get("width")):
+            rules.append(f"border-{side.lower()}:{_points(border['width'])}pt solid {_css_color(border.get('color'))};"
+                         f"padding-{side.lower()}:{_points(border.get('padding'))}pt")
+    background = (style.get("shading") or {}).get("backgroundColor")
+    if background and background.get("color"):
+        rules.append(f"background:{_css_color(background)};white-space:pre-wrap;margin:0;padding:0 .3em")
+    alignment = {"CENTER": "center", "END": "right", "JUSTIFIED": "justify"}.get(style.get("alignment", ""))
+    if alignment:
+        rules.append(f"text-align:{alignment}")
+    return f" style='{escape(';'.join(rules))}'" if rules else ""
+
+
+def _image(element: dict, images: dict) -> str:
+    properties = images.get(element.get("inlineObjectId", ""), {}).get("inlineObjectProperties", {})
+    uri = properties.get("embeddedObject", {}).get("imageProperties", {}).get("contentUri")
+    return f"<img src='{escape(uri)}' alt='' style='max-width:100%'>" if uri else ""
+
+
+def _render_runs(elements: list[dict], images: dict) -> str:
     out = []
     for element in elements:
         run = element.get("textRun")
         if run is None:
+            if "inlineObjectElement" in element:
+                out.append(_image(element["inlineObjectElement"], images))
             continue
         text = escape(run.get("content", "").rstrip("\n")).replace("\n", "<br>").replace("\v", "<br>")
         if not text:
