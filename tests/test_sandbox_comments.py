@@ -180,3 +180,32 @@ def test_viewer_renders_escaped_doc_with_comments_and_suggestions(sandbox, drive
     with urllib.request.urlopen(sandbox.url, timeout=10) as response:
         index = response.read().decode()
     assert f"/document/d/{created['id']}/edit" in index and "A &lt;post&gt;" in index
+
+
+def test_viewer_shows_quotes_code_rules_alignment_and_images_as_the_editor_would(sandbox, drive, docs):
+    created = _doc(drive, docs, text="A quote\nprint(1)\n\nCentered\n")
+    point = {"magnitude": 3, "unit": "PT"}
+    grey = {"color": {"rgbColor": {"red": 0.8, "green": 0.8, "blue": 0.8}}}
+    docs.documents().batchUpdate(documentId=created["id"], body={"requests": [
+        {"updateParagraphStyle": {"range": {"startIndex": 1, "endIndex": 9}, "fields": "indentStart,borderLeft",
+                                  "paragraphStyle": {"indentStart": {"magnitude": 36, "unit": "PT"},
+                                                     "borderLeft": {"color": grey, "width": point, "padding": point,
+                                                                    "dashStyle": "SOLID"}}}},
+        {"updateParagraphStyle": {"range": {"startIndex": 9, "endIndex": 18}, "fields": "shading",
+                                  "paragraphStyle": {"shading": {"backgroundColor": grey}}}},
+        {"updateParagraphStyle": {"range": {"startIndex": 18, "endIndex": 19}, "fields": "borderBottom",
+                                  "paragraphStyle": {"borderBottom": {"color": grey, "width": point,
+                                                                      "padding": point, "dashStyle": "SOLID"}}}},
+        {"updateParagraphStyle": {"range": {"startIndex": 19, "endIndex": 28}, "fields": "alignment",
+                                  "paragraphStyle": {"alignment": "CENTER"}}},
+        {"insertInlineImage": {"location": {"index": 28}, "uri": "https://example.com/a.png"}},
+    ]}).execute()
+
+    with urllib.request.urlopen(sandbox.url + f"document/d/{created['id']}/edit", timeout=10) as response:
+        page = response.read().decode("utf-8")
+
+    assert "margin-left:36.0pt;border-left:3.0pt solid rgb(204,204,204)" in page
+    assert "background:rgb(204,204,204);white-space:pre-wrap" in page
+    assert "border-bottom:3.0pt solid" in page
+    assert "text-align:center" in page
+    assert "<img src='https://example.com/a.png'" in page
