@@ -19,7 +19,9 @@ def register(subparsers, parents) -> None:
                     "1 some post failed (it is retried next run), 2 a user error.")
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="posts or folders inside posts_dir")
     parser.add_argument("--dry-run", action="store_true", help="say what would be done; send and record nothing")
-    parser.add_argument("--force", action="store_true", help="re-check every post even if it looks unchanged")
+    parser.add_argument("--force", action="store_true",
+                        help="re-render every post, even unchanged ones, into Docs nobody has touched since "
+                             "the last export (a Doc reviewers edited is never rewritten)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(func=run)
 
