@@ -26,6 +26,15 @@ class Result:
     err: str
 
     @property
+    def error_line(self) -> str:
+        """The one line a user error prints (`workflow: error: …`), checking it is one line, no traceback."""
+        assert "Traceback" not in self.err
+        lines = self.err.strip().splitlines()
+        assert len(lines) == 1, self.err
+        assert lines[0].startswith("workflow: error: ")
+        return lines[0]
+
+    @property
     def json(self):
         import json
 

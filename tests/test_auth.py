@@ -22,14 +22,6 @@ def set_google_option(google_site, line: str) -> None:
     path.write_text(path.read_text().replace("[google]\n", f"[google]\n{line}\n", 1))
 
 
-def one_line_error(result) -> str:
-    assert "Traceback" not in result.err
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 1, result.err
-    assert lines[0].startswith("workflow: error: ")
-    return lines[0]
-
-
 # --- auth check --------------------------------------------------------------------------------
 
 def test_check_says_who_the_worker_acts_as(google_site, cli):
@@ -98,7 +90,7 @@ def test_key_readable_by_others_is_refused_without_showing_it(google_site, cli):
     result = cli("auth", "check")
 
     assert result.code == 2 and result.out == ""
-    line = one_line_error(result)
+    line = result.error_line
     assert f"chmod 600 {google_site.key}" in line and "mode 644" in line
     assert "PRIVATE KEY" not in result.err and "private_key" not in result.err
 
@@ -110,7 +102,7 @@ def test_key_group_readable_is_refused_for_export_too(google_site, cli):
     result = cli("export")
 
     assert result.code == 2
-    assert "chmod 600" in one_line_error(result)
+    assert "chmod 600" in result.error_line
     assert google_site.api_calls() == []
 
 
@@ -118,7 +110,7 @@ def test_missing_key_file_is_an_error(google_site, cli):
     google_site.key.unlink()
     result = cli("auth", "check")
     assert result.code == 2
-    assert one_line_error(result) == f"workflow: error: {google_site.key}: credentials file not found"
+    assert result.error_line == f"workflow: error: {google_site.key}: credentials file not found"
 
 
 @pytest.mark.parametrize("content", [
@@ -130,7 +122,7 @@ def test_file_that_is_not_a_key_is_an_error(google_site, cli, content):
     google_site.key.write_text(content)
     result = cli("auth", "check")
     assert result.code == 2
-    assert one_line_error(result).startswith(f"workflow: error: {google_site.key}: not a ")
+    assert result.error_line.startswith(f"workflow: error: {google_site.key}: not a ")
 
 
 def test_incomplete_key_is_an_error_that_does_not_show_the_key(google_site, cli):
@@ -141,7 +133,7 @@ def test_incomplete_key_is_an_error_that_does_not_show_the_key(google_site, cli)
     result = cli("auth", "check")
 
     assert result.code == 2
-    line = one_line_error(result)
+    line = result.error_line
     assert "service-account key is incomplete" in line
     assert "PRIVATE KEY" not in line and "MIIEvQ" not in line
 
@@ -155,7 +147,7 @@ def test_in_process_sandbox_takes_no_key(google_site, cli):
     result = cli("auth", "check")
 
     assert result.code == 2
-    assert one_line_error(result).startswith('workflow: error: [google] endpoint = "sandbox" runs its own sandbox')
+    assert result.error_line.startswith('workflow: error: [google] endpoint = "sandbox" runs its own sandbox')
 
 
 def test_no_credentials_and_no_application_default_credentials(site, tmp_path):
@@ -218,7 +210,7 @@ def test_subject_with_a_user_login_is_an_error(google_site, cli):
         """)
     result = cli("auth", "check")
     assert result.code == 2
-    assert "subject works only with a service-account key" in one_line_error(result)
+    assert "subject works only with a service-account key" in result.error_line
 
 
 # --- auth login --------------------------------------------------------------------------------
@@ -226,7 +218,7 @@ def test_subject_with_a_user_login_is_an_error(google_site, cli):
 def test_login_with_a_missing_client_file_is_an_error(google_site, cli):
     result = cli("auth", "login", "--client-secrets", "missing.json", "--out", "login.json")
     assert result.code == 2
-    assert one_line_error(result) == "workflow: error: missing.json: no such file"
+    assert result.error_line == "workflow: error: missing.json: no such file"
     assert not (google_site.site.root / "login.json").exists()
 
 
@@ -234,14 +226,14 @@ def test_login_with_a_file_that_is_not_an_oauth_client_is_an_error(google_site, 
     (google_site.site.root / "client.json").write_text('{"web": {}}')
     result = cli("auth", "login", "--client-secrets", "client.json", "--out", "login.json")
     assert result.code == 2
-    assert one_line_error(result).startswith("workflow: error: client.json: not an OAuth client file")
+    assert result.error_line.startswith("workflow: error: client.json: not an OAuth client file")
 
 
 def test_login_needs_somewhere_to_save(site, cli):
     (site.root / "client.json").write_text('{"installed": {}}')
     result = cli("auth", "login", "--client-secrets", "client.json")
     assert result.code == 2
-    assert "--out PATH" in one_line_error(result)
+    assert "--out PATH" in result.error_line
 
 
 # --- tokens never reach the logs ---------------------------------------------------------------

@@ -149,14 +149,6 @@ def test_requests_option_prints_one_json_request_per_line(site, cli, samples):
 
 # --- bad input ---------------------------------------------------------------------------------
 
-def one_line_error(result) -> str:
-    assert "Traceback" not in result.err
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 1, result.err
-    assert lines[0].startswith("workflow: error: ")
-    return lines[0]
-
-
 def test_unclosed_front_matter_is_an_error_naming_the_line(site, cli):
     site.post("open.md", """\
         ---
@@ -170,7 +162,7 @@ def test_unclosed_front_matter_is_an_error_naming_the_line(site, cli):
     result = cli("preview", "posts/open.md", "--json")
 
     assert result.code == 2 and result.out == ""
-    assert one_line_error(result) == "workflow: error: posts/open.md:3: front matter is not closed"
+    assert result.error_line == "workflow: error: posts/open.md:3: front matter is not closed"
 
 
 def test_front_matter_that_is_not_yaml_is_an_error_naming_the_line(site, cli):
@@ -179,19 +171,19 @@ def test_front_matter_that_is_not_yaml_is_an_error_naming_the_line(site, cli):
     result = cli("preview", "posts/bad.md")
 
     assert result.code == 2
-    assert one_line_error(result).startswith("workflow: error: posts/bad.md:3: front matter is not valid YAML")
+    assert result.error_line.startswith("workflow: error: posts/bad.md:3: front matter is not valid YAML")
 
 
 def test_missing_file_is_an_error(site, cli):
     result = cli("preview", "posts/nowhere.md")
     assert result.code == 2
-    assert one_line_error(result) == "workflow: error: posts/nowhere.md: no such file"
+    assert result.error_line == "workflow: error: posts/nowhere.md: no such file"
 
 
 def test_folder_is_an_error_that_says_so(site, cli):
     result = cli("preview", "posts")
     assert result.code == 2
-    assert one_line_error(result) == "workflow: error: posts: is a folder; preview takes one post file"
+    assert result.error_line == "workflow: error: posts: is a folder; preview takes one post file"
 
 
 def test_empty_post_warns_and_renders_nothing(site, cli):

@@ -185,6 +185,12 @@ class _LineScanner:
     def _last(self) -> int:
         return len(self.lines) - 1
 
+    def _skip_blank(self, index: int) -> int:
+        """The first line at or after `index` that is not blank (past the end if none is)."""
+        while index <= self._last() and self._blank(index):
+            index += 1
+        return index
+
     def next_block_start(self) -> int:
         """Skip blank lines and the definitions Python-Markdown takes out of the flow."""
         index = self.position
@@ -254,9 +260,7 @@ class _LineScanner:
                 end = index
                 index += 1
                 continue
-            following = index
-            while following <= self._last() and self._blank(following):
-                following += 1
+            following = self._skip_blank(index)
             if following <= self._last() and _QUOTE.match(self.lines[following]):
                 index = following
                 continue
@@ -278,9 +282,7 @@ class _LineScanner:
                 end = index
                 index += 1
                 continue
-            following = index
-            while following <= self._last() and self._blank(following):
-                following += 1
+            following = self._skip_blank(index)
             if following > self._last():
                 break
             nxt = self.lines[following]
