@@ -12,8 +12,8 @@ from workflow.content import (
     clean_markdown,
     discover_posts,
     load_post,
+    scan_posts,
     split_front_matter,
-    stat_key,
 )
 
 
@@ -234,10 +234,11 @@ def test_title_falls_back_to_heading_then_stem(posts):
     assert load_post(write(posts, "no-heading.md", "Just text\n"), root=posts).title == "no-heading"
 
 
-def test_stat_key_matches_post(posts):
+def test_scan_sees_the_size_and_mtime_the_post_has(posts):
     path = write(posts, "s.md", "# S\n")
     post = load_post(path, root=posts)
-    assert stat_key(path) == (post.size, post.mtime_ns) == (4, os.stat(path).st_mtime_ns)
+    [found] = [f for f in scan_posts(posts) if f.rel == "s.md"]
+    assert (found.size, found.mtime_ns) == (post.size, post.mtime_ns) == (4, os.stat(path).st_mtime_ns)
 
 
 # --- bad input -------------------------------------------------------------------------------

@@ -108,7 +108,7 @@ class Exporter:
         self.lease_seconds = float(config.get("schedule", "lease_seconds"))
         self._reserved_ids: list[str] = []
         self._folder_id: str | None = None
-        self._prefix: str | None = None
+        self._prefix = self._posts_prefix()
 
     # --- the run ---
 
@@ -152,8 +152,7 @@ class Exporter:
                                       info.st_mtime_ns))
         return files
 
-    @property
-    def _rel_prefix(self) -> str:
+    def _posts_prefix(self) -> str:
         """The posts folder relative to the site root ("posts/"), for paths in reports and the store."""
         posts_dir = self.config.posts_dir
         try:
@@ -162,8 +161,6 @@ class Exporter:
             return str(posts_dir).rstrip("/") + "/"
 
     def _export_one(self, post_file: PostFile, index: dict, exports: dict) -> PostResult:
-        if self._prefix is None:
-            self._prefix = self._rel_prefix
         rel = self._prefix + post_file.rel
         result = PostResult(path=rel)
         seen = index.get(rel)
@@ -214,8 +211,8 @@ class Exporter:
     def _adopt_renamed(self, post_id: str, content_hash: str) -> dict | None:
         """A file renamed with unchanged content keeps its Doc."""
         with self.store.write() as conn:
-            live_ids = q.live_post_ids(conn, str(self.config.root)) | {post_id}
-            orphan = q.orphan_export_with_hash(conn, content_hash, live_ids)
+            live_ids = {known_id for path, known_id in q.recorded_posts(conn) if (self.config.root / path).exists()}
+            orphan = q.orphan_export_with_hash(conn, content_hash, live_ids | {post_id})
             if orphan is None:
                 return None
             q.rekey_export(conn, orphan["post_id"], post_id)
@@ -350,8 +347,8 @@ class Exporter:
     def _suggest(self, prepared: PreparedPost, export: dict, document: dict) -> str:
         assert self.ops is not None
         post = prepared.post
-        plan = plan_suggestions(document, base_markdown=export.get("source_text") or "",
-                                new_markdown=normalize_markdown(post.body))
+        source_text = normalize_markdown(post.body)
+        plan = plan_suggestions(document, base_markdown=export.get("source_text") or "", new_markdown=source_text)
         revision = document.get("revisionId", "")
         if plan.requests:
             revision = self.ops.write(export["doc_id"], plan.requests, revision_id=revision, suggest=True)
@@ -359,7 +356,7 @@ class Exporter:
             self.ops.add_comment(export["doc_id"], plan.conflict_comment(post.rel_path))
         with self.store.write() as conn:
             q.update_export(conn, post.post_id, exported_hash=post.content_hash,
-                            source_text=normalize_markdown(post.body), revision_id=revision,
+                            source_text=source_text, revision_id=revision,
                             state="conflict" if plan.conflicts else "in_review",
                             conflicts=plan.conflicts or None, last_error=None)
         return "suggested"
@@ -417,18 +414,21 @@ class Exporter:
                     return
         with self.store.write() as conn:
             q.update_export(conn, post.post_id, approval_id="starting")
-        due_days = self.review["due_days"]
-        due = (datetime.now(timezone.utc) + timedelta(days=due_days)).strftime("%Y-%m-%dT%H:%M:%SZ") \
-            if due_days else None
-        approval = self.ops.start_approval(export["doc_id"], reviewers, due_time=due, message=self._message(post))
+        due = self._review_due()
+        approval = self.ops.start_approval(export["doc_id"], reviewers, message=self._message(post),
+                                           due_time=due.strftime("%Y-%m-%dT%H:%M:%SZ") if due else None)
         with self.store.write() as conn:
             q.update_export(conn, post.post_id, approval_id=approval.get("approvalId"))
 
+    def _review_due(self) -> datetime | None:
+        """When a review started now is due ([review] due_days; 0 = no due date)."""
+        due_days = self.review["due_days"]
+        return datetime.now(timezone.utc) + timedelta(days=due_days) if due_days else None
+
     def _message(self, post: Any) -> str:
         author = post.meta.get("author") or "the author"
-        due_days = self.review["due_days"]
-        due = (datetime.now(timezone.utc) + timedelta(days=due_days)).strftime("%Y-%m-%d") if due_days else None
-        return f"Please review “{post.title}” by {author}." + (f" Due {due}." if due else "")
+        due = self._review_due()
+        return f"Please review “{post.title}” by {author}." + (f" Due {due:%Y-%m-%d}." if due else "")
 
     def _reserve_id(self) -> str:
         assert self.ops is not None
@@ -476,7 +476,7 @@ def _real_approval(approval_id: str | None) -> bool:
 
 
 def _relative_error(message: str, path: Path, rel: str) -> str:
-    return message.replace(str(path), rel, 1) if str(path) in message else message
+    return message.replace(str(path), rel, 1)
 
 
 def _body_end(document: dict) -> int:

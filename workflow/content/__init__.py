@@ -5,13 +5,13 @@
   must be skipped.
 - ``clean_markdown(text, first_line=...)`` cleans a body into a ``CleanResult``.
 - ``split_front_matter(text, path_label)`` gives (meta, body, body_first_line).
-- ``discover_posts(posts_dir)`` lists the post files; ``stat_key(path)`` is (size, mtime_ns).
+- ``scan_posts(posts_dir)`` lists the post files with (size, mtime_ns); ``discover_posts`` just the paths.
 """
 
 from workflow.content.cleanup import CleanResult, clean_markdown
 from workflow.content.errors import PostError
 from workflow.content.front_matter import split_front_matter
-from workflow.content.posts import Post, PostFile, content_hash, discover_posts, load_post, scan_posts, stat_key
+from workflow.content.posts import Post, PostFile, content_hash, discover_posts, load_post, scan_posts
 
 __all__ = [
     "CleanResult",
@@ -24,5 +24,4 @@ __all__ = [
     "load_post",
     "scan_posts",
     "split_front_matter",
-    "stat_key",
 ]

@@ -115,12 +115,6 @@ def discover_posts(posts_dir: Path) -> list[Path]:
     return [post_file.path for post_file in scan_posts(posts_dir)]
 
 
-def stat_key(path: Path) -> tuple[int, int]:
-    """(size, mtime_ns): unchanged means export may skip the file without reading it."""
-    info = path.stat()
-    return info.st_size, info.st_mtime_ns
-
-
 def load_post(path: Path, *, root: Path | None = None, clean: bool = True) -> Post:
     """Read, split and clean one post file; raise PostError when it must be skipped.
 

@@ -71,17 +71,6 @@ class GoogleOps:
                 return None
             raise GoogleCallFailed(describe(exc)) from exc
 
-    def find_by_app_property(self, key: str, value: str, mime_type: str = DOC_MIME) -> list[dict]:
-        query = (f"appProperties has {{ key='{_quote(key)}' and value='{_quote(value)}' }} "
-                 f"and mimeType = '{mime_type}' and trashed = false")
-        kwargs: dict[str, Any] = {}
-        if self.shared_drive_id:
-            kwargs = {"supportsAllDrives": True, "includeItemsFromAllDrives": True,
-                      "corpora": "drive", "driveId": self.shared_drive_id}
-        reply = self._run(self.session.drive.files().list(
-            q=query, fields=f"files({FILE_FIELDS})", pageSize=10, **kwargs), "drive")
-        return reply.get("files", [])
-
     def create_file(self, file_id: str, *, name: str, mime_type: str, parent_id: str | None,
                     app_properties: dict[str, str]) -> dict:
         """Create the file with a reserved id; if a lost answer made us repeat it, return the file that exists."""
@@ -108,11 +97,6 @@ class GoogleOps:
     def get_document(self, doc_id: str) -> dict:
         return self._run(self.session.docs.documents().get(
             documentId=doc_id, suggestionsViewMode="SUGGESTIONS_INLINE"), "docs_read")
-
-    def get_document_with_comments(self, doc_id: str) -> dict:
-        return self._run(self.session.docs.documents().get(
-            documentId=doc_id, suggestionsViewMode="SUGGESTIONS_INLINE",
-            commentsViewMode="COMMENTS_VIEW_MODE_INCLUDED"), "docs_read")
 
     def write(self, doc_id: str, requests: list[dict], *, revision_id: str, suggest: bool = False) -> str:
         """One atomic batchUpdate guarded by the revision; returns the new revision id."""

@@ -6,7 +6,7 @@ import json
 import time
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, delete, select, update
 
 from workflow.store import dialect_insert, encode_json_fields, tables, utcnow
 
@@ -29,12 +29,9 @@ def post_index(conn: Connection) -> dict[str, Any]:
     return {row.path: row for row in rows}
 
 
-def live_post_ids(conn: Connection, root: str) -> set[str]:
-    """Ids of the posts whose recorded file still exists (paths relative to the site root)."""
-    import os
-
-    rows = conn.execute(select(tables.posts.c.path, tables.posts.c.post_id)).all()
-    return {post_id for path, post_id in rows if os.path.exists(os.path.join(root, path))}
+def recorded_posts(conn: Connection) -> list[tuple[str, str]]:
+    """(path relative to the site root, post id) of every post seen before."""
+    return [tuple(row) for row in conn.execute(select(tables.posts.c.path, tables.posts.c.post_id)).all()]
 
 
 def record_post(conn: Connection, *, post_id: str, path: str, size: int, mtime_ns: int,
@@ -50,11 +47,8 @@ def record_post(conn: Connection, *, post_id: str, path: str, size: int, mtime_n
 
 # --- exports ---
 
-def get_export(conn: Connection, post_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
-    query = select(tables.exports).where(tables.exports.c.post_id == post_id)
-    if for_update and conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+def get_export(conn: Connection, post_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(tables.exports).where(tables.exports.c.post_id == post_id)).first()
     return _row_to_export(row) if row else None
 
 
@@ -123,16 +117,6 @@ def release_export(conn: Connection, post_id: str, worker: str) -> None:
     conn.execute(update(tables.exports).where(and_(
         tables.exports.c.post_id == post_id, tables.exports.c.claimed_by == worker))
         .values(claimed_by=None, claim_expires=None))
-
-
-def export_state_counts(conn: Connection) -> dict[str, int]:
-    rows = conn.execute(select(tables.exports.c.state, func.count()).group_by(tables.exports.c.state)).all()
-    counts = {state: n for state, n in rows}
-    failing = conn.execute(select(func.count()).select_from(tables.exports).where(or_(
-        tables.exports.c.last_error.is_not(None)))).scalar() or 0
-    if failing:
-        counts["failing"] = failing
-    return counts
 
 
 # --- settings ---
