@@ -9,8 +9,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow import assign as assign_module
-from workflow.drafts import create_draft, slugify
+from workflow.queue import assign as assign_module
+from workflow.queue.drafts import create_draft, slugify
 
 TWO_WRITERS = """
 [[writers]]

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workflow.store import open_store
-from workflow.topics import normalize_title, queue_suggested_topics
+from workflow.queue.topics import normalize_title, queue_suggested_topics
 
 TITLE = "How to Build Emotional Intimacy Without Saying a Word"
 

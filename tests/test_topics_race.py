@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 
-from workflow.topics import normalize_title
+from workflow.queue.topics import normalize_title
 
 RACING_TITLES = 12  # 2 processes a title: each process start costs ~0.5 s of CPU
 

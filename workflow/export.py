@@ -512,7 +512,7 @@ def export_posts(config: Config, store: Store, session: GoogleSession | None, *,
                  dry_run: bool = False, force: bool = False, stop: threading.Event | None = None,
                  worker_id: str = "cli", progress: Callable | None = None) -> ExportReport:
     """Export every new or changed finished post (or just `paths`). See the module docstring."""
-    from workflow.topics import queue_suggested_topics
+    from workflow.queue.topics import queue_suggested_topics
 
     def queue(titles: list[str], source: str) -> None:
         queue_suggested_topics(store, titles, source=source)

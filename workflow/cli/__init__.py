@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from workflow import __version__
+from workflow import __version__, exit_codes
 from workflow.cli.context import Context
 from workflow.errors import UserError
 from workflow.logs import setup_logging
@@ -60,16 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(verbose=args.verbose, log_format=args.log_format)
     ctx = Context(args)
     try:
-        return int(args.func(args, ctx) or 0)
+        return int(args.func(args, ctx) or exit_codes.SUCCESS)
     except UserError as exc:
         print(f"workflow: error: {exc}", file=sys.stderr)
-        return 2
+        return exit_codes.USER_ERROR
     except KeyboardInterrupt:
         print("workflow: interrupted", file=sys.stderr)
-        return 130
+        return exit_codes.KEYBOARD_INTERRUPT
     except BrokenPipeError:
         # The reader went away (`workflow topics list --json | head`): not an error worth a traceback.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter from writing at exit
-        return 0
+        return exit_codes.SUCCESS
     finally:
         ctx.close()

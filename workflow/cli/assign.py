@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from workflow.assign import assign_topics
+from workflow.queue.assign import assign_topics
 from workflow.cli.context import Context
 
 

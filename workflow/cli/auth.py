@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from workflow import exit_codes
 from workflow.cli.context import Context
 from workflow.errors import UserError
 
@@ -82,5 +83,5 @@ def run_check(args: argparse.Namespace, ctx: Context) -> int:
         else:
             state = "reachable" if result["review_folder_reachable"] else "NOT reachable"
             ctx.say(f"Review folder: {result['review_folder']} ({state})")
-    return 0 if healthy else 1
+    return exit_codes.SUCCESS if healthy else exit_codes.FAILED
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from workflow import exit_codes
 from workflow.cli.context import Context
 from workflow.export import OUTCOMES, export_posts
 from workflow.google.clients import connect
@@ -51,4 +52,4 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         counts = report.counts
         prefix = "Dry run: " if args.dry_run else ""
         ctx.say(prefix + ", ".join(f"{counts[o]} {o}" for o in OUTCOMES))
-    return 1 if report.failed else 0
+    return exit_codes.FAILED if report.failed else exit_codes.SUCCESS

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 
+from workflow import exit_codes
 from workflow.cli.context import Context
 from workflow.google.clients import connect
 from workflow.reviews import BoardRow, post_comments, review_board, review_diff, sync_reviews
@@ -62,7 +63,7 @@ def run_board(args: argparse.Namespace, ctx: Context) -> int:
             for message in report.errors:
                 ctx.warn(message)
         _print_board(rows, ctx)
-    return 1 if report and report.failed else 0
+    return exit_codes.FAILED if report and report.failed else exit_codes.SUCCESS
 
 
 def _print_board(rows: list[BoardRow], ctx: Context) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from workflow import exit_codes
 from workflow.cli.context import Context
 from workflow.service.schedules import JOB_IDS, configured_schedules
 from workflow.service.worker import Service
@@ -47,4 +48,4 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             ctx.say(f"{r.job}: {r.outcome}" + (f" ({detail})" if detail else "") + f" in {r.seconds:.1f} s")
         if not runs:
             ctx.say("no job ran: every schedule is off (name one with --job)")
-    return 1 if any(r.outcome == "failed" for r in runs) else 0
+    return exit_codes.FAILED if any(r.outcome == "failed" for r in runs) else exit_codes.SUCCESS

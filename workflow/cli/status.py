@@ -12,6 +12,7 @@ import argparse
 import sys
 from zoneinfo import ZoneInfo
 
+from workflow import exit_codes
 from workflow.cli.context import Context
 from workflow.service.schedules import parse_time
 from workflow.service.status import ServiceStatus, service_status
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(f"workflow: unhealthy: {problem}", file=sys.stderr)
     if not status.problems and not ctx.json:
         ctx.say("healthy")
-    return 1 if status.problems else 0
+    return exit_codes.FAILED if status.problems else exit_codes.SUCCESS
 
 
 def _when(stored: str | None, tz: ZoneInfo) -> str:

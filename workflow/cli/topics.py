@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from workflow import topics
+from workflow.queue import topics
 from workflow.cli.context import Context
 
 _PRIORITY_HELP = "high, normal (default) or low: high topics are assigned first"

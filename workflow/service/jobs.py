@@ -122,7 +122,7 @@ def export_job(ctx: JobContext) -> JobResult:
 
 def assign_job(ctx: JobContext) -> JobResult:
     """Hand queued topics to writers with room (the same function `workflow assign` calls)."""
-    from workflow.assign import assign_topics
+    from workflow.queue.assign import assign_topics
 
     if not ctx.config.writers:  # a site without writers simply has nobody to hand drafts to
         return JobResult(outcome="skipped", error="no [[writers]] in the config: nothing to assign")

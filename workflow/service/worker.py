@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, NoReturn
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from workflow import exit_codes
 from workflow.config import Config
 from workflow.service import jobs
 from workflow.service.jobs import JobContext, JobRun, SessionHolder, run_job, worker_identity
@@ -32,7 +33,6 @@ from workflow.store import run_queries as q
 log = logging.getLogger("workflow.service")
 
 RUN_HISTORY_DAYS = 90
-EXIT_STOP_TIMED_OUT = 1
 _POLL_SECONDS = 0.1
 
 
@@ -192,11 +192,11 @@ class Service:
         log.error("jobs still running %.0f s after the stop request; stopping without them "
                   "(their runs are recorded as failed)", self.stop_timeout)
         self._abandon("stopped after stop_timeout_seconds before the run finished")
-        _exit_now(EXIT_STOP_TIMED_OUT)
+        _exit_now(exit_codes.FAILED)
 
     def _stop_now(self, signum: int) -> NoReturn:
         self._abandon(f"stopped by a second {signal.Signals(signum).name} before the run finished")
-        _exit_now(128 + signum)
+        _exit_now(exit_codes.killed_by(signum))
 
     def _abandon(self, reason: str) -> None:
         """Mark this worker's unfinished runs failed and free its leases (best effort: the process is going)."""

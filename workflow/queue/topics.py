@@ -1,7 +1,7 @@
 """The topic queue: adding (with duplicate and near-duplicate checks), listing, ordering, importing.
 
 Queue order: priority (high, normal, low), then position within the priority, then age (id).
-A topic is `queued`, `assigned` (handed to a writer as a draft, see `workflow.assign`) or `removed`.
+A topic is `queued`, `assigned` (handed to a writer as a draft, see `workflow.queue.assign`) or `removed`.
 Two titles are duplicates when their normalized forms are equal (see `normalize_title`); a
 duplicate of a queued or assigned topic is refused. A near-duplicate (similar wording, or one title
 containing the other) is added with a warning.

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
-from workflow import drafts
+from workflow.queue import drafts
 from workflow.config import Config, Writer
 from workflow.errors import UserError
 from workflow.store import Store
