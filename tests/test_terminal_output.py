@@ -29,14 +29,8 @@ def test_titles_print_without_control_characters_and_json_escapes_them(site, cli
 
 
 def test_reviewer_comments_print_without_control_characters(google_site, cli):
-    google_site.site.post("hello.md", "---\ntitle: Hello\n---\n# Hello\n\nSome text to comment on.\n")
-    exported = cli("export", "--json")
-    assert exported.code == 0, exported.err
-    [post] = exported.json["posts"]
-    drive, _docs = google_site.reviewer()
-    drive.comments().create(fileId=post["doc_id"], fields="id", body={
-        "content": f"Fix this{RETITLE}\x1b[2J please\nsecond line",
-        "quotedFileContent": {"mimeType": "text/html", "value": "Some text"}}).execute()
+    google_site.exported_with_comment(cli, "hello.md", "---\ntitle: Hello\n---\n# Hello\n\nSome text to comment on.\n",
+                                      f"Fix this{RETITLE}\x1b[2J please\nsecond line", quote="Some text")
 
     result = cli("reviews", "comments", "posts/hello.md")
 

@@ -210,15 +210,11 @@ def test_a_notice_left_sending_by_a_dead_worker_is_sent_again_once_its_claim_exp
 def test_reviewer_text_is_inert_in_slack_and_the_url_path_never_shows(google_site, cli, receiver, caplog):
     """A reviewer declines with Slack markup and a terminal escape; the first POST is redirected."""
     google_site.configure(f'webhook_url = "{receiver.url}"')
-    google_site.site.post("hello.md", "---\ntitle: Hello\n---\n# Hello\n\nSome text.\n")
-    exported = cli("export", "--json")
-    assert exported.code == 0, exported.err
-    [post] = exported.json["posts"]
+    doc_id = google_site.exported_with_comment(cli, "hello.md", "---\ntitle: Hello\n---\n# Hello\n\nSome text.\n",
+                                               "<!channel> <https://evil.example|Re-approve here> & \x1b]0;owned\x07")
     drive, _docs = google_site.reviewer()
-    drive.comments().create(fileId=post["doc_id"], fields="id", body={
-        "content": "<!channel> <https://evil.example|Re-approve here> & \x1b]0;owned\x07"}).execute()
-    [approval] = drive.approvals().list(fileId=post["doc_id"]).execute()["items"]
-    drive.approvals().decline(fileId=post["doc_id"], approvalId=approval["approvalId"], body={}).execute()
+    [approval] = drive.approvals().list(fileId=doc_id).execute()["items"]
+    drive.approvals().decline(fileId=doc_id, approvalId=approval["approvalId"], body={}).execute()
     receiver.answers = [("redirect", 301)]
     caplog.set_level(logging.INFO)
 
