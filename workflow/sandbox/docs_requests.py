@@ -308,6 +308,9 @@ class Editor:
             raise ApiError(400, f"Invalid {where}: bulletPreset must be one of the "
                                 f"BulletGlyphPreset values, got {preset!r}.")
         refs = self._paragraphs_in(start, end)
+        if not refs:   # an empty range at the body's end, or on a table's own units
+            raise ApiError(400, f"Invalid {where}: The range {start}-{end} must touch at least one "
+                                "paragraph.")
         list_id = self._list_to_join(refs[0], preset) or self._new_list(preset)
         for ref in reversed(refs):  # removing tabs shifts only what follows
             atoms = ref.paragraph["atoms"]
