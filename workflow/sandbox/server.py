@@ -159,13 +159,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(answer.status, answer.payload(), answer.content_type,
                    dict(answer.headers, Connection="close"))
         try:
-            declared = int(self.headers.get("Content-Length") or "")
-        except ValueError:
-            declared = _DISCARD_LIMIT
-        try:
             self.connection.shutdown(socket.SHUT_WR)
             self.connection.settimeout(_DISCARD_SECONDS)
-            remaining = min(max(declared, 0), _DISCARD_LIMIT)
+            remaining = self._unread_body_bound()
             while remaining > 0:
                 chunk = self.rfile.read1(min(remaining, 1 << 16))
                 if not chunk:
@@ -173,6 +169,15 @@ class _Handler(BaseHTTPRequestHandler):
                 remaining -= len(chunk)
         except OSError:
             pass
+
+    def _unread_body_bound(self) -> int:
+        """How much of a refused request's body may still be on its way (none without a body)."""
+        if self.headers.get("Transfer-Encoding") is None and self.headers.get("Content-Length") is None:
+            return 0
+        try:
+            return min(max(int(self.headers["Content-Length"]), 0), _DISCARD_LIMIT)
+        except (TypeError, ValueError):
+            return _DISCARD_LIMIT
 
     # --- answers ---------------------------------------------------------------------------
 
