@@ -2,7 +2,9 @@
 
 The state dict (see documents.Document) holds "body" (blocks, see docs_structure), "lists",
 "inlineObjects", "namedRanges", "comments" and "suggestions". Every change of indexes goes
-through `_inserted` / `_deleted` so named ranges and comment anchors move with the text.
+through `_inserted` / `_deleted` so named ranges and comment anchors move with the text, and
+tells `Editor.index` (docs_structure.BodyIndex, the block positions kept across the requests of
+one batch) where the body changed.
 """
 
 from __future__ import annotations
