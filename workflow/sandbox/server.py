@@ -21,6 +21,7 @@ from .batch import parse_batch, serialize_batch
 from .controls import ControlError, handle_control
 from .exceptions import ApiError, OAuthError
 from .faults import fault_error
+from .quirks import BATCH_MISSING
 from .responses import Answer, Call, answer_call, error_answer, supported
 from .state import SandboxState
 
@@ -136,7 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._token(payload)
         elif kind == urls.CONTROL:
             self._control(http_method, variables["control"], payload)
-        elif kind == urls.BATCH:
+        elif kind == urls.BATCH and not self.server_state.quirks.on(BATCH_MISSING):
             self._batch(payload)
         elif kind == urls.VIEW_INDEX:
             # The viewer needs no token: it is a local tool served on loopback by default.
