@@ -207,6 +207,22 @@ def test_the_sandbox_passes_every_live_check_and_the_scratch_doc_ends_in_the_bin
     assert [doc["trashed"] for doc in scratch_docs(google_site)] == [True]
 
 
+def test_before_the_first_export_a_shared_drive_holds_the_scratch_doc(google_site, cli):
+    owner_drive = google_site.owner()[0]
+    shared = owner_drive.drives().create(requestId="blog-reviews", body={"name": "Blog reviews"}).execute()
+    set_option(google_site, "google", f'shared_drive_id = "{shared["id"]}"\ndrive_scope = "drive"')
+
+    result = cli("doctor", "--live")
+
+    assert result.code == 0, result.out
+    assert "in the shared drive (no review folder yet)" in marks_line(result, "scratch Doc")
+    assert not_passed(result) == []
+    [doc] = owner_drive.files().list(q=f"name = '{SCRATCH_NAME}'", corpora="drive", driveId=shared["id"],
+                                     includeItemsFromAllDrives=True, supportsAllDrives=True,
+                                     fields="files(trashed,driveId)").execute()["files"]
+    assert doc == {"trashed": True, "driveId": shared["id"]}
+
+
 def test_live_json_and_the_image_check_skipped_without_site_url(google_site, cli):
     result = cli("doctor", "--live", "--json")
 

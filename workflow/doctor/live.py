@@ -92,8 +92,12 @@ def probe(name: str, *, call_failed: str, needed: bool = True):
 
 def live_checks(config: Config, session, folder_id: str | None, image_url: str | None,
                 add: Callable[[Check], Check]) -> None:
-    ops = ProbeOps(session, shared_drive_id=config.get("google", "shared_drive_id"))
-    where = "in the review folder" if folder_id else "in My Drive (no review folder yet)"
+    shared_drive = config.get("google", "shared_drive_id")
+    ops = ProbeOps(session, shared_drive_id=shared_drive)
+    # Where the first export would put the review folder, until there is one.
+    parent = folder_id or shared_drive or None
+    where = "in the review folder" if folder_id else \
+        "in the shared drive (no review folder yet)" if shared_drive else "in My Drive (no review folder yet)"
     url, note = (image_url, "given with --image") if image_url else site_image(config)
     doc_id: str | None = None
     created = False
@@ -101,7 +105,7 @@ def live_checks(config: Config, session, folder_id: str | None, image_url: str |
         doc_id = ops.reserve_ids(1)[0]
         nonce = secrets.token_hex(8)
         try:
-            ops.create_file(doc_id, name=SCRATCH_NAME, mime_type=DOC_MIME, parent_id=folder_id,
+            ops.create_file(doc_id, name=SCRATCH_NAME, mime_type=DOC_MIME, parent_id=parent,
                             app_properties={SCRATCH_KEY: nonce})
         except CALL_FAILED as exc:
             add(failed("scratch Doc", f"could not create a Doc {where}: {_one_line(exc)}", _create_advice(config)))
