@@ -201,11 +201,13 @@ def unstash(text: str, stash: list[str]) -> str:
 
 
 def stashed_block(element: etree.Element, stash: list[str]) -> str | None:
-    """The raw HTML a paragraph stands for, if it is only a stash placeholder."""
+    """The raw HTML (or fenced code) a paragraph stands for, if it is only a stash placeholder.
+    A paragraph that is only a character reference ("&copy;") is text, not raw HTML."""
     if element.tag != "p" or len(element):
         return None
     match = STASH_PLACEHOLDER.fullmatch((element.text or "").strip())
-    return unstash(match.group(0), stash) if match else None
+    raw = unstash(match.group(0), stash) if match else None
+    return None if raw is not None and raw.startswith("&") else raw
 
 
 def locate_blocks(lines: list[str], elements: list[etree.Element], stash: list[str]) -> list[tuple[int, int]]:
