@@ -241,9 +241,13 @@ class DocsBuilder:
             if image.alt:
                 name = _truncate_units(ALT_TEXT_PREFIX + image.alt, MAX_NAMED_RANGE_UNITS)
                 self.requests.append({"createNamedRange": {"name": name, "range": _range(index + number, index + number + 1)}})
+        images_before = 0
         for item in placed:
-            own_images = sum(1 for index, _ in images if item.after_start <= index < item.after_end)
-            images_before = sum(1 for index, _ in images if index < item.after_start)
+            while images_before < len(images) and images[images_before][0] < item.after_start:
+                images_before += 1
+            own_images = 0
+            while images_before + own_images < len(images) and images[images_before + own_images][0] < item.after_end:
+                own_images += 1
             final_start = item.after_start + images_before
             self.placed.append(PlacedBlock(item.para.source, final_start, final_start + item.after_end - item.after_start + own_images))
         self.cursor = position - tabs_total + len(images)

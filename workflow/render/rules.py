@@ -86,20 +86,26 @@ class InlineRules:
     def text(self, text: str | None, style: Span) -> list[Inline]:
         if not text:
             return []
-        text = _LINE_END.sub(" ", text.replace(FN_BACKLINK_TEXT, "").replace(NBSP_PLACEHOLDER, ""))
+        if "\x02" in text:
+            text = text.replace(FN_BACKLINK_TEXT, "").replace(NBSP_PLACEHOLDER, "")
+        if "\n" in text:
+            text = _LINE_END.sub(" ", text)
+        key = style.style_key()
+        if "\x02" not in text:
+            return [Span(decode_text(text), *key)]
         pieces: list[Inline] = []
         position = 0
         for match in STASH_PLACEHOLDER.finditer(text):
-            pieces.append(replace(style, text=decode_text(text[position : match.start()])))
+            pieces.append(Span(decode_text(text[position : match.start()]), *key))
             raw = unstash(match.group(0), self.stash)
             if _LINE_BREAK_TAG.match(raw.strip()):
-                pieces.append(replace(style, text="\u000b"))
+                pieces.append(Span("\u000b", *key))
             else:
                 if not raw.startswith("&"):
                     self.warn(f"inline HTML kept as text: {raw[:40]}")
-                pieces.append(replace(style, text=html.unescape(raw) if raw.startswith("&") else raw))
+                pieces.append(Span(html.unescape(raw) if raw.startswith("&") else raw, *key))
             position = match.end()
-        pieces.append(replace(style, text=decode_text(text[position:])))
+        pieces.append(Span(decode_text(text[position:]), *key))
         return [piece for piece in pieces if piece.text]
 
     def strong(self, element: etree.Element, style: Span) -> list[Inline]:
