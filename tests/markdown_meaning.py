@@ -362,13 +362,7 @@ def _compare_block(expected: tuple, actual: tuple, path: str) -> Difference | No
             return Difference("list kind", path, expected[1], actual[1])
         if expected[2] != actual[2]:
             return Difference("list start", path, expected[2], actual[2])
-        if len(expected[3]) != len(actual[3]):
-            return Difference("list items", path, len(expected[3]), len(actual[3]))
-        for number, (a, b) in enumerate(zip(expected[3], actual[3])):
-            found = compare_blocks(a, b, f"{path}/item {number}")
-            if found:
-                return found
-        return None
+        return _compare_each(expected[3], actual[3], "list items", f"{path}/item")
     if kind == "quote":
         return compare_blocks(expected[1], actual[1], path)
     if kind == "code":
@@ -387,16 +381,21 @@ def _compare_block(expected: tuple, actual: tuple, path: str) -> Difference | No
                     return found
         return None
     if kind == "notes":
-        if len(expected[1]) != len(actual[1]):
-            return Difference("footnote count", path, len(expected[1]), len(actual[1]))
-        for number, (a, b) in enumerate(zip(expected[1], actual[1])):
-            found = compare_blocks(a, b, f"{path}/note {number}")
-            if found:
-                return found
-        return None
+        return _compare_each(expected[1], actual[1], "footnote count", f"{path}/note")
     if kind == "html":
         return None if expected == actual else Difference("raw HTML", path, expected, actual)
     return None if expected == actual else Difference(kind, path, expected, actual)
+
+
+def _compare_each(expected: tuple, actual: tuple, count_kind: str, path: str) -> Difference | None:
+    """Block sequences pairwise (list items, footnotes), after their counts."""
+    if len(expected) != len(actual):
+        return Difference(count_kind, path, len(expected), len(actual))
+    for number, (a, b) in enumerate(zip(expected, actual)):
+        found = compare_blocks(a, b, f"{path} {number}")
+        if found:
+            return found
+    return None
 
 
 def _compare_inlines(expected: tuple, actual: tuple, path: str) -> Difference | None:

@@ -83,6 +83,8 @@ class InlineWriter:
     def span(self, span: Span, in_table: bool) -> str:
         if span.footnote:
             return f"[^{span.footnote}]"
+        if not span.text.replace("\u000b", "").strip():  # spaces and breaks carry no style or link
+            return "  \n".join(span.text.split("\u000b"))
         rendered = []
         for part in span.text.split("\u000b"):
             stripped = part.strip(" ")
@@ -101,7 +103,8 @@ class InlineWriter:
         target = self._target(span.link, "link", span.text)
         if target is None:
             return text
-        return f"[{text}]({target})"
+        lead, trail = text[: len(text) - len(text.lstrip(" "))], text[len(text.rstrip(" ")) :]
+        return f"{lead}[{text.strip(' ')}]({target}){trail}"  # spaces at a link's edges stay outside it
 
     def image(self, image: Image) -> str:
         target = self._target(image.uri, "image", image.alt)
@@ -109,9 +112,20 @@ class InlineWriter:
             return _escape(image.alt)
         return f"![{_escape(image.alt)}]({target})"
 
+    def _safe(self, inlines: list[Inline]) -> list[Inline]:
+        """Links with a target that may not be written lose it (a warning says so); then the spans
+        are merged again, as the Markdown will read them."""
+        kept: list[Inline] = []
+        for inline in merge_spans(inlines):
+            if isinstance(inline, Span) and inline.link and not inline.footnote and unsafe_target(inline.link):
+                self._target(inline.link, "link", inline.text)
+                inline = replace(inline, link=None)
+            kept.append(inline)
+        return _join_code_spans(merge_spans(kept))
+
     def inlines(self, inlines: list[Inline], in_table: bool = False) -> str:
         out: list[str] = []
-        for inline in merge_spans(inlines):
+        for inline in self._safe(inlines):
             piece = self.image(inline) if isinstance(inline, Image) else self.span(inline, in_table)
             if out and out[-1].endswith("!") and piece.startswith("[") and not out[-1].endswith("\\!"):
                 out[-1] = out[-1][:-1] + "\\!"  # "!" then a link would read as an image
@@ -121,11 +135,38 @@ class InlineWriter:
     def paragraph(self, inlines: list[Inline]) -> str:
         """A paragraph's Markdown: no leading spaces (they would make code), and plain text that
         would start a block construct escaped at the start of every line."""
-        inlines = merge_spans(inlines)
-        if inlines and isinstance(inlines[0], Span) and not inlines[0].code:
-            inlines = [replace(inlines[0], text=inlines[0].text.lstrip(" \u000b")), *inlines[1:]]
-        text = _edge_nbsp(self.inlines(inlines))
+        text = _edge_nbsp(_trim_breaks(self.inlines(inlines)))
         return "\n".join(_escape_line_start(line) for line in text.split("\n"))
+
+
+def _join_code_spans(inlines: list[Inline]) -> list[Inline]:
+    """Adjacent code spans (differing in another style) as one: their backticks would run together."""
+    joined: list[Inline] = []
+    for inline in inlines:
+        last = joined[-1] if joined else None
+        if isinstance(inline, Span) and isinstance(last, Span) and inline.code and last.code and not (inline.footnote or last.footnote):
+            joined[-1] = replace(last, text=last.text + inline.text)
+        else:
+            joined.append(inline)
+    return joined
+
+
+def _empty(block: Block) -> bool:
+    """An empty paragraph outside any quote: it writes nothing."""
+    return block.kind == "paragraph" and not block.quote and not _has_text(block.inlines)
+
+
+def _has_text(inlines: list[Inline]) -> bool:
+    return any(isinstance(i, Image) or i.text.strip() for i in inlines)
+
+
+def _trim_breaks(text: str) -> str:
+    """Spaces and line breaks at a paragraph's edges mean nothing (and leading spaces make code)."""
+    while True:
+        trimmed = text.strip(" ").removeprefix("  \n").removesuffix("  \n")
+        if trimmed == text:
+            return text
+        text = trimmed
 
 
 def _edge_nbsp(text: str) -> str:
@@ -170,6 +211,9 @@ class MarkdownWriter:
         return "\n\n".join(chunks) + "\n" if chunks else ""
 
     def blocks(self, blocks: list[Block], nested: bool) -> list[str]:
+        # empty paragraphs (separators in the Doc) write nothing; what they kept apart in the Doc
+        # is apart in Markdown by its own syntax, or one construct there anyway
+        blocks = [b for b in blocks if not _empty(b)]
         chunks: list[str] = []
         index = 0
         while index < len(blocks):
@@ -179,9 +223,8 @@ class MarkdownWriter:
                 while end < len(blocks) and blocks[end].quote > 0:
                     end += 1
                 chunks.append(self.quote(blocks[index:end]))
-            elif block.list_content:
-                while end < len(blocks) and blocks[end].quote == 0 and blocks[end].list_content and not (
-                        blocks[end].kind == "item" and blocks[end].level == 0 and blocks[end].group != block.group):
+            elif block.list_content:  # adjacent lists of one kind are one list in Markdown anyway
+                while end < len(blocks) and blocks[end].quote == 0 and blocks[end].list_content:
                     end += 1
                 chunks.append(self.list(blocks[index:end]))
             elif isinstance(block, Table):
@@ -189,7 +232,9 @@ class MarkdownWriter:
             elif block.kind == "code":
                 while end < len(blocks) and _same_code(blocks[end], block):
                     end += 1
-                chunks.append(self.code(blocks[index:end], nested))
+                code = self.code(blocks[index:end], nested)
+                if code.strip():  # blank indented code is no code block at all
+                    chunks.append(code)
             else:
                 text = self.rules[block.kind](block)
                 if text:
@@ -232,9 +277,14 @@ class MarkdownWriter:
         return "\n".join("> " + line if line else ">" for line in text.split("\n"))
 
     def list(self, blocks: list[Block]) -> str:
+        base = min((b.level for b in blocks if b.kind == "item"), default=0)
+        if base:  # a list that starts nested (a Doc can): its first level is level 0
+            blocks = [replace(b, level=b.level - base) if b.kind == "item" else replace(b, indent=max(1, b.indent - base))
+                      for b in blocks]
         out: list[str] = []
         counter = 0
         previous: Para | None = None
+        previous_loose = False
         index = 0
         while index < len(blocks):
             item = blocks[index]
@@ -246,22 +296,33 @@ class MarkdownWriter:
                 out.append(("\n\n" if out else "") + "\n\n".join(self.blocks([_lower(item, quote=False)] + children, nested=True)))
                 index = end
                 continue
-            if previous is None or previous.ordered != item.ordered:
+            first_child = children[0] if children else None
+            if (not _has_text(item.inlines) and item.task is None and not item.heading and isinstance(first_child, Para)
+                    and not first_child.quote and (first_child.kind == "heading" or (first_child.kind == "paragraph" and _has_text(first_child.inlines)))):
+                # an item whose first block is a paragraph or heading: that block is the item's text
+                item = replace(item, inlines=first_child.inlines, heading=first_child.level if first_child.kind == "heading" else 0)
+                children = children[1:]
+            kind_changed = previous is not None and previous.ordered != item.ordered
+            if previous is None or kind_changed:
                 counter = 0
+                start = item.number if item.number is not None else 1  # Markdown reads only the first number
             counter += 1
-            marker = (f"{item.number if item.number is not None else counter}." if item.ordered else "-")
+            heading_level = item.heading if item.task is None else 0  # "- [ ] ## x" is no heading
+            text = self._heading_text(item.inlines) if heading_level else self.inline.paragraph(item.inlines)
+            # "-" alone under an item would underline it as a heading: an empty bullet item is "*"
+            bullet = "*" if not text and item.task is None and not heading_level else "-"
+            marker = f"{start + counter - 1}." if item.ordered else bullet
             task = "" if item.task is None else f"[{item.task}] "
-            heading = ("#" * item.heading + " ") if item.heading else ""
-            text = self._heading_text(item.inlines) if item.heading else self.inline.paragraph(item.inlines)
+            heading = ("#" * heading_level + " ") if heading_level else ""
             first = f"{marker} {task}{heading}{text}"
             first = first.replace("\n", "\n" + INDENT)
-            loose = any(c.kind != "item" for c in children)
             body = self.blocks(children, nested=True)
+            loose = bool(body) and any(c.kind != "item" and not _empty(c) for c in children)
             if body:
                 joined = ("\n\n" if loose else "\n").join(body)
                 first += ("\n\n" if loose else "\n") + "\n".join(INDENT + line if line else "" for line in joined.split("\n"))
-            if out:
-                out.append("\n\n" if loose or (previous is not None and previous_loose) else "\n")
+            if out:  # a list of the other kind right after this one must not read as its continuation
+                out.append("\n\n" if loose or previous_loose or kind_changed else "\n")
             out.append(first)
             previous, previous_loose = item, loose
             index = end

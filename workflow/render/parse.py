@@ -88,6 +88,7 @@ def normalize_list_indentation(lines: list[str]) -> tuple[list[str], int | None]
     flattened: int | None = None
     out: list[str] = []
     open_markers: list[int] = []  # source indents of the open list items, outermost first
+    content: dict[int, int] = {}  # an open item's indent -> the column its text starts at
     fence: str | None = None
     previous_blank = True
     for line in lines:
@@ -111,7 +112,12 @@ def normalize_list_indentation(lines: list[str]) -> tuple[list[str], int | None]
             line = bounded
         indent = len(line) - len(line.lstrip(" "))
         marker = _LIST_MARKER.match(line) if (open_markers or indent < 4) and not _RULE.match(line) else None
+        parents = [i for i in open_markers if i < indent]
+        if marker and parents and indent >= content[parents[-1]] + 4:
+            marker = None  # indented four past its item's text: code inside the item, not an item
         if marker:
+            spaces = len(marker.group(3))
+            content[indent] = marker.end(2) + (spaces if 0 < spaces <= 4 else 1)
             if indent == 0 or not open_markers:
                 open_markers = [indent]
                 out.append(line.lstrip(" ") if indent < 4 else line)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from .docs_builder import ALT_TEXT_PREFIX, EMPTY_LINK_URL, INDENT_PT, NOTES_HEADING, TASK_GLYPHS
 from .markdown_writer import MarkdownWriter
+from .parse import MAX_NESTING
 from .model import Block, Image, Inline, Para, Span, Table, merge_spans, plain_text
 
 MONOSPACE_FONTS = {"roboto mono", "courier new", "courier", "consolas", "source code pro", "inconsolata", "menlo", "monaco", "fira code", "jetbrains mono", "ubuntu mono"}
@@ -134,7 +135,7 @@ class DocumentReader:
 
     def _where(self, bordered: bool, units: float, empty: bool) -> dict:
         """quote / indent / inner_quote (and list group) of a paragraph that is not a list item."""
-        steps = round(units)
+        steps = min(round(units), MAX_NESTING)
         context = self.context
         if context is not None and steps > context.quote:
             rest = steps - context.quote
@@ -153,17 +154,18 @@ class DocumentReader:
         level = int(bullet.get("nestingLevel", 0) or 0)
         levels = self.lists.get(list_id, {}).get("listProperties", {}).get("nestingLevels", [])
         glyph = levels[level].get("glyphType", "") if level < len(levels) else ""
-        quote = max(1, round(units) - 1 - level) if bordered else 0
-        task, inlines = _task(inlines)
+        quote = min(max(1, round(units) - 1 - level), MAX_NESTING) if bordered else 0
+        ordered = glyph in ORDERED_GLYPHS
+        task, inlines = _task(inlines) if not ordered else (None, inlines)
         heading = int(named.removeprefix("HEADING_")) if named.startswith("HEADING_") else 0
         group = self._list_group(quote)
         self.context = _ListContext(quote, level, group)
-        return Para("item", merge_spans(inlines), level=level, ordered=glyph in ORDERED_GLYPHS, task=task, group=group,
+        return Para("item", merge_spans(inlines), level=level, ordered=ordered, task=task, group=group,
                     quote=quote, heading=heading)
 
     def _literal_item(self, number: int, prefix: int, inlines: list[Inline], bordered: bool, units: float) -> Para:
-        quote = (self.context.quote if self.context else max(1, round(units) - 1)) if bordered else 0
-        level = max(0, round(units) - 1 - quote)
+        quote = (self.context.quote if self.context else min(max(1, round(units) - 1), MAX_NESTING)) if bordered else 0
+        level = min(max(0, round(units) - 1 - quote), MAX_NESTING - 1)
         first = inlines[0]
         inlines = [Span(first.text[prefix:], *first.style_key()), *inlines[1:]]
         group = self._list_group(quote)
