@@ -180,6 +180,8 @@ def test_relative_images_resolve_against_site_url(site, cli, docs):
     assert sorted(uris) == ["https://blog.example.com/logo.png", "https://blog.example.com/posts/images/bench.jpg"]
     assert preview["warnings"] == []
     assert compare(text, markdown, site_url="https://blog.example.com/posts/") is None
+    # written back into the post, the images are relative again
+    assert read_document(document, site_url="https://blog.example.com/posts/") == text
 
 
 def test_site_url_must_be_an_http_url(site, cli):

@@ -75,4 +75,4 @@ def render_document(markdown: str, *, title: str | None = None, first_line: int 
 def normalize_markdown(markdown: str, *, site_url: str | None = None) -> str:
     """The canonical Markdown of `markdown`: what read_document returns for its rendered Doc."""
     blocks = build_model(parse_markdown(markdown), 1, site_url).blocks
-    return write_markdown(promote_title(blocks))
+    return write_markdown(promote_title(blocks), site_url)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from .model import Block, Image, Inline, Para, Span, Table, merge_spans
 from .targets import markdown_target, unsafe_target
@@ -68,10 +69,12 @@ def _escape_line_start(line: str) -> str:
 
 
 class InlineWriter:
-    """Inlines -> Markdown, collecting warnings about targets that were left out."""
+    """Inlines -> Markdown, collecting warnings about targets that were left out. With
+    `site_url`, images on the blog are written relative to it again (as the post had them)."""
 
-    def __init__(self, warnings: list[dict]) -> None:
+    def __init__(self, warnings: list[dict], site_url: str | None = None) -> None:
         self.warnings = warnings
+        self.site_url = site_url
 
     def _target(self, url: str, what: str, text: str) -> str | None:
         problem = unsafe_target(url)
@@ -107,7 +110,8 @@ class InlineWriter:
         return f"{lead}[{text.strip(' ')}]({target}){trail}"  # spaces at a link's edges stay outside it
 
     def image(self, image: Image) -> str:
-        target = self._target(image.uri, "image", image.alt)
+        uri = relative_to_site(image.uri, self.site_url) if self.site_url else image.uri
+        target = self._target(uri, "image", image.alt)
         if target is None:
             return _escape(image.alt)
         return f"![{_escape(image.alt)}]({target})"
@@ -194,9 +198,9 @@ def _lower(block: Block, quote: bool) -> Block:
 class MarkdownWriter:
     """One method per block kind; containers (quotes, list items) are written recursively."""
 
-    def __init__(self) -> None:
+    def __init__(self, site_url: str | None = None) -> None:
         self.warnings: list[dict] = []
-        self.inline = InlineWriter(self.warnings)
+        self.inline = InlineWriter(self.warnings, site_url)
         self.rules = {
             "title": self.heading,
             "heading": self.heading,
@@ -353,5 +357,16 @@ def _same_code(block: Block, first: Para) -> bool:
         block.quote, block.indent, block.inner_quote) == (first.quote, first.indent, first.inner_quote)
 
 
-def write_markdown(blocks: list[Block]) -> str:
-    return MarkdownWriter().write(blocks)
+def relative_to_site(uri: str, site_url: str) -> str:
+    """`uri` relative to the blog: under `site_url` as a path below it, on the blog's host as a
+    path from its root; any other URL as it is."""
+    if uri.startswith(site_url):
+        return uri[len(site_url):] or "./"
+    site, target = urlsplit(site_url), urlsplit(uri)
+    if (target.scheme, target.netloc) == (site.scheme, site.netloc) and target.path.startswith("/"):
+        return uri[len(f"{target.scheme}://{target.netloc}"):]
+    return uri
+
+
+def write_markdown(blocks: list[Block], site_url: str | None = None) -> str:
+    return MarkdownWriter(site_url).write(blocks)

@@ -317,13 +317,14 @@ def read_blocks(document: dict) -> list[Block]:
     return DocumentReader(document).read()
 
 
-def read_back(document: dict) -> ReadBack:
-    """documents.get JSON -> canonical Markdown, with warnings about what was kept as text."""
-    writer = MarkdownWriter()
+def read_back(document: dict, *, site_url: str | None = None) -> ReadBack:
+    """documents.get JSON -> canonical Markdown, with warnings about what was kept as text.
+    With `site_url` ([content] site_url), images on the blog get their relative paths back."""
+    writer = MarkdownWriter(site_url)
     markdown = writer.write(read_blocks(document))
     return ReadBack(markdown, writer.warnings)
 
 
-def read_document(document: dict) -> str:
+def read_document(document: dict, *, site_url: str | None = None) -> str:
     """documents.get JSON -> canonical Markdown."""
-    return read_back(document).markdown
+    return read_back(document, site_url=site_url).markdown
