@@ -1,4 +1,5 @@
-"""The Drive v3 model: files and folders, shared drives, permissions, approvals, comments.
+"""The Drive v3 model: files and folders, shared drives, permissions, approvals (comments and
+replies, which live in each Document, are drive_comments.py).
 
 State is plain JSON-able dicts (one per file) so persistence can write a file per id. Every
 method takes the calling `Principal` and enforces what Google enforces: the caller's role on
@@ -9,7 +10,6 @@ rule (an app that holds only drive.file sees only files it created or was given)
 from __future__ import annotations
 
 import base64
-import html
 import secrets
 from datetime import datetime, timezone
 
@@ -44,7 +44,7 @@ def user_json(email: str, me: bool) -> dict:
             "me": me, "permissionId": numeric_id(email)}
 
 
-def _page(items: list, page_size: int, page_token: str | None) -> tuple[list, str | None]:
+def paged(items: list, page_size: int, page_token: str | None) -> tuple[list, str | None]:
     start = 0
     if page_token:
         try:
@@ -57,7 +57,8 @@ def _page(items: list, page_size: int, page_token: str | None) -> tuple[list, st
 
 
 class DriveModel:
-    """Files, shared drives, generated ids and notifications of one sandbox."""
+    """Files, shared drives, permissions, approvals, generated ids and notifications of one sandbox
+    (comments: drive_comments.py)."""
 
     def __init__(self, base_url: str, document_factory) -> None:
         self.base_url = base_url
@@ -304,7 +305,7 @@ class DriveModel:
                 continue
             matches.append(record)
         matches = _ordered(matches, params.get("orderBy"))
-        page, following = _page(matches, page_size, params.get("pageToken"))
+        page, following = paged(matches, page_size, params.get("pageToken"))
         listing = {"kind": "drive#fileList", "incompleteSearch": False,
                    "files": [self.file_json(r, principal) for r in page]}
         if following:
@@ -545,7 +546,7 @@ class DriveModel:
 
     def list_permissions(self, principal: Principal, file_id: str, params: dict) -> dict:
         holder = self._holder(principal, file_id, params, "reader")
-        page, following = _page(holder["permissions"], params.get("pageSize", 100), params.get("pageToken"))
+        page, following = paged(holder["permissions"], params.get("pageSize", 100), params.get("pageToken"))
         listing = {"kind": "drive#permissionList", "permissions": [dict(p) for p in page]}
         if following:
             listing["nextPageToken"] = following
@@ -626,7 +627,7 @@ class DriveModel:
 
     def list_approvals(self, principal: Principal, file_id: str, params: dict) -> dict:
         record = self.get_record(file_id, principal)
-        page, following = _page(record["approvals"], params.get("pageSize", 100), params.get("pageToken"))
+        page, following = paged(record["approvals"], params.get("pageSize", 100), params.get("pageToken"))
         listing = {"kind": "drive#approvalList",
                    "items": [self.approval_json(a, principal) for a in page]}
         if following:
@@ -673,151 +674,6 @@ class DriveModel:
         approval.update(status="CANCELLED", modifyTime=stamp, completeTime=stamp)
         self.changed.add(file_id)
         return self.approval_json(approval, principal)
-
-    # -- comments (threads live in the Document) -----------------------------------------
-    def _document(self, principal: Principal, file_id: str, minimum: str) -> tuple[dict, object]:
-        record = self.get_record(file_id, principal, minimum=minimum)
-        document = self.documents.get(record["id"])
-        if document is None:
-            raise ApiError(403, "Comments are only supported on Docs in this sandbox.",
-                           reason="commentsNotSupported")
-        return record, document
-
-    def _thread(self, document, comment_id: str) -> dict:
-        for thread in document.comment_threads():
-            if thread["id"] == comment_id:
-                return thread
-        raise ApiError(404, f"Comment not found: {comment_id}.", location="commentId")
-
-    @staticmethod
-    def _author_email(author) -> str:
-        return author.get("emailAddress", "") if isinstance(author, dict) else str(author)
-
-    def reply_json(self, post: dict, principal: Principal) -> dict:
-        email = self._author_email(post["author"])
-        data = {"kind": "drive#reply", "id": post["id"], "createdTime": post["created"],
-                "modifiedTime": post["modified"], "author": user_json(email, email == principal.email),
-                "content": post["content"] or "", "htmlContent": html.escape(post["content"] or ""),
-                "deleted": bool(post.get("deleted", False))}
-        if post.get("action"):
-            data["action"] = post["action"]
-        return data
-
-    def comment_json(self, thread: dict, principal: Principal, include_deleted_replies: bool = True) -> dict:
-        head = thread["posts"][0]
-        email = self._author_email(head["author"])
-        data = {"kind": "drive#comment", "id": thread["id"], "createdTime": thread["created"],
-                "modifiedTime": thread["modified"], "author": user_json(email, email == principal.email),
-                "content": head["content"], "htmlContent": html.escape(head["content"]),
-                "deleted": bool(thread["deleted"]), "resolved": thread["status"] == "RESOLVED",
-                "replies": [self.reply_json(p, principal) for p in thread["posts"][1:]
-                            if include_deleted_replies or not p.get("deleted")]}
-        if thread.get("quote"):
-            data["quotedFileContent"] = {"mimeType": "text/html", "value": thread["quote"]}
-        if thread.get("anchor"):
-            data["anchor"] = thread.get("anchorId") or f"kix.{thread['id']}"
-        return data
-
-    def create_comment(self, principal: Principal, file_id: str, body: dict) -> dict:
-        record, document = self._document(principal, file_id, "commenter")
-        if not body.get("content"):
-            raise ApiError(400, "A comment must have content.", reason="required", location="content")
-        quote = (body.get("quotedFileContent") or {}).get("value")
-        thread = document.add_comment(author=principal.email, content=body["content"],
-                                      now=now_rfc3339(), quote=quote)
-        self.bump(record, principal.email)
-        return self.comment_json(thread, principal)
-
-    def list_comments(self, principal: Principal, file_id: str, params: dict) -> dict:
-        _record, document = self._document(principal, file_id, "reader")
-        threads = [t for t in document.comment_threads()
-                   if params.get("includeDeleted") or not t["deleted"]]
-        if params.get("startModifiedTime"):
-            threads = [t for t in threads if t["modified"] >= params["startModifiedTime"]]
-        page, following = _page(threads, params.get("pageSize", 20), params.get("pageToken"))
-        listing = {"kind": "drive#commentList",
-                   "comments": [self.comment_json(t, principal) for t in page]}
-        if following:
-            listing["nextPageToken"] = following
-        return listing
-
-    def get_comment(self, principal: Principal, file_id: str, comment_id: str, params: dict) -> dict:
-        _record, document = self._document(principal, file_id, "reader")
-        thread = self._thread(document, comment_id)
-        if thread["deleted"] and not params.get("includeDeleted"):
-            raise ApiError(404, f"Comment not found: {comment_id}.", location="commentId")
-        return self.comment_json(thread, principal)
-
-    def update_comment(self, principal: Principal, file_id: str, comment_id: str, body: dict) -> dict:
-        record, document = self._document(principal, file_id, "commenter")
-        thread = self._thread(document, comment_id)
-        if self._author_email(thread["posts"][0]["author"]) != principal.email:
-            raise ApiError(403, "Only the author can change a comment.", reason="forbidden")
-        document.update_comment(comment_id, content=body.get("content"), now=now_rfc3339())
-        self.bump(record, principal.email)
-        return self.comment_json(self._thread(document, comment_id), principal)
-
-    def delete_comment(self, principal: Principal, file_id: str, comment_id: str) -> None:
-        record, document = self._document(principal, file_id, "commenter")
-        thread = self._thread(document, comment_id)
-        if self._author_email(thread["posts"][0]["author"]) != principal.email and \
-                rank(self.role_of(record, principal.email)) < rank("owner"):
-            raise ApiError(403, "Only the author or the owner can delete a comment.", reason="forbidden")
-        document.delete_comment(comment_id, now_rfc3339())
-        self.bump(record, principal.email)
-
-    def create_reply(self, principal: Principal, file_id: str, comment_id: str, body: dict) -> dict:
-        record, document = self._document(principal, file_id, "commenter")
-        self._thread(document, comment_id)
-        action = body.get("action")
-        if action not in (None, "resolve", "reopen"):
-            raise ApiError(400, f"Invalid reply action: {action}.", reason="invalid", location="action")
-        if not body.get("content") and not action:
-            raise ApiError(400, "A reply must have content or an action.", reason="required",
-                           location="content")
-        post = document.add_reply(comment_id, author=principal.email, content=body.get("content", ""),
-                                  now=now_rfc3339(), action=action)
-        self.bump(record, principal.email)
-        return self.reply_json(post, principal)
-
-    def _post(self, document, comment_id: str, reply_id: str) -> dict:
-        for post in self._thread(document, comment_id)["posts"][1:]:
-            if post["id"] == reply_id:
-                return post
-        raise ApiError(404, f"Reply not found: {reply_id}.", location="replyId")
-
-    def list_replies(self, principal: Principal, file_id: str, comment_id: str, params: dict) -> dict:
-        _record, document = self._document(principal, file_id, "reader")
-        posts = [p for p in self._thread(document, comment_id)["posts"][1:]
-                 if params.get("includeDeleted") or not p.get("deleted")]
-        page, following = _page(posts, params.get("pageSize", 20), params.get("pageToken"))
-        listing = {"kind": "drive#replyList", "replies": [self.reply_json(p, principal) for p in page]}
-        if following:
-            listing["nextPageToken"] = following
-        return listing
-
-    def get_reply(self, principal: Principal, file_id: str, comment_id: str, reply_id: str) -> dict:
-        _record, document = self._document(principal, file_id, "reader")
-        return self.reply_json(self._post(document, comment_id, reply_id), principal)
-
-    def update_reply(self, principal: Principal, file_id: str, comment_id: str, reply_id: str,
-                     body: dict) -> dict:
-        record, document = self._document(principal, file_id, "commenter")
-        post = self._post(document, comment_id, reply_id)
-        if self._author_email(post["author"]) != principal.email:
-            raise ApiError(403, "Only the author can change a reply.", reason="forbidden")
-        document.update_reply(comment_id, reply_id, content=body.get("content", ""), now=now_rfc3339())
-        self.bump(record, principal.email)
-        return self.reply_json(self._post(document, comment_id, reply_id), principal)
-
-    def delete_reply(self, principal: Principal, file_id: str, comment_id: str, reply_id: str) -> None:
-        record, document = self._document(principal, file_id, "commenter")
-        post = self._post(document, comment_id, reply_id)
-        if self._author_email(post["author"]) != principal.email and \
-                rank(self.role_of(record, principal.email)) < rank("owner"):
-            raise ApiError(403, "Only the author or the owner can delete a reply.", reason="forbidden")
-        document.delete_reply(comment_id, reply_id, now_rfc3339())
-        self.bump(record, principal.email)
 
     # -- persistence ---------------------------------------------------------------------
     def file_state(self, file_id: str) -> dict | None:
