@@ -71,9 +71,11 @@ def control(sandbox: RunningSandbox, method: str, name: str, body=None):
         return json.loads(response.read())
 
 
-def reviewer_clients(sandbox: RunningSandbox, email: str) -> tuple:
-    """(drive, docs) acting as `email` in Google's editor: what is shared with them, their role."""
-    token = control(sandbox, "POST", "users", {"email": email})["token"]
+def reviewer_clients(sandbox: RunningSandbox, email: str, display_name: str | None = None) -> tuple:
+    """(drive, docs) acting as `email` in Google's editor: what is shared with them, their role.
+    `display_name` is the name Drive and Docs show for them (else the email's local part)."""
+    person = {"email": email, **({"displayName": display_name} if display_name else {})}
+    token = control(sandbox, "POST", "users", person)["token"]
     return build_clients(sandbox, user_credentials_module.Credentials(token))
 
 

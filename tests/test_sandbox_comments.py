@@ -209,3 +209,21 @@ def test_viewer_shows_quotes_code_rules_alignment_and_images_as_the_editor_would
     assert "border-bottom:3.0pt solid" in page
     assert "text-align:center" in page
     assert "<img src='https://example.com/a.png'" in page
+
+
+def test_a_person_has_one_display_name_in_comments_docs_and_approvals(sandbox, drive, docs):
+    created = _doc(drive, docs)
+    _share(drive, created["id"], "ed@example.com", "commenter")
+    reviewer, reviewer_docs = reviewer_clients(sandbox, "ed@example.com", display_name="Ed Itor")
+    reviewer.comments().create(fileId=created["id"], fields="id", body={"content": "Hm."}).execute()
+    drive.approvals().start(fileId=created["id"], body={"reviewerEmails": ["ed@example.com"]}).execute()
+
+    [comment] = drive.comments().list(fileId=created["id"], fields="comments(author)").execute()["comments"]
+    assert comment["author"]["displayName"] == "Ed Itor" and comment["author"]["me"] is False
+    [approval] = drive.approvals().list(fileId=created["id"], fields="items(reviewerResponses)").execute()["items"]
+    reviewer_record = approval["reviewerResponses"][0]["reviewer"]
+    assert (reviewer_record["displayName"], reviewer_record["emailAddress"]) == ("Ed Itor", "ed@example.com")
+    seen = reviewer_docs.documents().get(documentId=created["id"], includeTabsContent=True,
+                                         suggestionsViewMode="SUGGESTIONS_INLINE",
+                                         commentsViewMode="COMMENTS_VIEW_MODE_INCLUDED").execute()
+    assert seen["comments"][0]["headPost"]["author"] == {"displayName": "Ed Itor", "me": True}

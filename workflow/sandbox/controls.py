@@ -5,7 +5,9 @@ GET    requests                   [{"method": "drive.files.create", "http": "POS
                                     "path": "/drive/v3/files", "status": 200}, ...] (status null = dropped)
 POST   faults {"method", "kind", "status", "seconds", "times"}   arm a fault (see faults.py)
 GET    faults / DELETE faults     list / disarm every fault
-POST   users {"email"}            -> {"email", "token"}: that person in Google's own editor
+POST   users {"email", "displayName"?}  -> {"email", "displayName", "token"}: that person in Google's own
+                                  editor; displayName is the name Drive and Docs show for them (default:
+                                  the email's local part)
 POST   service-accounts {"email"} -> a service-account key JSON (token_uri = this sandbox)
 POST   oauth-clients {"name"}     -> {"client_id", "client_secret"}
 POST   user-credentials {"email", "scopes", "client_id"?}  -> authorized-user JSON (refresh token)
@@ -72,9 +74,14 @@ def handle_control(state: SandboxState, http_method: str, name: str, body) -> tu
             return 200, []
         if (http_method, name) == ("POST", "users"):
             email = _email(body)
+            shown = body.get("displayName")
+            if shown is not None:
+                if not isinstance(shown, str) or not shown.strip() or len(shown) > 200:
+                    raise control_bad_body("displayName must be a non-empty string of at most 200 characters")
+                state.drive.people[email.lower()] = shown
             token = state.auth.ui_token(email)
             state.save()
-            return 200, {"email": email, "token": token}
+            return 200, {"email": email, "displayName": state.drive.display_name(email), "token": token}
         if (http_method, name) == ("POST", "service-accounts"):
             key = state.auth.create_service_account(_email(body), state.token_uri())
             state.save()

@@ -93,8 +93,13 @@ def shift_for_delete(anchor: dict, start: int, end: int) -> None:
     anchor["start"], anchor["end"] = moved(anchor["start"]), moved(anchor["end"])
 
 
-def post_json(post: dict, viewer: str | None) -> dict:
-    """A Docs Post."""
+def display_name(email: str, names: dict[str, str] | None) -> str:
+    """The name Google shows for `email`: from `names` (email in lower case -> name), else its local part."""
+    return (names or {}).get(email.lower()) or email.split("@", 1)[0]
+
+
+def post_json(post: dict, viewer: str | None, names: dict[str, str] | None = None) -> dict:
+    """A Docs Post; `viewer` (an email) sets its author's `me`."""
     result = {
         "postId": post["id"],
         "createTime": post["created"],
@@ -104,7 +109,7 @@ def post_json(post: dict, viewer: str | None) -> dict:
         result["deleted"] = True
         result["author"] = {"anonymous": True}
         return result
-    result["author"] = {"displayName": post["author"].split("@", 1)[0],
+    result["author"] = {"displayName": display_name(post["author"], names),
                         "me": viewer is not None and viewer == post["author"]}
     result["content"] = post["content"]
     result["contentHtml"] = html.escape(post["content"]).replace("\n", "<br>")
@@ -113,12 +118,12 @@ def post_json(post: dict, viewer: str | None) -> dict:
     return result
 
 
-def thread_json(thread: dict, viewer: str | None) -> dict:
+def thread_json(thread: dict, viewer: str | None, names: dict[str, str] | None = None) -> dict:
     """A Docs CommentThread."""
     result = {
         "commentId": thread["id"],
-        "headPost": post_json(thread["posts"][0], viewer),
-        "replies": [post_json(post, viewer) for post in thread["posts"][1:]],
+        "headPost": post_json(thread["posts"][0], viewer, names),
+        "replies": [post_json(post, viewer, names) for post in thread["posts"][1:]],
         "status": thread["status"],
     }
     if thread["anchor"] is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .docs_comments import thread_json
+from .docs_comments import display_name, thread_json
 from .docs_structure import BODY_START, atom_width, block_size, row_spans
 from .docs_styles import (copy_json, default_paragraph_style, document_style, named_styles,
                           section_style)
@@ -164,7 +164,7 @@ def render_tab_content(state: dict, *, with_tab: bool) -> dict:
     return content
 
 
-def render_comment_fields(state: dict, viewer: str | None) -> dict:
+def render_comment_fields(state: dict, viewer: str | None, names: dict[str, str] | None = None) -> dict:
     """Document.comments and Document.suggestions, plus the tab's commentAnchors."""
     live = [thread for thread in state["comments"] if not thread["deleted"]]
     anchors = {thread["anchorId"]: {"anchorId": thread["anchorId"],
@@ -173,11 +173,11 @@ def render_comment_fields(state: dict, viewer: str | None) -> dict:
     suggestions = []
     for record in state["suggestions"].values():
         head = {"postId": record["suggestionId"],
-                "author": {"displayName": record["author"].split("@", 1)[0],
+                "author": {"displayName": display_name(record["author"], names),
                            "me": viewer == record["author"]},
                 "createTime": record["created"], "updateTime": record["created"]}
         suggestions.append({"suggestionId": record["suggestionId"], "headPost": head,
                             "replies": [], "status": record["status"]})
-    return {"comments": [thread_json(thread, viewer) for thread in live],
+    return {"comments": [thread_json(thread, viewer, names) for thread in live],
             "suggestions": suggestions,
             "commentAnchors": anchors}

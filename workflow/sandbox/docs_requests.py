@@ -46,8 +46,10 @@ UNSUPPORTED = (
 class Editor:
     """Applies requests to `state` as `author`; in suggest mode edits become suggestions."""
 
-    def __init__(self, state: dict, *, author: str, now: str, suggest: bool) -> None:
+    def __init__(self, state: dict, *, author: str, now: str, suggest: bool,
+                 names: dict[str, str] | None = None) -> None:
         self.state = state
+        self.names = names
         self.index = BodyIndex(state["body"])   # every change of sizes or blocks tells it
         self.author = author
         self.now = now
@@ -559,7 +561,7 @@ class Editor:
                                      text_between(self.index, start, end))
         self.state["comments"].append(thread)
         self.comments_touched = True
-        return {"insertComment": {"commentThread": comments.thread_json(thread, self.author)}}
+        return {"insertComment": {"commentThread": comments.thread_json(thread, self.author, self.names)}}
 
     def _thread(self, request: dict, where: str) -> dict:
         if request.get("suggestionId"):
@@ -584,7 +586,7 @@ class Editor:
         content = comments.check_content(post.get("content", ""), where, required=action is None)
         reply = comments.add_reply(thread, self.author, content, self.now, action)
         self.comments_touched = True
-        return {"addCommentReply": {"post": comments.post_json(reply, self.author)}}
+        return {"addCommentReply": {"post": comments.post_json(reply, self.author, self.names)}}
 
     def _update_comment_post(self, request: dict, where: str) -> dict:
         thread = self._thread(request, where)

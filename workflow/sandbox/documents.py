@@ -67,13 +67,14 @@ class Document:
     # --- batchUpdate ------------------------------------------------------------------------
 
     def batch_update(self, requests: list[dict], *, write_control: dict | None, author: str,
-                     now: str) -> dict:
-        """Apply all requests or none; returns the BatchUpdateDocumentResponse."""
+                     now: str, names: dict[str, str] | None = None) -> dict:
+        """Apply all requests or none; returns the BatchUpdateDocumentResponse. `names` (email in
+        lower case -> display name) names the authors of comment posts in the replies."""
         if not isinstance(requests, list):
             raise ApiError(400, "Invalid value for requests: a list of requests is required.")
         suggest = self._check_write_control(write_control or {})
         snapshot = json.loads(json.dumps(self._state))
-        editor = Editor(self._state, author=author, now=now, suggest=suggest)
+        editor = Editor(self._state, author=author, now=now, suggest=suggest, names=names)
         replies, suggestion_responses = [], []
         try:
             for number, request in enumerate(requests):
@@ -130,8 +131,10 @@ class Document:
 
     def to_json(self, *, suggestions_view_mode: str | None = None,
                 comments_view_mode: str | None = None, can_edit: bool = True,
-                include_tabs_content: bool = False, viewer: str | None = None) -> dict:
-        """The documents.get Document; `viewer` (an email) sets PostAuthor.me on comments."""
+                include_tabs_content: bool = False, viewer: str | None = None,
+                names: dict[str, str] | None = None) -> dict:
+        """The documents.get Document; `viewer` (an email) sets PostAuthor.me on comments, `names`
+        (email in lower case -> display name) gives their authors' names."""
         suggestions_mode = self._suggestions_mode(suggestions_view_mode, can_edit)
         comments_mode = self._comments_mode(comments_view_mode, suggestions_view_mode,
                                             include_tabs_content, can_edit)
@@ -143,7 +146,7 @@ class Document:
             document["revisionId"] = self.revision_id
         document["suggestionsViewMode"] = suggestions_mode
         included = comments_mode == "COMMENTS_VIEW_MODE_INCLUDED"
-        comment_fields = render_comment_fields(state, viewer) if included else None
+        comment_fields = render_comment_fields(state, viewer, names) if included else None
         if include_tabs_content:
             tab = render_tab_content(state, with_tab=True)
             if comment_fields is not None:

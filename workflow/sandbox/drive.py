@@ -14,6 +14,7 @@ import secrets
 from datetime import datetime, timezone
 
 from .auth import Principal, numeric_id
+from .docs_comments import display_name
 from .exceptions import ApiError, file_not_found, insufficient_file_permissions
 from . import query
 
@@ -39,9 +40,6 @@ def rank(role: str | None) -> int:
     return ROLES.index(role) if role in ROLES else -1
 
 
-def user_json(email: str, me: bool) -> dict:
-    return {"kind": "drive#user", "displayName": email.split("@")[0], "emailAddress": email,
-            "me": me, "permissionId": numeric_id(email)}
 
 
 def paged(items: list, page_size: int, page_token: str | None) -> tuple[list, str | None]:
@@ -69,6 +67,19 @@ class DriveModel:
         self.generated_ids: set[str] = set()
         self.notifications: list[dict] = []
         self.changed: set[str] = set()                 # file ids written since the last save
+        self.people: dict[str, str] = {}               # email (lower case) -> display name
+
+    # -- people --------------------------------------------------------------------------
+    def display_name(self, email: str) -> str:
+        """The name Google shows for a person: as set with /_sandbox/users, else the email's local part."""
+        return display_name(email, self.people)
+
+    def user(self, email: str, viewer: str) -> dict:
+        """A Drive `User` as `viewer` sees it (emailAddress included, as in files and approvals)."""
+        return {"kind": "drive#user", "displayName": self.display_name(email),
+                "photoLink": f"{self.base_url}static/photo/{numeric_id(email.lower())}.png",
+                "me": email.lower() == viewer.lower(), "permissionId": numeric_id(email.lower()),
+                "emailAddress": email}
 
     # -- identity and access -------------------------------------------------------------
     @staticmethod
@@ -369,9 +380,8 @@ class DriveModel:
             "explicitlyTrashed": record["explicitlyTrashed"], "starred": record["starred"],
             "spaces": ["drive"], "shared": len(record["permissions"]) > 1,
             "ownedByMe": owner == principal.email,
-            "owners": [user_json(owner, owner == principal.email)] if owner else [],
-            "lastModifyingUser": user_json(record["lastModifyingUser"],
-                                           record["lastModifyingUser"] == principal.email),
+            "owners": [self.user(owner, principal.email)] if owner else [],
+            "lastModifyingUser": self.user(record["lastModifyingUser"], principal.email),
             "modifiedByMe": record["lastModifyingUser"] == principal.email,
             "viewedByMe": True, "isAppAuthorized": principal.app in record["apps"],
             "webViewLink": self.web_view_link(record),
@@ -582,10 +592,10 @@ class DriveModel:
         data = {
             "kind": "drive#approval", "approvalId": approval["approvalId"],
             "targetFileId": approval["targetFileId"], "status": approval["status"],
-            "initiator": user_json(approval["initiator"], approval["initiator"] == principal.email),
+            "initiator": self.user(approval["initiator"], principal.email),
             "reviewerResponses": [
                 {"kind": "drive#reviewerResponse", "response": r["response"],
-                 "reviewer": user_json(r["reviewer"], r["reviewer"] == principal.email)}
+                 "reviewer": self.user(r["reviewer"], principal.email)}
                 for r in approval["reviewerResponses"]],
             "createTime": approval["createTime"], "modifyTime": approval["modifyTime"],
             "fileContentChangeBehavior": approval["fileContentChangeBehavior"],
@@ -691,12 +701,13 @@ class DriveModel:
 
     def core_state(self) -> dict:
         return {"drives": self.drives, "generated_ids": sorted(self.generated_ids),
-                "notifications": self.notifications}
+                "notifications": self.notifications, "people": self.people}
 
     def load_core_state(self, state: dict) -> None:
         self.drives = state.get("drives", {})
         self.generated_ids = set(state.get("generated_ids", []))
         self.notifications = state.get("notifications", [])
+        self.people = state.get("people", {})
 
 
 def _check_writable(body: dict, writable: set[str]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 from .auth import Principal
-from .drive import DriveModel, now_rfc3339, paged, rank, user_json
+from .drive import DriveModel, now_rfc3339, paged, rank
 from .exceptions import ApiError
 
 
@@ -53,10 +53,10 @@ def _check_author(drive: DriveModel, record: dict, principal: Principal, post: d
     raise ApiError(403, f"Only {who} can {verb} a {what}.", reason="forbidden")
 
 
-def reply_json(post: dict, principal: Principal) -> dict:
+def reply_json(drive: DriveModel, post: dict, principal: Principal) -> dict:
     email = _author_email(post["author"])
     data = {"kind": "drive#reply", "id": post["id"], "createdTime": post["created"],
-            "modifiedTime": post["modified"], "author": user_json(email, email == principal.email),
+            "modifiedTime": post["modified"], "author": drive.user(email, principal.email),
             "content": post["content"] or "", "htmlContent": html.escape(post["content"] or ""),
             "deleted": bool(post.get("deleted", False))}
     if post.get("action"):
@@ -64,14 +64,14 @@ def reply_json(post: dict, principal: Principal) -> dict:
     return data
 
 
-def comment_json(thread: dict, principal: Principal) -> dict:
+def comment_json(drive: DriveModel, thread: dict, principal: Principal) -> dict:
     head = thread["posts"][0]
     email = _author_email(head["author"])
     data = {"kind": "drive#comment", "id": thread["id"], "createdTime": thread["created"],
-            "modifiedTime": thread["modified"], "author": user_json(email, email == principal.email),
+            "modifiedTime": thread["modified"], "author": drive.user(email, principal.email),
             "content": head["content"], "htmlContent": html.escape(head["content"]),
             "deleted": bool(thread["deleted"]), "resolved": thread["status"] == "RESOLVED",
-            "replies": [reply_json(p, principal) for p in thread["posts"][1:]]}
+            "replies": [reply_json(drive, p, principal) for p in thread["posts"][1:]]}
     if thread.get("quote"):
         data["quotedFileContent"] = {"mimeType": "text/html", "value": thread["quote"]}
     if thread.get("anchor"):
@@ -96,7 +96,7 @@ def create_comment(drive: DriveModel, principal: Principal, file_id: str, body: 
     thread = document.add_comment(author=principal.email, content=body["content"], now=now_rfc3339(),
                                   quote=quote)
     drive.bump(record, principal.email)
-    return comment_json(thread, principal)
+    return comment_json(drive, thread, principal)
 
 
 def list_comments(drive: DriveModel, principal: Principal, file_id: str, params: dict) -> dict:
@@ -105,7 +105,7 @@ def list_comments(drive: DriveModel, principal: Principal, file_id: str, params:
     if params.get("startModifiedTime"):
         threads = [t for t in threads if t["modified"] >= params["startModifiedTime"]]
     items, following = paged(threads, params.get("pageSize", 20), params.get("pageToken"))
-    return _listing("drive#commentList", "comments", [comment_json(t, principal) for t in items], following)
+    return _listing("drive#commentList", "comments", [comment_json(drive, t, principal) for t in items], following)
 
 
 def get_comment(drive: DriveModel, principal: Principal, file_id: str, comment_id: str, params: dict) -> dict:
@@ -113,7 +113,7 @@ def get_comment(drive: DriveModel, principal: Principal, file_id: str, comment_i
     thread = _thread(document, comment_id)
     if thread["deleted"] and not params.get("includeDeleted"):
         raise ApiError(404, f"Comment not found: {comment_id}.", location="commentId")
-    return comment_json(thread, principal)
+    return comment_json(drive, thread, principal)
 
 
 def update_comment(drive: DriveModel, principal: Principal, file_id: str, comment_id: str, body: dict) -> dict:
@@ -122,7 +122,7 @@ def update_comment(drive: DriveModel, principal: Principal, file_id: str, commen
                   owner_may=False)
     document.update_comment(comment_id, content=body.get("content"), now=now_rfc3339())
     drive.bump(record, principal.email)
-    return comment_json(_thread(document, comment_id), principal)
+    return comment_json(drive, _thread(document, comment_id), principal)
 
 
 def delete_comment(drive: DriveModel, principal: Principal, file_id: str, comment_id: str) -> None:
@@ -146,7 +146,7 @@ def create_reply(drive: DriveModel, principal: Principal, file_id: str, comment_
     post = document.add_reply(comment_id, author=principal.email, content=body.get("content", ""),
                               now=now_rfc3339(), action=action)
     drive.bump(record, principal.email)
-    return reply_json(post, principal)
+    return reply_json(drive, post, principal)
 
 
 def list_replies(drive: DriveModel, principal: Principal, file_id: str, comment_id: str, params: dict) -> dict:
@@ -154,12 +154,12 @@ def list_replies(drive: DriveModel, principal: Principal, file_id: str, comment_
     posts = [p for p in _thread(document, comment_id)["posts"][1:]
              if params.get("includeDeleted") or not p.get("deleted")]
     items, following = paged(posts, params.get("pageSize", 20), params.get("pageToken"))
-    return _listing("drive#replyList", "replies", [reply_json(p, principal) for p in items], following)
+    return _listing("drive#replyList", "replies", [reply_json(drive, p, principal) for p in items], following)
 
 
 def get_reply(drive: DriveModel, principal: Principal, file_id: str, comment_id: str, reply_id: str) -> dict:
     _record, document = _document(drive, principal, file_id, "reader")
-    return reply_json(_post(document, comment_id, reply_id), principal)
+    return reply_json(drive, _post(document, comment_id, reply_id), principal)
 
 
 def update_reply(drive: DriveModel, principal: Principal, file_id: str, comment_id: str, reply_id: str,
@@ -168,7 +168,7 @@ def update_reply(drive: DriveModel, principal: Principal, file_id: str, comment_
     _check_author(drive, record, principal, _post(document, comment_id, reply_id), "reply", owner_may=False)
     document.update_reply(comment_id, reply_id, content=body.get("content", ""), now=now_rfc3339())
     drive.bump(record, principal.email)
-    return reply_json(_post(document, comment_id, reply_id), principal)
+    return reply_json(drive, _post(document, comment_id, reply_id), principal)
 
 
 def delete_reply(drive: DriveModel, principal: Principal, file_id: str, comment_id: str, reply_id: str) -> None:

@@ -329,7 +329,8 @@ def _get_document(state, call: Call):
     return document.to_json(suggestions_view_mode=call.params.get("suggestionsViewMode"),
                             comments_view_mode=call.params.get("commentsViewMode"),
                             include_tabs_content=bool(call.params.get("includeTabsContent")),
-                            can_edit=can_edit, viewer=call.principal.email)
+                            can_edit=can_edit, viewer=call.principal.email,
+                            names=state.drive.people)
 
 
 @handles("docs.documents.batchUpdate")
@@ -340,6 +341,6 @@ def _batch_update(state, call: Call):
     record, document = _document_for(state, call, "commenter" if suggesting else "writer")
     state.drive.check_content_editable(record)
     reply = document.batch_update(body.get("requests") or [], write_control=write_control,
-                                  author=call.principal.email, now=now_rfc3339())
+                                  author=call.principal.email, now=now_rfc3339(), names=state.drive.people)
     state.drive.bump(record, call.principal.email, content=True)
     return reply
