@@ -242,7 +242,7 @@ def test_live_json_and_the_image_check_skipped_without_site_url(google_site, cli
     ("utf8_indexes", "UTF-16 indexes", "✗"),
     ("approvals_unavailable", "approvals", "✗"),
     ("comment_authors_without_email", "comment authors", "✗"),
-    ("comment_quotes_escaped", "comment quotes", "!"),
+    ("comment_quotes_missing", "comment quotes", "!"),
     ("image_fetch_refused", "image fetch", "✗"),
     ("app_properties_search_ignored", "appProperties search", "!"),
     ("batch_missing", "HTTP batch", "✗"),

@@ -293,3 +293,18 @@ def test_comments_of_a_post_that_was_never_exported_is_a_user_error(site, sandbo
     result = cli("reviews", "comments", "posts/draft.md")
     assert result.code == 2
     assert "posts/draft.md: not exported for review (run `workflow export` first)" in result.err
+
+
+def test_a_quote_google_gives_as_html_maps_to_its_source_line(site, sandbox, tmp_path, cli):
+    configure(site, sandbox, tmp_path)
+    site.post("cartoons.md", "# Cartoons\n\nA first line.\n\nWhy Tom & <Jerry> still work.\n\nThe end.\n")
+    doc_id = export(cli, site, "cartoons.md")
+    reviewer = reviewer_clients(sandbox, EDITOR)[0]
+    reviewer.comments().create(fileId=doc_id, fields="id", body={
+        "content": "Keep this.", "quotedFileContent": {"mimeType": "text/html", "value": "Tom & <Jerry>"}}).execute()
+
+    [line] = cli("reviews", "comments", "posts/cartoons.md").out.splitlines()
+    [as_json] = cli("reviews", "comments", "posts/cartoons.md", "--json").json
+
+    assert line.startswith("posts/cartoons.md:5: “Tom & <Jerry>” — Keep this. (")
+    assert (as_json["line"], as_json["quote"]) == (5, "Tom & <Jerry>")

@@ -227,3 +227,27 @@ def test_a_person_has_one_display_name_in_comments_docs_and_approvals(sandbox, d
                                          suggestionsViewMode="SUGGESTIONS_INLINE",
                                          commentsViewMode="COMMENTS_VIEW_MODE_INCLUDED").execute()
     assert seen["comments"][0]["headPost"]["author"] == {"displayName": "Ed Itor", "me": True}
+
+
+def test_a_quote_google_takes_from_the_doc_comes_back_as_html(sandbox, drive, docs):
+    created = _doc(drive, docs, "Tom & <Jerry> say \"hi\" and 'bye'\n")
+    _share(drive, created["id"], "rev@example.com", "commenter")
+    reviewer, _reviewer_docs = reviewer_clients(sandbox, "rev@example.com")
+    text = "Tom & <Jerry> say \"hi\" and 'bye'"
+    reviewer.comments().create(fileId=created["id"], fields="id", body={
+        "content": "In the editor", "quotedFileContent": {"mimeType": "text/html", "value": text}}).execute()
+    drive.comments().create(fileId=created["id"], fields="id", body={
+        "content": "From an app", "quotedFileContent": {"mimeType": "text/html", "value": text}}).execute()
+    docs.documents().batchUpdate(documentId=created["id"], body={"requests": [
+        {"insertComment": {"content": "Anchored", "range": {"startIndex": 1, "endIndex": 14}}}]}).execute()
+
+    listed = drive.comments().list(fileId=created["id"], fields="comments(content,quotedFileContent)").execute()
+    quotes = {c["content"]: c["quotedFileContent"] for c in listed["comments"]}
+    escaped = "Tom &amp; &lt;Jerry&gt; say &quot;hi&quot; and &#39;bye&#39;"
+    assert quotes["In the editor"] == {"mimeType": "text/html", "value": escaped}
+    assert quotes["From an app"]["value"] == text  # as the app sent it
+    assert quotes["Anchored"]["value"] == "Tom &amp; &lt;Jerry&gt;"
+    in_docs = docs.documents().get(documentId=created["id"], includeTabsContent=True,
+                                   suggestionsViewMode="SUGGESTIONS_INLINE",
+                                   commentsViewMode="COMMENTS_VIEW_MODE_INCLUDED").execute()
+    assert [t["plainTextQuote"] for t in in_docs["comments"] if "plainTextQuote" in t] == [text, text, "Tom & <Jerry>"]

@@ -1,9 +1,11 @@
 """Comment threads of a document, shared by Docs (insertComment...) and Drive's comments API.
 
 A thread is a JSON-able dict: {"id", "anchorId", "anchor": {"start", "end"} | None, "quote",
-"status": "OPEN" | "RESOLVED", "deleted", "created", "modified", "posts": [post, ...]} where
+"quoteHtml", "status": "OPEN" | "RESOLVED", "deleted", "created", "modified", "posts": [post, ...]} where
 posts[0] is the head post and a post is {"id", "author", "content", "created", "modified",
-"action": None | "resolve" | "reopen", "deleted"}.
+"action": None | "resolve" | "reopen", "deleted"}. "quote" is plain text; "quoteHtml" says Drive
+gives it as HTML (a quote Google took from the Doc itself: an anchored comment, or one made in
+Google's editor), escaped as Google escapes it (`html_text`).
 """
 
 from __future__ import annotations
@@ -33,13 +35,19 @@ def new_post(author: str, content: str, now: str, action: str | None = None) -> 
             "modified": now, "action": action, "deleted": False}
 
 
+def html_text(text: str) -> str:
+    """Plain text as the HTML Google gives in a comment's quotedFileContent."""
+    return html.escape(text, quote=True).replace("&#x27;", "&#39;")
+
+
 def new_thread(author: str, content: str, now: str, anchor: tuple[int, int] | None,
-               quote: str | None) -> dict:
+               quote: str | None, *, quote_html: bool = False) -> dict:
     return {
         "id": comment_id(),
         "anchorId": kix_id() if anchor else None,
         "anchor": {"start": anchor[0], "end": anchor[1]} if anchor else None,
         "quote": quote,
+        "quoteHtml": quote_html,
         "status": "OPEN",
         "deleted": False,
         "created": now,

@@ -558,7 +558,7 @@ class Editor:
         content = comments.check_content(request.get("content"), where)
         start, end = self._range(request, where)
         thread = comments.new_thread(self.author, content, self.now, (start, end),
-                                     text_between(self.index, start, end))
+                                     text_between(self.index, start, end), quote_html=True)
         self.state["comments"].append(thread)
         self.comments_touched = True
         return {"insertComment": {"commentThread": comments.thread_json(thread, self.author, self.names)}}

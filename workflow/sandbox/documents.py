@@ -241,8 +241,10 @@ class Document:
     # --- comment threads (Docs insertComment and Drive comments share them) -------------------
 
     def add_comment(self, *, author: str, content: str, now: str, start: int | None = None,
-                    end: int | None = None, quote: str | None = None) -> dict:
-        """A new open thread, anchored to [start, end) when both are given."""
+                    end: int | None = None, quote: str | None = None, in_editor: bool = False) -> dict:
+        """A new open thread, anchored to [start, end) when both are given. Its quote is HTML to
+        Drive when Google took it from the Doc: anchored without a quote given, or `in_editor`
+        (made in Google's editor); a quote an app gives is kept as given."""
         comments.check_content(content, "comment")
         anchor = None
         if start is not None or end is not None:
@@ -255,8 +257,8 @@ class Document:
                                     f"(1-{body_end}).")
             anchor = (start, end)
             if quote is None:
-                quote = text_between(body, start, end)
-        thread = comments.new_thread(author, content, now, anchor, quote)
+                quote, in_editor = text_between(body, start, end), True
+        thread = comments.new_thread(author, content, now, anchor, quote, quote_html=in_editor)
         self._state["comments"].append(thread)
         return copy.deepcopy(thread)
 

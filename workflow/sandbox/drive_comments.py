@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 
 from .auth import Principal
+from .docs_comments import html_text
 from .drive import DriveModel, now_rfc3339, paged, rank
 from .exceptions import ApiError
 
@@ -73,7 +74,8 @@ def comment_json(drive: DriveModel, thread: dict, principal: Principal) -> dict:
             "deleted": bool(thread["deleted"]), "resolved": thread["status"] == "RESOLVED",
             "replies": [reply_json(drive, p, principal) for p in thread["posts"][1:]]}
     if thread.get("quote"):
-        data["quotedFileContent"] = {"mimeType": "text/html", "value": thread["quote"]}
+        quote = html_text(thread["quote"]) if thread.get("quoteHtml") else thread["quote"]
+        data["quotedFileContent"] = {"mimeType": "text/html", "value": quote}
     if thread.get("anchor"):
         data["anchor"] = thread.get("anchorId") or f"kix.{thread['id']}"
     return data
@@ -93,8 +95,9 @@ def create_comment(drive: DriveModel, principal: Principal, file_id: str, body: 
     if not body.get("content"):
         raise ApiError(400, "A comment must have content.", reason="required", location="content")
     quote = (body.get("quotedFileContent") or {}).get("value")
+    # A comment made in Google's editor quotes the Doc as HTML; an app's quote is kept as it sent it.
     thread = document.add_comment(author=principal.email, content=body["content"], now=now_rfc3339(),
-                                  quote=quote)
+                                  quote=quote, in_editor=principal.app is None)
     drive.bump(record, principal.email)
     return comment_json(drive, thread, principal)
 

@@ -14,7 +14,6 @@ responses.answer_call, and the batch route in server.py), so the model itself st
 
 from __future__ import annotations
 
-import html
 from bisect import bisect_right
 
 from .exceptions import ApiError
@@ -26,7 +25,7 @@ NAMED_RANGES_DROPPED = "named_ranges_dropped"
 UTF8_INDEXES = "utf8_indexes"
 APPROVALS_UNAVAILABLE = "approvals_unavailable"
 COMMENT_AUTHORS_WITHOUT_EMAIL = "comment_authors_without_email"
-COMMENT_QUOTES_ESCAPED = "comment_quotes_escaped"
+COMMENT_QUOTES_MISSING = "comment_quotes_missing"
 IMAGE_FETCH_REFUSED = "image_fetch_refused"
 APP_PROPERTIES_SEARCH_IGNORED = "app_properties_search_ignored"
 BATCH_MISSING = "batch_missing"
@@ -42,7 +41,7 @@ QUIRKS = {
                            "without approvals, or an admin turned them off)",
     COMMENT_AUTHORS_WITHOUT_EMAIL: "comment and reply authors come without emailAddress and permissionId "
                                    "(live Google's shape)",
-    COMMENT_QUOTES_ESCAPED: "comment quotes come back HTML-escaped (as for comments made in Google's editor)",
+    COMMENT_QUOTES_MISSING: "comments come back without quotedFileContent (as comments on the whole file)",
     IMAGE_FETCH_REFUSED: "insertInlineImage cannot fetch any image",
     APP_PROPERTIES_SEARCH_IGNORED: "files.list finds nothing by appProperties",
     BATCH_MISSING: "the HTTP batch endpoint answers 404",
@@ -145,9 +144,8 @@ def _comment(quirks: Quirks, comment: dict) -> None:
     if quirks.on(COMMENT_AUTHORS_WITHOUT_EMAIL) and isinstance(author, dict):
         author.pop("emailAddress", None)
         author.pop("permissionId", None)
-    quoted = comment.get("quotedFileContent")
-    if quirks.on(COMMENT_QUOTES_ESCAPED) and isinstance(quoted, dict) and isinstance(quoted.get("value"), str):
-        quoted["value"] = html.escape(quoted["value"])
+    if quirks.on(COMMENT_QUOTES_MISSING):
+        comment.pop("quotedFileContent", None)
 
 
 # --- indexes counted another way --------------------------------------------------------------
