@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.request
 from pathlib import Path
@@ -69,6 +70,19 @@ def control(sandbox: RunningSandbox, method: str, name: str, body=None):
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
+
+
+# The smallest PNG: one transparent pixel.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def publish_images(sandbox: RunningSandbox, *prefixes: str) -> None:
+    """Every URL under each prefix ("https://example.com/") serves a one-pixel PNG to Google's
+    image fetcher (the sandbox fetches nothing from the internet: unregistered images are refused)."""
+    for prefix in prefixes:
+        control(sandbox, "POST", "images", {"url": prefix + "*", "mimeType": "image/png",
+                                            "bytes": base64.b64encode(PNG).decode()})
 
 
 def reviewer_clients(sandbox: RunningSandbox, email: str, display_name: str | None = None) -> tuple:

@@ -14,6 +14,13 @@ POST   user-credentials {"email", "scopes", "client_id"?}  -> authorized-user JS
 GET    notifications              share, approval and public_share events (emails Google would send)
 POST   files/ID/open-with {"app"} the user opened the file with that app (Google Picker): drive.file may use it
 GET    quirks / POST quirks {"name", "on"} / DELETE quirks   one documented behaviour switched off (quirks.py)
+POST   images {"url", "mimeType", "bytes"?}   an image on the public web insertInlineImage can fetch
+                                  (bytes in base64; without them, mimeType decides) -> {"url", "mimeType",
+                                  "bytes": size, "fetchable": bool} (images.py)
+POST   content-links {"seconds"}  how long images' contentUri links live from now on (default 1800)
+POST   files/ID/paste-image {"email", "index", "bytes"}   that person pastes an image (PNG, JPEG or
+                                  GIF, base64) at index in Google's editor: no sourceUri, only Google's
+                                  copy -> {"objectId", "revisionId"}
 
 A web page must not be able to drive these: a call that changes something (POST, DELETE) needs
 `Content-Type: application/json` (which a page cannot send to another site without a CORS
@@ -23,13 +30,17 @@ own is refused. Errors are {"error": "one line"} with a 4xx status.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from typing import Callable
 
 from .discovery import all_methods
-from .exceptions import (OAuthError, control_bad_body, control_foreign_origin, control_needs_json,
+from .drive import now_rfc3339, rank
+from .exceptions import (ApiError, OAuthError, control_bad_body, control_foreign_origin, control_needs_json,
                          control_not_found, control_unknown)
 from .faults import parse_fault
+from .images import Fetched, acceptable
 from .state import SandboxState
 
 _READ_ONLY = ("GET", "HEAD")
@@ -99,6 +110,20 @@ def handle_control(state: SandboxState, http_method: str, name: str, body) -> tu
         opened = re.fullmatch(r"files/([^/]+)/open-with", name)
         if http_method == "POST" and opened:
             return 200, _open_with(state, opened.group(1), body)
+        if (http_method, name) == ("POST", "images"):
+            try:
+                return 200, state.images.register(body)
+            except ValueError as error:
+                raise control_bad_body(str(error)) from None
+        if (http_method, name) == ("POST", "content-links"):
+            seconds = body.get("seconds")
+            if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= 86400:
+                raise control_bad_body('body must be {"seconds": 0..86400}')
+            state.images.link_seconds = seconds
+            return 200, {"seconds": seconds}
+        pasted = re.fullmatch(r"files/([^/]+)/paste-image", name)
+        if http_method == "POST" and pasted:
+            return 200, _paste_image(state, pasted.group(1), body)
     raise control_not_found(http_method, name)
 
 
@@ -131,3 +156,34 @@ def _open_with(state: SandboxState, file_id: str, body) -> dict:
         state.drive.changed.add(file_id)
     state.save()
     return {"fileId": file_id, "apps": list(record["apps"])}
+
+
+def _paste_image(state: SandboxState, file_id: str, body) -> dict:
+    """A person pastes an image in Google's editor: Google keeps a copy, the Doc no sourceUri."""
+    email = _email(body)
+    index = body.get("index")
+    if not isinstance(index, int) or isinstance(index, bool):
+        raise control_bad_body('body must be {"email", "index": <Doc index>, "bytes": "<base64>"}')
+    try:
+        data = base64.b64decode(body.get("bytes") or "", validate=True)
+    except (binascii.Error, ValueError):
+        raise control_bad_body("bytes must be base64") from None
+    fetched = Fetched(data, "")
+    picture = acceptable(fetched)
+    if picture is None:
+        raise control_bad_body("bytes must be a PNG, JPEG or GIF image (under 50 MB and 25 megapixels)")
+    record = state.drive.files.get(file_id)
+    document = state.drive.documents.get(file_id)
+    if record is None or document is None:
+        raise control_unknown(f"document {file_id}")
+    if rank(state.drive.role_of(record, email)) < rank("writer"):
+        raise control_bad_body(f"{email} cannot edit document {file_id}")
+    try:
+        state.drive.check_content_editable(record)
+        object_id = document.paste_image(index, picture=picture, blob=state.images.keep(fetched, picture),
+                                         author=email, now=now_rfc3339())
+    except ApiError as error:
+        raise control_bad_body(error.message) from None
+    state.drive.bump(record, email, content=True)
+    state.save()
+    return {"objectId": object_id, "revisionId": document.revision_id}

@@ -149,7 +149,18 @@ def render_named_ranges(named_ranges: list[dict], with_tab: bool) -> dict:
     return by_name
 
 
-def render_tab_content(state: dict, *, with_tab: bool) -> dict:
+def render_inline_objects(state: dict, content_uri) -> dict:
+    """InlineObjects; an image Google keeps a copy of gets a fresh `content_uri(copy id)` link."""
+    rendered = copy_json(state["inlineObjects"])
+    blobs = state.get("imageBlobs", {})
+    for object_id, inline in rendered.items():
+        properties = inline["inlineObjectProperties"]["embeddedObject"].get("imageProperties")
+        if properties is not None and object_id in blobs and content_uri is not None:
+            properties["contentUri"] = content_uri(blobs[object_id])
+    return rendered
+
+
+def render_tab_content(state: dict, *, with_tab: bool, content_uri=None) -> dict:
     """The fields a DocumentTab has (and the legacy top-level Document repeats)."""
     content = {"body": render_body(state["body"]),
                "documentStyle": document_style(),
@@ -158,7 +169,7 @@ def render_tab_content(state: dict, *, with_tab: bool) -> dict:
         content["lists"] = {list_id: {"listProperties": copy_json(entry["listProperties"])}
                             for list_id, entry in state["lists"].items()}
     if state["inlineObjects"]:
-        content["inlineObjects"] = copy_json(state["inlineObjects"])
+        content["inlineObjects"] = render_inline_objects(state, content_uri)
     if state["namedRanges"]:
         content["namedRanges"] = render_named_ranges(state["namedRanges"], with_tab)
     return content

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from .exceptions import ApiError
+from .exceptions import ApiError, image_not_retrievable
 
 REVISION_IGNORED = "revision_ignored"
 TABLE_WITHOUT_END_UNIT = "table_without_end_unit"
@@ -46,10 +46,6 @@ QUIRKS = {
     APP_PROPERTIES_SEARCH_IGNORED: "files.list finds nothing by appProperties",
     BATCH_MISSING: "the HTTP batch endpoint answers 404",
 }
-
-# Google's words when insertInlineImage cannot fetch the URI (the whole batchUpdate is refused).
-IMAGE_REFUSED = ("There was a problem retrieving the image. The provided image should be publicly accessible, "
-                 "within size limit, and in supported formats.")
 
 
 class Quirks:
@@ -105,7 +101,7 @@ def before_call(quirks: Quirks, method_id: str, body: object) -> None:
         if quirks.on(IMAGE_FETCH_REFUSED):
             for number, request in enumerate(body.get("requests") or []):
                 if isinstance(request, dict) and "insertInlineImage" in request:
-                    raise ApiError(400, f"Invalid requests[{number}].insertInlineImage: {IMAGE_REFUSED}")
+                    raise image_not_retrievable(f"requests[{number}].insertInlineImage")
     if method_id == "drive.approvals.start" and quirks.on(APPROVALS_UNAVAILABLE):
         raise ApiError(403, "The user does not have permission to start an approval on this file.",
                        reason="insufficientFilePermissions")

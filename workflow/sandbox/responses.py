@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from . import drive_comments, fieldmask, quirks, schema
+from . import drive_comments, fieldmask, images, quirks, schema
 from .auth import DOCUMENTS, DOCUMENTS_READONLY, DRIVE, DRIVE_READONLY, Principal
 from .discovery import Method, service
 from .drive import DOCUMENT, now_rfc3339, rank
@@ -38,6 +38,7 @@ class Call:
     params: dict                       # typed query parameters
     body: object                       # parsed JSON body or None
     principal: Principal
+    fetched: dict = field(default_factory=dict)   # uri -> images.Fetched, for insertInlineImage
 
 
 @dataclass
@@ -330,7 +331,16 @@ def _get_document(state, call: Call):
                             comments_view_mode=call.params.get("commentsViewMode"),
                             include_tabs_content=bool(call.params.get("includeTabsContent")),
                             can_edit=can_edit, viewer=call.principal.email,
-                            names=state.drive.people)
+                            names=state.drive.people, content_uri=state.images.link)
+
+
+def _image_source(state, call: Call):
+    """What insertInlineImage gets for a URI: (picture, id of Google's copy), or None when refused."""
+    def source(uri: str):
+        fetched = call.fetched.get(uri) or images.Fetched(problem="not fetched")
+        picture = images.acceptable(fetched)
+        return None if picture is None else (picture, state.images.keep(fetched, picture))
+    return source
 
 
 @handles("docs.documents.batchUpdate")
@@ -341,6 +351,7 @@ def _batch_update(state, call: Call):
     record, document = _document_for(state, call, "commenter" if suggesting else "writer")
     state.drive.check_content_editable(record)
     reply = document.batch_update(body.get("requests") or [], write_control=write_control,
-                                  author=call.principal.email, now=now_rfc3339(), names=state.drive.people)
+                                  author=call.principal.email, now=now_rfc3339(), names=state.drive.people,
+                                  images=_image_source(state, call))
     state.drive.bump(record, call.principal.email, content=True)
     return reply

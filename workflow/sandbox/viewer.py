@@ -55,7 +55,7 @@ def document_page(state: SandboxState, file_id: str) -> tuple[int, str]:
         document = state.drive.documents.get(file_id)
         if record is None or document is None:
             return 404, _page("Not found", f"<h1>No document {escape(file_id)}</h1>")
-        data = document.to_json(suggestions_view_mode="SUGGESTIONS_INLINE")
+        data = document.to_json(suggestions_view_mode="SUGGESTIONS_INLINE", content_uri=state.images.link)
         threads = document.comment_threads()
         meta = (f"<p class='meta'>version {record['version']} · modified {escape(record['modifiedTime'])}"
                 f" · revision {escape(str(document.revision_id))}</p>")
