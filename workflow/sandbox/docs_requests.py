@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from . import docs_chips as chips
 from . import docs_comments as comments
 from .docs_ids import heading_id, kix_id, suggestion_id
 from .docs_structure import (BODY_START, BodyIndex, ParagraphRef, atom_starts, atom_width,
                              block_size, check_boundary, delete_range, insertion_point,
                              iter_paragraphs, iter_tables, new_table, row_spans, set_atoms,
                              split_paragraph)
-from .docs_styles import (BULLET_PRESETS, MAX_NESTING_LEVEL, PARAGRAPH_STYLE_FIELDS,
+from .docs_styles import (BULLET_PRESETS, MAX_NESTING_LEVEL, PARAGRAPH_STYLE_FIELDS, TEXT_WIDTH_PT,
                           TEXT_STYLE_FIELDS, apply_mask, copy_json, inherited_text_style,
                           list_indents, list_properties, parse_fields, update_text_style,
                           validate_paragraph_style)
@@ -35,15 +36,13 @@ TABLE_CELL_STYLE_FIELDS = (
 UNSUPPORTED = (
     "addDocumentTab", "createDropdownDefinition", "createFooter", "createFootnote", "createHeader",
     "deleteDropdownDefinition", "deleteFooter", "deleteHeader", "deletePositionedObject",
-    "deleteTab", "deleteTableColumn", "deleteTableRow", "insertDate", "insertDropdown",
-    "insertPerson", "insertRichLink", "insertSectionBreak", "mergeTableCells", "pinTableHeaderRows",
-    "replaceImage", "replaceNamedRangeContent", "unmergeTableCells", "updateDocumentStyle",
+    "deleteTab", "deleteTableColumn", "deleteTableRow", "insertDropdown", "insertSectionBreak",
+    "mergeTableCells", "pinTableHeaderRows", "replaceImage", "replaceNamedRangeContent", "unmergeTableCells", "updateDocumentStyle",
     "updateDocumentTabProperties", "updateDropdownDefinitionProperties", "updateDropdownProperties",
     "updateNamedStyle", "updateSectionStyle", "updateTableColumnProperties", "updateTableRowStyle",
 )
 
 
-PAGE_WIDTH_PT = 468  # a Letter page inside 1-inch margins: the widest an inline image is shown
 DEFAULT_IMAGE_PT = (200, 150)  # width, height when the image's pixel size is unknown
 
 
@@ -59,7 +58,7 @@ def image_size(requested: dict | None, width_px: int | None, height_px: int | No
     elif asked["width"] or asked["height"]:
         scale = asked["width"] / width if asked["width"] else asked["height"] / height
     else:
-        scale = min(1.0, PAGE_WIDTH_PT / width)
+        scale = min(1.0, TEXT_WIDTH_PT / width)
     return {"height": {"magnitude": round(height * scale, 2), "unit": "PT"},
             "width": {"magnitude": round(width * scale, 2), "unit": "PT"}}
 
@@ -91,6 +90,9 @@ class Editor:
             "insertTableColumn": self._insert_table_column,
             "updateTableCellStyle": self._update_table_cell_style,
             "insertInlineImage": self._insert_inline_image,
+            "insertPerson": self._insert_chip,
+            "insertRichLink": self._insert_chip,
+            "insertDate": self._insert_chip,
             "insertPageBreak": self._insert_page_break,
             "replaceAllText": self._replace_all_text,
             "createNamedRange": self._create_named_range,
@@ -525,6 +527,25 @@ class Editor:
             self.state.setdefault("imageBlobs", {})[object_id] = blob
         self._insert_atoms(index, [atom], where)
         return object_id
+
+    def _insert_chip(self, request: dict, where: str) -> dict:
+        """insertPerson, insertRichLink, insertDate: one smart-chip unit at the location."""
+        kind = where.rsplit(".", 1)[1]
+        index = self._location(request, where)
+        ref, offset = insertion_point(self.index, index, where)
+        if kind == "insertPerson":
+            atom = chips.person(request, where, self.names)
+        elif kind == "insertRichLink":
+            atom = chips.rich_link(request, where)
+        else:
+            atom = chips.date(request, where)
+        style = self._neighbour_style(ref, offset)
+        if style:
+            atom["ts"] = style
+        if self.suggest:
+            atom["ins"] = [self._suggestion_id()]
+        self._insert_atoms(index, [atom], where)
+        return {}
 
     def _insert_page_break(self, request: dict, where: str) -> dict:
         index = self._location(request, where)
