@@ -21,6 +21,13 @@ class PreparedPost:
         """The post body as the reader will give it back from an untouched Doc (normalize_markdown)."""
         return normalize_markdown(self.post.body, site_url=self.site_url)
 
+    def with_refused_images(self, uris: set[str] | frozenset[str]) -> PreparedPost:
+        """The post rendered again with these images (Google could not fetch them) shown as links
+        to them, each with a warning: what export writes after Google refused a write for them."""
+        rendered = render_document(self.post.body, title=self.post.title, first_line=self.post.body_first_line,
+                                   site_url=self.site_url, refused_images=frozenset(uris))
+        return PreparedPost(post=self.post, rendered=rendered, site_url=self.site_url)
+
     def preview_json(self) -> dict[str, Any]:
         """The shape scripts read from `workflow preview --json`; keep it stable."""
         return {
