@@ -37,7 +37,14 @@ def add_column(conn: Connection, table: str, column: Column) -> None:
     conn.exec_driver_sql(f"ALTER TABLE {conn.dialect.identifier_preparer.quote(table)} ADD COLUMN {ddl}")
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_reviews]
+def _v3_doc_touched(conn: Connection) -> None:
+    """Exports remember the Doc as we wrote it, whether reviewers touched it, and the write in flight."""
+    columns = tables.exports.c
+    for column in (columns.content_fingerprint, columns.reviewed, columns.pending_write):
+        add_column(conn, "exports", column)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_reviews, _v3_doc_touched]
 LATEST = len(MIGRATIONS)
 
 
