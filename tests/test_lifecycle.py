@@ -34,8 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import hypothesis.strategies as st
-from hypothesis import HealthCheck, Phase, settings
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis import HealthCheck, Phase, event, settings
+from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition, rule,
+                                 run_state_machine_as_test)
 from sandbox_fixtures import OWNER, app_clients, control, reviewer_clients, write_key_file
 
 from workflow.cli import main
@@ -318,6 +319,16 @@ due_days = 0
                     assert views.inline == "\n", f"a half-written Doc: {views.inline!r}"
             elif old is not None and (views.accepted, views.rejected) != (old.accepted, old.rejected):
                 self.check_written(post, old, views, "suggested" if post.touched else None)
+            elif post.base != post.rendered and self.recorded_text(post) == post.rendered:
+                post.base = list(post.rendered)  # sent with every change in conflict: the Doc's text is as it was
+
+    def recorded_text(self, post: PostModel) -> list[str]:
+        """What the store says was last sent of a post (to tell what a run that died managed to record)."""
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(self.root / ".workflow" / "state.db")) as db:
+            row = db.execute("SELECT source_text FROM exports WHERE post_id = ?", (post.post_id,)).fetchone()
+        return [strip_heading(p) for p in (row[0] or "").strip().split("\n\n")] if row else []
 
     def check_written(self, post: PostModel, before: Views, after: Views, outcome: str | None) -> None:
         """The Doc after a run that sent the author's latest text (outcome None: whole or suggested)."""
@@ -339,7 +350,28 @@ due_days = 0
             post.touched = True
         post.base = list(ours)
 
+    @initialize()
+    def a_post_in_review(self) -> None:
+        """Most sequences worth trying start from a post already in review, seen by the review poll."""
+        self.author_creates_a_post(2)
+        self.export()
+        self.reviews_sync()
+
     # --- the author ---
+
+    @precondition(lambda self: self.live())
+    @rule(change=st.sampled_from(["edit", "add", "delete", "two"]), which=st.integers(0, 9),
+          where=st.integers(0, 9))
+    def author_changes_a_post(self, change: str, which: int, where: int) -> None:
+        {"edit": self.author_edits_a_paragraph, "add": self.author_adds_a_paragraph,
+         "delete": self.author_deletes_a_paragraph, "two": self.author_changes_two_paragraphs_apart}[change](
+            which, where)
+
+    @precondition(lambda self: self.live())
+    @rule(change=st.sampled_from(["rename", "delete", "copy", "uncopy"]), which=st.integers(0, 9))
+    def author_moves_files(self, change: str, which: int) -> None:
+        {"rename": self.author_renames_a_post, "delete": self.author_deletes_a_post,
+         "copy": self.author_copies_a_post_keeping_its_id, "uncopy": self.author_removes_the_copy}[change](which)
 
     @precondition(lambda self: len(self.posts) < len(POST_IDS))
     @rule(paragraphs=st.integers(1, 3))
@@ -351,8 +383,6 @@ due_days = 0
         self.ever_ids.add(post_id)
         self.write(post)
 
-    @precondition(lambda self: self.live())
-    @rule(which=st.integers(0, 9), where=st.integers(0, 9))
     def author_edits_a_paragraph(self, which: int, where: int) -> None:
         post = self.live()[which % len(self.live())]
         index = where % len(post.paras)
@@ -361,33 +391,29 @@ due_days = 0
         self.counter += index == 0
         self.write(post)
 
-    @precondition(lambda self: self.live())
-    @rule(which=st.integers(0, 9), where=st.integers(0, 9))
     def author_adds_a_paragraph(self, which: int, where: int) -> None:
         post = self.live()[which % len(self.live())]
         post.paras.insert(1 + where % len(post.paras), self.fresh(post.post_id))
         self.write(post)
 
-    @precondition(lambda self: any(len(p.paras) > 2 for p in self.live()))
-    @rule(which=st.integers(0, 9), where=st.integers(0, 9))
     def author_deletes_a_paragraph(self, which: int, where: int) -> None:
         candidates = [p for p in self.live() if len(p.paras) > 2]
+        if not candidates:
+            return
         post = candidates[which % len(candidates)]
         del post.paras[1 + where % (len(post.paras) - 1)]
         self.write(post)
 
-    @precondition(lambda self: any(len(p.paras) > 2 for p in self.live()))
-    @rule(which=st.integers(0, 9))
-    def author_changes_two_paragraphs_apart(self, which: int) -> None:
+    def author_changes_two_paragraphs_apart(self, which: int, where: int = 0) -> None:
         candidates = [p for p in self.live() if len(p.paras) > 2]
+        if not candidates:
+            return
         post = candidates[which % len(candidates)]
         post.paras[1] = self.fresh(post.post_id)
         post.paras[-1] = self.fresh(post.post_id)
         self.write(post)
 
-    @precondition(lambda self: self.live())
-    @rule(which=st.integers(0, 9))
-    def author_renames_a_post(self, which: int) -> None:
+    def author_renames_a_post(self, which: int, where: int = 0) -> None:
         post = self.live()[which % len(self.live())]
         new_name = f"{post.post_id}-{self.counter}.md"
         self.counter += 1
@@ -395,25 +421,23 @@ due_days = 0
         self.files[new_name] = self.files.pop(post.name)
         post.name = new_name
 
-    @precondition(lambda self: self.live())
-    @rule(which=st.integers(0, 9))
-    def author_deletes_a_post(self, which: int) -> None:
+    def author_deletes_a_post(self, which: int, where: int = 0) -> None:
         post = self.live()[which % len(self.live())]
         (self.root / "posts" / post.name).unlink()
         del self.files[post.name]
 
-    @precondition(lambda self: self.live() and not self.copies)
-    @rule(which=st.integers(0, 9))
-    def author_copies_a_post_keeping_its_id(self, which: int) -> None:
+    def author_copies_a_post_keeping_its_id(self, which: int, where: int = 0) -> None:
+        if self.copies:
+            return
         post = self.live()[which % len(self.live())]
         name = f"copy-of-{post.name}"
         shutil.copyfile(self.root / "posts" / post.name, self.root / "posts" / name)
         self.files[name] = self.files[post.name]
         self.copies[name] = post.post_id
 
-    @precondition(lambda self: self.copies)
-    @rule()
-    def author_removes_the_copy(self) -> None:
+    def author_removes_the_copy(self, which: int = 0, where: int = 0) -> None:
+        if not self.copies:
+            return
         name = next(iter(self.copies))
         (self.root / "posts" / name).unlink()
         del self.files[name]
@@ -425,7 +449,16 @@ due_days = 0
         return [p for p in self.posts.values() if p.doc_id and p.exported_once and p.approved is None]
 
     @precondition(lambda self: self.reviewable())
-    @rule(which=st.integers(0, 9), where=st.integers(0, 9), suggest=st.booleans())
+    @rule(work=st.sampled_from(["types", "suggests", "accepts", "rejects", "comments"]), which=st.integers(0, 9),
+          where=st.integers(0, 99))
+    def reviewer_works_in_the_doc(self, work: str, which: int, where: int) -> None:
+        if work in ("types", "suggests"):
+            self.reviewer_adds_words(which, where, work == "suggests")
+        elif work in ("accepts", "rejects"):
+            self.reviewer_settles_a_suggestion(which, where, work == "accepts")
+        else:
+            self.reviewer_comments(which)
+
     def reviewer_adds_words(self, which: int, where: int, suggest: bool) -> None:
         post = self.reviewable()[which % len(self.reviewable())]
         spots = [p for p in paragraphs_of(self.document(post)) if p.plain and p.text.strip()]
@@ -441,9 +474,7 @@ due_days = 0
         post.tokens.add(token.strip())
         self.reviewer_touched(post)
 
-    @precondition(lambda self: self.reviewable())
-    @rule(which=st.integers(0, 9), pick=st.integers(0, 99), accept=st.booleans())
-    def reviewer_settles_a_suggestion(self, which: int, pick: int, accept: bool) -> None:
+    def reviewer_settles_a_suggestion(self, which: int, pick: int, accept: bool = True) -> None:
         post = self.reviewable()[which % len(self.reviewable())]
         ids = suggestion_ids(self.document(post))
         if not ids:
@@ -459,26 +490,33 @@ due_days = 0
         post.tokens = {token for token in post.tokens if token in inline}
         post.touched = True
 
-    @precondition(lambda self: self.reviewable())
-    @rule(which=st.integers(0, 9))
-    def reviewer_comments(self, which: int) -> None:
+    def reviewer_comments(self, which: int, where: int = 0) -> None:
         post = self.reviewable()[which % len(self.reviewable())]
         self.reviewer_drive.comments().create(fileId=post.doc_id, fields="id", body={
             "content": "Could this be shorter?", "quotedFileContent": {"mimeType": "text/html", "value": "Post"}
         }).execute()
 
-    @precondition(lambda self: self.reviewable())
-    @rule(which=st.integers(0, 9), approve=st.booleans())
-    def reviewer_answers_the_approval(self, which: int, approve: bool) -> None:
+    def answer_the_approval(self, which: int, approve: bool) -> None:
         post = self.reviewable()[which % len(self.reviewable())]
         running = [a for a in self.approvals(post) if a["status"] == "IN_PROGRESS"]
         if not running:
             return
         verb = self.reviewer_drive.approvals().approve if approve else self.reviewer_drive.approvals().decline
         verb(fileId=post.doc_id, approvalId=running[0]["approvalId"], body={}, fields="status").execute()
+        event("reviewer approved" if approve else "reviewer declined")
         post.touched = True
         if approve:
             post.approved = running[0]["approvalId"]
+
+    @precondition(lambda self: self.reviewable())
+    @rule(which=st.integers(0, 9))
+    def reviewer_approves(self, which: int) -> None:
+        self.answer_the_approval(which, approve=True)
+
+    @precondition(lambda self: self.reviewable())
+    @rule(which=st.integers(0, 9))
+    def reviewer_declines(self, which: int) -> None:
+        self.answer_the_approval(which, approve=False)
 
     # --- the worker ---
 
@@ -531,9 +569,17 @@ due_days = 0
 
     @rule()
     def reviews_sync(self) -> None:
+        self.sync("reviews", "--sync", "--json")
+
+    @rule()
+    def service_reviews_job(self) -> None:
+        self.sync("run", "--once", "--job", "reviews", "--json")
+
+    def sync(self, *args: str) -> None:
+        """`workflow reviews --sync`, or the service's reviews job: approvals come home."""
         pending = {p.post_id: approved_markdown(self.document(p, "PREVIEW_WITHOUT_SUGGESTIONS"))
                    for p in self.posts.values() if p.approved and p.name in self.files}
-        code, _report = self.cli("reviews", "--sync", "--json")
+        code, _report = self.cli(*args)
         assert code in (0, 1)
         if not any(p.approved and p.name not in self.files for p in self.posts.values()):
             assert code == 0
@@ -544,7 +590,7 @@ due_days = 0
             post = self.posts[post_id]
             path = self.root / "posts" / post.name
             text = path.read_text(encoding="utf-8")
-            if post.base == post.rendered and post.post_id not in set(self.copies.values()):
+            if post.base == post.rendered:  # the file the Doc came from gets it, even while a copy shares its id
                 front, body = text.split("\n---\n", 1)
                 assert body == markdown, (body, markdown)
                 assert "status: approved" in front
@@ -560,6 +606,7 @@ due_days = 0
                 assert side.split("\n---\n", 1)[1] == markdown
                 self.files[sides[0]] = side
             post.approved = None
+            event("an approval came home")
 
     # --- runs that overlap, die, or meet a failing Google ---
 
@@ -639,26 +686,22 @@ due_days = 0
     @rule(fault=st.sampled_from(FAULTS), sync=st.booleans())
     def google_fails(self, fault: tuple[str, dict], sync: bool) -> None:
         method, kind = fault
+        before = self.snapshot()
+        pending = {p.post_id: approved_markdown(self.document(p, "PREVIEW_WITHOUT_SUGGESTIONS"))
+                   for p in self.posts.values() if p.approved and p.name in self.files}
         control(self.sandbox, "POST", "faults", {"method": method, **kind})
         try:
-            if sync:
-                pending = {p.post_id: approved_markdown(self.document(p, "PREVIEW_WITHOUT_SUGGESTIONS"))
-                           for p in self.posts.values() if p.approved and p.name in self.files}
-                code, report = self.cli("reviews", "--sync", "--json")
-                assert code in (0, 1)
-                control(self.sandbox, "DELETE", "faults")
-                brought = {pid for pid in pending if (self.root / "posts" / self.posts[pid].name).read_text(
-                    encoding="utf-8") != self.files[self.posts[pid].name]} | {
-                    pid for pid in pending if set(p.name for p in (self.root / "posts").glob("*.approved.md"))
-                    - set(self.files)}
-                self.check_brought_home({pid: pending[pid] for pid in brought})
-            else:
-                before = self.snapshot()
-                code, report = self.cli("export", "--json")
-                control(self.sandbox, "DELETE", "faults")
-                self.check_export(before, report, code)
+            code, report = self.cli(*(("reviews", "--sync", "--json") if sync else ("export", "--json")))
         finally:
             control(self.sandbox, "DELETE", "faults")
+        assert code in (0, 1), report
+        if not sync:
+            self.check_export(before, report, code)
+            return
+        sides = set(p.name for p in (self.root / "posts").glob("*.approved.md")) - set(self.files)
+        brought = {pid for pid in pending if sides or (self.root / "posts" / self.posts[pid].name).read_text(
+            encoding="utf-8") != self.files[self.posts[pid].name]}
+        self.check_brought_home({pid: pending[pid] for pid in brought})
 
     # --- invariants ---
 
