@@ -309,3 +309,14 @@ def test_comments_of_a_post_that_was_never_exported_is_a_user_error(site, sandbo
     result = cli("reviews", "comments", "posts/draft.md")
     assert result.code == 2
     assert "posts/draft.md: not exported for review (run `workflow export` first)" in result.err
+
+
+def test_a_failing_folder_listing_is_one_line_and_exit_1_not_a_traceback(review, cli):
+    control(review.sandbox, "POST", "faults", {"method": "drive.files.list", "kind": "status", "status": 500,
+                                               "times": 9})
+    result = cli("reviews", "--sync")
+    control(review.sandbox, "DELETE", "faults")
+
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "workflow: warning: cannot list the review Docs: HTTP 500" in result.err
+    assert cli("reviews", "--sync").code == 0
