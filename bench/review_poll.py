@@ -22,12 +22,10 @@ from pathlib import Path
 from google.oauth2 import credentials as user_credentials
 from googleapiclient.discovery import build
 
-from workflow.config import load_config
-from workflow.export import export_posts
-from workflow.google.clients import connect
+from sandbox_site import export_site
+
 from workflow.reviews import sync_reviews
 from workflow.sandbox import start
-from workflow.store import open_store
 
 REVIEWER = "editor@example.com"
 
@@ -43,26 +41,9 @@ def bench(docs: int) -> dict:
     folder = tempfile.TemporaryDirectory()
     try:
         root = Path(folder.name)
-        (root / "posts").mkdir()
-        (root / "config").mkdir()
-        key = root / "key.json"
-        key.write_text(json.dumps(sandbox.service_account_key(email="bench@x.iam.gserviceaccount.com")))
-        os.chmod(key, 0o600)
-        (root / "config" / "workflow.toml").write_text(
-            f'[google]\nendpoint = "{sandbox.url}"\ncredentials = "{key}"\nsubject = "owner@example.com"\n'
-            f'docs_writes_per_minute = 1000000\ndrive_requests_per_minute = 1000000\n'
-            f'[review]\nreviewers = ["{REVIEWER}"]\nnotify = false\n', encoding="utf-8")
-        for number in range(docs):
-            (root / "posts" / f"post-{number:04}.md").write_text(
-                f"# Post {number}\n\nThe body of post {number}.\n", encoding="utf-8")
-        os.chdir(root)
-        config = load_config(root / "config" / "workflow.toml", root=root)
-        store = open_store(config.state_url)
-        session = connect(config)
-        started = time.perf_counter()
-        report = export_posts(config, store, session)
-        export_seconds = time.perf_counter() - started
-        assert report.counts["created"] == docs, report.counts
+        site = export_site(sandbox, root, {f"post-{n:04}.md": f"# Post {n}\n\nThe body of post {n}.\n"
+                                           for n in range(docs)}, f'reviewers = ["{REVIEWER}"]\nnotify = false')
+        config, store, session, report = site.config, site.store, site.session, site.report
         sync_reviews(config, store, session)  # the first poll reads every Doc once
 
         calls = session.caller.stats.calls
@@ -79,14 +60,13 @@ def bench(docs: int) -> dict:
         polled = sync_reviews(config, store, session)
         approval_seconds = time.perf_counter() - started
         assert "status: approved" in post.read_text(encoding="utf-8"), polled.counts()
-        session.close()
-        store.close()
+        site.close()
     finally:
         os.chdir("/")
         sandbox.stop()
         folder.cleanup()
     goal = 1 + math.ceil(docs / 100)
-    return {"docs_in_review": docs, "export_seconds": round(export_seconds, 1),
+    return {"docs_in_review": docs, "export_seconds": round(site.seconds, 1),
             "idle_poll_round_trips": idle_round_trips, "goal": f"<= {goal}",
             "approval_to_post_seconds": round(approval_seconds, 3), "approval_polls": 1}
 
