@@ -47,8 +47,9 @@ class Exporter:
         self.queue_topics = queue_topics
         self.lease_seconds = float(config.get("schedule", "lease_seconds"))
         self._reserved_ids: list[str] = []
-        self.ops = GoogleOps(session, shared_drive_id=config.get("google", "shared_drive_id")) if session else None
-        if self.ops is not None:
+        self.ops = self.writer = self.hand_off = None  # no session: nothing can be sent (dry run, benchmarks)
+        if session is not None:
+            self.ops = GoogleOps(session, shared_drive_id=config.get("google", "shared_drive_id"))
             folder = ReviewFolder(config, store, self.ops, self._reserve_id)
             self.writer = DocWriter(store, self.ops, folder, session.endpoint.web_url, self._reserve_id, force=force)
             self.hand_off = HandOff(config, store, self.ops)
@@ -86,7 +87,7 @@ class Exporter:
                 if not self.dry_run:
                     self._record_seen(prepared, candidate.rel)
                 return self._finished(result, export)
-            if self.dry_run:
+            if self.dry_run or self.writer is None:
                 result.state = PostOutcome.CREATED if not export or not export.get("doc_id") else PostOutcome.UPDATED
                 result.note = "dry run: nothing sent"
                 return result
