@@ -9,7 +9,6 @@ url, error}] (exports not yet approved or declined), "healthy": bool}. Times are
 from __future__ import annotations
 
 import argparse
-import sys
 from zoneinfo import ZoneInfo
 
 from workflow import exit_codes
@@ -39,7 +38,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not args.check:
         return 0
     for problem in status.problems:
-        print(f"workflow: unhealthy: {problem}", file=sys.stderr)
+        ctx.error(problem, kind="unhealthy")
     if not status.problems and not ctx.json:
         ctx.say("healthy")
     return exit_codes.FAILED if status.problems else exit_codes.SUCCESS

@@ -7,6 +7,7 @@ this process, whose state lives in `[google] sandbox_data`. Nothing here knows a
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -22,7 +23,14 @@ from googleapiclient.http import BatchHttpRequest
 
 from workflow.config import Config
 from workflow.errors import UserError
-from workflow.google.credentials import check_private, load_credentials, scopes_for
+from workflow.google.credentials import (
+    DEFAULT_REFRESH_ADVICE,
+    check_private,
+    load_credentials,
+    refresh_advice,
+    refusal_reason,
+    scopes_for,
+)
 from workflow.google.pacing import Caller, RateLimiter
 
 log = logging.getLogger(__name__)
@@ -76,7 +84,7 @@ class GoogleSession:
                           client_options=drive_options, cache_discovery=False)
             docs = build("docs", "v1", http=self._http(), static_discovery=True,
                          client_options=docs_options, cache_discovery=False)
-            clients = self._local.clients = (drive, docs)
+            clients = self._local.clients = (_built_once(drive), _built_once(docs))
         return clients
 
     @property
@@ -102,9 +110,7 @@ class GoogleSession:
         try:
             self.credentials.refresh(google_auth_httplib2.Request(httplib2.Http(timeout=self.timeout)))
         except RefreshError as exc:
-            # args[0] is the token endpoint's message; str(exc) would be the repr of (message, response).
-            message = str(exc.args[0] if exc.args else exc).strip()
-            return f"refused: {message.splitlines()[0] if message else 'no reason given'}"
+            return f"refused: {refusal_reason(exc)}"
         return "ok"
 
     def who(self) -> str:
@@ -121,7 +127,18 @@ class GoogleSession:
             self.endpoint.sandbox = None
 
 
-def _caller(config: Config) -> Caller:
+def _built_once(service: Any) -> Any:
+    """The service with each collection (`files()`, `documents()`...) built on first use and kept: the
+    client builds one anew on every call, every method's docstring included (a quarter of a second for
+    Docs on a busy machine). The service is already one per thread, and so are its collections."""
+    for name in service._dynamic_attrs:
+        make = getattr(service, name)
+        if getattr(make, "__is_resource__", False):
+            setattr(service, name, functools.cache(make))
+    return service
+
+
+def _caller(config: Config, refresh_advice: str = DEFAULT_REFRESH_ADVICE) -> Caller:
     google = config.sections["google"]
     limiters = {
         "drive": RateLimiter(google["drive_requests_per_minute"]),
@@ -129,7 +146,8 @@ def _caller(config: Config) -> Caller:
         # Docs allows 300 reads a minute per user.
         "docs_read": RateLimiter(300),
     }
-    return Caller(limiters, max_retries=google["max_retries"], backoff_base=google["retry_base_seconds"])
+    return Caller(limiters, max_retries=google["max_retries"], backoff_base=google["retry_base_seconds"],
+                  refresh_advice=refresh_advice)
 
 
 def connect(config: Config) -> GoogleSession:
@@ -139,6 +157,7 @@ def connect(config: Config) -> GoogleSession:
     credentials_path: Path | None = google["credentials"]
     credentials_path = config.resolve(credentials_path) if credentials_path else None
     timeout = google["request_timeout_seconds"]
+    advice = DEFAULT_REFRESH_ADVICE
     if endpoint_setting == "sandbox" and credentials_path is None:
         endpoint, creds = _in_process_sandbox(config)
     elif endpoint_setting == "sandbox":
@@ -151,7 +170,8 @@ def connect(config: Config) -> GoogleSession:
         token_uri = root + "token" if root else None
         creds = load_credentials(credentials_path, subject=google["subject"], token_uri=token_uri,
                                  scopes=scopes_for(google["drive_scope"]))
-    return GoogleSession(endpoint=endpoint, credentials=creds, caller=_caller(config), timeout=timeout)
+        advice = refresh_advice(creds, credentials_path)
+    return GoogleSession(endpoint=endpoint, credentials=creds, caller=_caller(config, advice), timeout=timeout)
 
 
 def _in_process_sandbox(config: Config) -> tuple[Endpoint, Any]:
