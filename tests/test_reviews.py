@@ -320,3 +320,21 @@ def test_a_failing_folder_listing_is_one_line_and_exit_1_not_a_traceback(review,
     assert result.code == 1 and "Traceback" not in result.err
     assert "workflow: warning: cannot list the review Docs: HTTP 500" in result.err
     assert cli("reviews", "--sync").code == 0
+
+
+def test_a_reviewers_script_link_comes_home_as_plain_text_with_a_warning(review, cli):
+    """Issue 11: a link a reviewer points at `javascript:` must not reach the Markdown the blog publishes."""
+    start = review.text_index("Last line")
+    review.edit([{"updateTextStyle": {"range": {"startIndex": start, "endIndex": start + len("Last line")},
+                                      "textStyle": {"link": {"url": "javascript:alert(document.domain)"}},
+                                      "fields": "link"}}])
+    review.drive.approvals().approve(fileId=review.doc_id, approvalId=review.approval_id(), body={}).execute()
+
+    result = cli("reviews", "--sync", "--json")
+
+    assert result.code == 0, result.err
+    written = (review.site.posts / "hello.md").read_text(encoding="utf-8")
+    assert "status: approved" in written and "Last line here." in written
+    assert "javascript:" not in written.split("---", 2)[2]
+    [warning] = result.json["sync"]["warnings"]
+    assert warning.startswith("posts/hello.md: ") and "kept as plain text" in warning

@@ -65,6 +65,8 @@ def run_board(args: argparse.Namespace, ctx: Context) -> int:
             ctx.say(", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in counts))
             for message in report.errors:
                 ctx.warn(message)
+            for message in report.warnings:
+                ctx.warn(f"warning: {message}")
         _print_board(rows, ctx)
     return exit_codes.FAILED if report and report.failed else exit_codes.SUCCESS
 

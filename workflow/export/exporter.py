@@ -99,8 +99,9 @@ class Exporter:
     def _prepare(self, candidate: Candidate) -> PreparedPost:
         post = candidate.post
         assert post is not None, "triage reads every post it does not settle"
-        rendered = render_document(post.body, title=post.title, first_line=post.body_first_line)
-        return PreparedPost(post=post, rendered=rendered)
+        site_url = self.config.get("content", "site_url") or None
+        rendered = render_document(post.body, title=post.title, first_line=post.body_first_line, site_url=site_url)
+        return PreparedPost(post=post, rendered=rendered, site_url=site_url)
 
     def _finished(self, result: PostResult, export: dict, state: PostOutcome = PostOutcome.UNCHANGED) -> PostResult:
         result.post_id, result.doc_id, result.url = export["post_id"], export.get("doc_id"), export.get("url")

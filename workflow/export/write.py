@@ -25,7 +25,6 @@ from workflow.export.report import PostOutcome
 from workflow.export.suggest import conflict_comment, plan_suggestions, suggestions_landed
 from workflow.google.operations import DOC_MIME, GoogleOps, RevisionMismatch
 from workflow.prepare import PreparedPost
-from workflow.render import normalize_markdown
 from workflow.reviews.reading import current_approval
 from workflow.store import Store
 from workflow.store import export_queries as q
@@ -128,7 +127,7 @@ class DocWriter:
         post, doc_id = prepared.post, export["doc_id"]
         marker = f"{content_marker(post.content_hash)}-{secrets.token_hex(4)}"
         pending = {"kind": "whole", "marker": marker, "hash": post.content_hash,
-                   "source_text": normalize_markdown(post.body), "block_map": prepared.rendered.to_json()["blocks"]}
+                   "source_text": prepared.source_markdown, "block_map": prepared.rendered.to_json()["blocks"]}
         self._update(post.post_id, pending_write=pending)
         requests = _clear_requests(document) + prepared.rendered.requests + _marker_requests(marker, prepared)
         try:
@@ -167,7 +166,7 @@ class DocWriter:
 
     def _suggest(self, prepared: PreparedPost, export: dict, document: dict) -> PostOutcome:
         post, doc_id = prepared.post, export["doc_id"]
-        source_text = normalize_markdown(post.body)
+        source_text = prepared.source_markdown
         plan = plan_suggestions(document, base_markdown=export.get("source_text") or "", new_markdown=source_text)
         pending = {"kind": "suggest", "hash": post.content_hash, "source_text": source_text,
                    "revision": document.get("revisionId", ""), "inserted": plan.inserted, "deleted": plan.deleted,

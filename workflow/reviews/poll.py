@@ -20,7 +20,7 @@ from workflow.config import Config
 from workflow.google.clients import GoogleSession
 from workflow.google.operations import GoogleCallFailed, GoogleOps
 from workflow.google.pacing import API_ERRORS, describe
-from workflow.render import normalize_markdown, read_document
+from workflow.render import normalize_markdown, read_back
 from workflow.reviews.approval import write_back
 from workflow.reviews.posts import load_current_post, rel_to_site
 from workflow.reviews.reading import DocReading, current_approval, person, read_doc
@@ -46,6 +46,7 @@ class ReviewReport:
     declined: list[str] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)    # approved text kept as plain text (say, a javascript: link)
     notices_sent: int = 0
     notices_failed: int = 0
 
@@ -60,7 +61,8 @@ class ReviewReport:
 
     def to_json(self) -> dict[str, Any]:
         return {**self.counts(), "approved_posts": self.approved, "conflict_posts": self.conflicts,
-                "declined_posts": self.declined, "overdue_posts": self.overdue, "error_messages": self.errors}
+                "declined_posts": self.declined, "overdue_posts": self.overdue, "error_messages": self.errors,
+                "warnings": self.warnings}
 
 
 def rfc3339(moment: datetime) -> str:
@@ -183,7 +185,10 @@ class ReviewSync:
                                approved_by, approved_at)
             return
         document = self.ops.get_document_without_suggestions(doc_id)
-        markdown = read_document(document)
+        site_url = self.config.get("content", "site_url") or None
+        read = read_back(document, site_url=site_url)
+        markdown = read.markdown
+        self.report.warnings.extend(f"{rel_path}: {warning['message']}" for warning in read.warnings)
         path = self.config.root / rel_path
         updates = {"status": "approved", "approved_by": approved_by, "approved_at": approved_at,
                    "doc": export.get("url") or self.web_url(doc_id)}
@@ -192,7 +197,7 @@ class ReviewSync:
             post = load_current_post(self.config, path)
             with self.store.write() as conn:
                 eq.update_export(conn, post_id, state=ExportState.APPROVED, exported_hash=post.content_hash,
-                                 source_text=normalize_markdown(post.body), last_error=None)
+                                 source_text=normalize_markdown(post.body, site_url=site_url), last_error=None)
             self.report.approved.append(post_id)
         elif result.outcome == "conflict":
             with self.store.write() as conn:
