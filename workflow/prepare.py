@@ -15,6 +15,7 @@ class PreparedPost:
     post: Post
     rendered: RenderedDocument
     site_url: str | None = None
+    refused_images: frozenset[str] = frozenset()  # images Google could not fetch, shown as links to them
 
     @property
     def source_markdown(self) -> str:
@@ -24,9 +25,15 @@ class PreparedPost:
     def with_refused_images(self, uris: set[str] | frozenset[str]) -> PreparedPost:
         """The post rendered again with these images (Google could not fetch them) shown as links
         to them, each with a warning: what export writes after Google refused a write for them."""
+        refused = frozenset(uris)
         rendered = render_document(self.post.body, title=self.post.title, first_line=self.post.body_first_line,
-                                   site_url=self.site_url, refused_images=frozenset(uris))
-        return PreparedPost(post=self.post, rendered=rendered, site_url=self.site_url)
+                                   site_url=self.site_url, refused_images=refused)
+        return PreparedPost(post=self.post, rendered=rendered, site_url=self.site_url, refused_images=refused)
+
+    @property
+    def warnings(self) -> list[dict]:
+        """What clean-up and rendering could not keep as written, `{"line", "message"}` each."""
+        return self.post.warnings + self.rendered.warnings
 
     def preview_json(self) -> dict[str, Any]:
         """The shape scripts read from `workflow preview --json`; keep it stable."""
@@ -36,7 +43,7 @@ class PreparedPost:
             "removed": self.post.removed,
             "repairs": self.post.repairs,
             "suggested_topics": self.post.suggested_topics,
-            "warnings": self.post.warnings + self.rendered.warnings,
+            "warnings": self.warnings,
         }
 
 

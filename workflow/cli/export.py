@@ -55,6 +55,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             else:
                 note = f" ({result.note})" if result.note else ""
                 ctx.say(f"  {result.state:<10} {result.path}{note}{'  ' + result.url if result.url else ''}")
+            for warning in result.warnings:
+                ctx.say(f"  {'warning':<10} {warning}")
         counts = report.counts
         prefix = "Dry run: " if args.dry_run else ""
         ctx.say(prefix + ", ".join(f"{counts[o]} {o}" for o in OUTCOMES))

@@ -143,12 +143,16 @@ class Exporter:
                 self._record_seen(prepared, rel)
                 return self._finished(result, export)
             self._queue_suggested_topics(prepared, export)
-            outcome, note = self.writer.send(prepared, export)
-            if outcome != PostOutcome.SKIPPED:
-                self.hand_off.run(prepared, changed=outcome in (PostOutcome.CREATED, PostOutcome.UPDATED,
-                                                                PostOutcome.SUGGESTED))
+            sent = self.writer.send(prepared, export)
+            if sent.outcome != PostOutcome.SKIPPED:
+                self.hand_off.run(prepared, changed=sent.outcome in (PostOutcome.CREATED, PostOutcome.UPDATED,
+                                                                     PostOutcome.SUGGESTED))
                 self._record_seen(prepared, rel)
-            result.state, result.note = outcome, note
+            result.state, result.note = sent.outcome, sent.note
+            if sent.written is not None:  # what the Doc shows other than the post says (e.g. an image as a link)
+                result.warnings = [f"{rel}:{warning['line']}: {warning['message']}" for warning in sent.written.warnings]
+                for warning in result.warnings:
+                    log.warning("%s", warning)
         except EXPECTED_FAILURES as exc:
             # This post is reported and retried next run; the rest of the batch goes on.
             message = exc if isinstance(exc, (GoogleCallFailed, RevisionMismatch)) else describe(exc)

@@ -29,6 +29,7 @@ class PostResult:
     state: PostOutcome = PostOutcome.UNCHANGED
     error: str | None = None
     note: str | None = None
+    warnings: list[str] = field(default_factory=list)  # "path:line: message" for what the Doc shows otherwise
 
     def fail(self, message: str) -> "PostResult":
         self.state, self.error = PostOutcome.FAILED, message

@@ -10,6 +10,7 @@ Nothing here knows about posts.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -36,6 +37,22 @@ class RevisionMismatch(Exception):
 
 class GoogleCallFailed(Exception):
     """An API call failed for good (after retries); the message is one line, safe to show."""
+
+
+class ImageRefused(GoogleCallFailed):
+    """Docs could not fetch the image of `requests[request_index]` (not public, not PNG, JPEG or GIF, too
+    big): the whole batch was refused and nothing applied. `request_index` is None when Google's
+    message did not name the request."""
+
+    def __init__(self, message: str, request_index: int | None) -> None:
+        super().__init__(message)
+        self.request_index = request_index
+
+
+# Docs' answer when insertInlineImage cannot fetch its image: "Invalid requests[3].insertInlineImage:
+# There was a problem retrieving the image. ..."
+_IMAGE_REFUSED = re.compile(r"problem retrieving the image", re.I)
+_REFUSED_REQUEST = re.compile(r"requests\[(\d+)\]\.insertInlineImage")
 
 
 def _quote(value: str) -> str:
@@ -112,9 +129,13 @@ class GoogleOps:
         try:
             reply = self.session.caller.execute(request, api="docs_write")
         except HttpError as exc:
-            if exc.resp.status == 400 and "revision" in describe(exc).lower():
-                raise RevisionMismatch(describe(exc)) from exc
-            raise GoogleCallFailed(describe(exc)) from exc
+            message = describe(exc)
+            if exc.resp.status == 400 and "revision" in message.lower():
+                raise RevisionMismatch(message) from exc
+            if exc.resp.status == 400 and _IMAGE_REFUSED.search(message):
+                named = _REFUSED_REQUEST.search(message)
+                raise ImageRefused(message, int(named.group(1)) if named else None) from exc
+            raise GoogleCallFailed(message) from exc
         return reply.get("writeControl", {}).get("requiredRevisionId", "")
 
     # --- review hand-off ---
