@@ -4,6 +4,7 @@ showing it and bringing the approved text home."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import textwrap
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sandbox_fixtures import control, reviewer_clients, write_key_file
+from sandbox_fixtures import PNG, control, reviewer_clients, write_key_file
 
 from workflow.config import load_config
 from workflow.google.clients import connect
@@ -353,3 +354,41 @@ def test_a_reviewers_script_link_comes_home_as_plain_text_with_a_warning(review,
     assert "javascript:" not in written.split("---", 2)[2]
     [warning] = result.json["sync"]["warnings"]
     assert warning.startswith("posts/hello.md: ") and "kept as plain text" in warning
+
+
+def paste_image(review: Review, before: str) -> None:
+    """The reviewer pastes a PNG in Google's editor just before `before`: no sourceUri, only Google's copy."""
+    control(review.sandbox, "POST", f"files/{review.doc_id}/paste-image", {
+        "email": EDITOR, "index": review.text_index(before), "bytes": base64.b64encode(PNG).decode()})
+
+
+def test_an_image_pasted_by_a_reviewer_comes_home_as_a_file_beside_the_post(review, cli):
+    """Issue 12: Google's link to a pasted image expires within the hour; the post keeps its own copy."""
+    paste_image(review, "Last line")
+    review.drive.approvals().approve(fileId=review.doc_id, approvalId=review.approval_id(), body={}).execute()
+
+    result = cli("reviews", "--sync", "--json")
+
+    assert result.code == 0, result.err
+    assert result.json["sync"]["warnings"] == []
+    written = (review.site.posts / "hello.md").read_text(encoding="utf-8")
+    [link] = re.findall(r"!\[[^\]]*\]\(([^)]*)\)", written)
+    assert re.fullmatch(r"hello\.assets/image-[0-9a-f]{16}\.png", link), link
+    assert (review.site.posts / link).read_bytes() == PNG
+    assert "Last line here." in written and "/content/" not in written
+
+
+def test_a_pasted_image_whose_link_expired_is_a_placeholder_with_a_warning(review, cli):
+    control(review.sandbox, "POST", "content-links", {"seconds": 0})  # Google's links expire before the copy
+    paste_image(review, "Last line")
+    review.drive.approvals().approve(fileId=review.doc_id, approvalId=review.approval_id(), body={}).execute()
+
+    result = cli("reviews", "--sync", "--json")
+
+    assert result.code == 0, result.err
+    written = (review.site.posts / "hello.md").read_text(encoding="utf-8")
+    assert "(image)Last line here." in written and "/content/" not in written and "](" not in written
+    [warning] = result.json["sync"]["warnings"]
+    assert warning.startswith("posts/hello.md: an image pasted into the Doc could not be copied (HTTP ")
+    assert "(the link expired)" in warning and "(image) stands in its place" in warning
+    assert not (review.site.posts / "hello.assets").exists() or not any((review.site.posts / "hello.assets").iterdir())

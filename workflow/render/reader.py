@@ -84,8 +84,9 @@ class _ListContext:
 
 
 class DocumentReader:
-    def __init__(self, document: dict, pasted: dict[str, str] | None = None):
-        """`pasted`: object id -> where the caller copied each pasted image (see `pasted_images`)."""
+    def __init__(self, document: dict, pasted: dict[str, str] | None = None, unpasted: dict[str, str] | None = None):
+        """`pasted`: object id -> where the caller copied each pasted image (see `pasted_images`);
+        `unpasted`: object id -> why the caller could not copy it (said in the warning)."""
         self.document = document
         self.lists = document.get("lists", {})
         self.inline_objects = document.get("inlineObjects", {})
@@ -93,6 +94,7 @@ class DocumentReader:
         self.alt_texts = _alt_texts(document.get("namedRanges", {}))
         self.image_links = _image_links(document.get("namedRanges", {}))
         self.pasted = pasted or {}
+        self.unpasted = unpasted or {}
         self.warnings: list[dict] = []
         self.group = 0
         self.notes: list[Para] = []
@@ -279,8 +281,9 @@ class DocumentReader:
         if object_id in self.pasted:  # pasted in the editor, copied by the caller
             return Image(uri=self.pasted[object_id], alt=alt)
         placeholder = f"(image: {alt})" if alt else "(image)"
-        self.warnings.append({"message": "an image pasted into the Doc could not be copied (Google's link to it "
-                                         f"expires): {placeholder} stands in its place", "text": placeholder})
+        why = self.unpasted.get(object_id) or "Google's link to it expires"
+        self.warnings.append({"message": f"an image pasted into the Doc could not be copied ({why}): {placeholder} "
+                                         "stands in its place", "text": placeholder})
         return Span(placeholder)
 
     def _native_footnote(self, reference: dict) -> Span:
@@ -406,11 +409,13 @@ def read_blocks(document: dict) -> list[Block]:
     return DocumentReader(document).read()
 
 
-def read_back(document: dict, *, site_url: str | None = None, pasted: dict[str, str] | None = None) -> ReadBack:
+def read_back(document: dict, *, site_url: str | None = None, pasted: dict[str, str] | None = None,
+              unpasted: dict[str, str] | None = None) -> ReadBack:
     """documents.get JSON -> canonical Markdown, with warnings about what was kept as text.
     With `site_url` ([content] site_url), images on the blog get their relative paths back;
-    `pasted` (object id -> path or URL) says where each pasted image was copied."""
-    reader = DocumentReader(document, pasted)
+    `pasted` (object id -> path or URL) says where each pasted image was copied, `unpasted`
+    (object id -> why) which could not be."""
+    reader = DocumentReader(document, pasted, unpasted)
     blocks = reader.read()
     writer = MarkdownWriter(site_url)
     markdown = writer.write(blocks)

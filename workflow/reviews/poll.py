@@ -20,8 +20,9 @@ from workflow.config import Config
 from workflow.google.clients import GoogleSession
 from workflow.google.operations import GoogleCallFailed, GoogleOps
 from workflow.google.pacing import API_ERRORS, describe
-from workflow.render import normalize_markdown, read_back
+from workflow.render import normalize_markdown, pasted_images, read_back
 from workflow.reviews.approval import write_back
+from workflow.reviews.assets import copy_pasted_images
 from workflow.reviews.posts import load_current_post, rel_to_site
 from workflow.reviews.reading import DocReading, current_approval, person, read_doc
 from workflow.reviews.webhook import Event, Notifier
@@ -186,10 +187,13 @@ class ReviewSync:
             return
         document = self.ops.get_document_without_suggestions(doc_id)
         site_url = self.config.get("content", "site_url") or None
-        read = read_back(document, site_url=site_url)
+        path = self.config.root / rel_path
+        # Images pasted in the editor live behind links that expire: copied beside the post right away.
+        copied = copy_pasted_images(path, self.config.posts_dir, pasted_images(document),
+                                    timeout=float(self.config.get("google", "request_timeout_seconds")))
+        read = read_back(document, site_url=site_url, pasted=copied.links, unpasted=copied.failed)
         markdown = read.markdown
         self.report.warnings.extend(f"{rel_path}: {warning['message']}" for warning in read.warnings)
-        path = self.config.root / rel_path
         updates = {"status": "approved", "approved_by": approved_by, "approved_at": approved_at,
                    "doc": export.get("url") or self.web_url(doc_id)}
         result = write_back(self.config, path, export.get("exported_hash"), markdown, updates)
