@@ -241,9 +241,9 @@ def test_live_json_and_the_image_check_skipped_without_site_url(google_site, cli
     ("named_ranges_dropped", "named ranges", "✗"),
     ("utf8_indexes", "UTF-16 indexes", "✗"),
     ("approvals_unavailable", "approvals", "✗"),
-    ("comment_authors_without_email", "comment authors", "✗"),
+    ("comment_authors_anonymous", "comment authors", "✗"),
     ("comment_quotes_missing", "comment quotes", "!"),
-    ("image_fetch_refused", "image fetch", "✗"),
+    ("image_fetch_refused", "image fetch", "!"),
     ("app_properties_search_ignored", "appProperties search", "!"),
     ("batch_missing", "HTTP batch", "✗"),
 ])
@@ -260,14 +260,15 @@ def test_each_behaviour_the_sandbox_is_told_to_break_is_one_failing_line(google_
 
 
 def test_failing_lines_say_what_was_seen_and_what_avoids_it(google_site, cli):
-    for name in ("approvals_unavailable", "comment_authors_without_email", "utf8_indexes", "table_without_end_unit"):
+    for name in ("approvals_unavailable", "comment_authors_anonymous", "utf8_indexes", "table_without_end_unit"):
         quirk(google_site, name)
 
     lines = {line[2:].split(":", 1)[0]: line for line in not_passed(cli("doctor", "--live"))}
 
     assert "canStartApproval is false" in lines["approvals"]
     assert "[review] start_approval = false avoids it" in lines["approvals"]
-    assert "an author comes as {displayName, kind, me} (no emailAddress)" in lines["comment authors"]
+    assert "an author comes as {displayName, kind, me, photoLink} named 'Anonymous', not 'owner'" in \
+        lines["comment authors"]
     assert "the paragraph reads 'a😅Xb\\n' and ends at 9 (in UTF-16 'a😅Xb\\n' ending at 7)" in lines["UTF-16 indexes"]
     assert "added 16 units" in lines["table geometry"] and "Google: 17 units" in lines["table geometry"]
 

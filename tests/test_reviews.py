@@ -20,6 +20,7 @@ from workflow.reviews import overdue_reviews, sync_reviews
 from workflow.store import open_store
 
 EDITOR = "ed@example.com"
+EDITOR_NAME = "Ed Itor"  # the name Google shows for EDITOR (comment authors carry no email)
 POST = """\
     ---
     title: Hello
@@ -73,7 +74,7 @@ class Review:
         raise AssertionError(f"{text!r} not in the Doc")
 
 
-def configure(site, sandbox, tmp_path, extra: str = "") -> None:
+def configure(site, sandbox, tmp_path, extra: str = "", reviewers: tuple[str, ...] = (EDITOR,)) -> None:
     key = write_key_file(sandbox, tmp_path)
     key.chmod(0o600)
     site.write_config(f"""
@@ -83,7 +84,7 @@ def configure(site, sandbox, tmp_path, extra: str = "") -> None:
         subject = "owner@example.com"
         max_retries = 0
         [review]
-        reviewers = ["{EDITOR}"]
+        reviewers = {json.dumps(list(reviewers))}
         role = "writer"
         notify = false
         {extra}
@@ -102,7 +103,7 @@ def review(site, sandbox, tmp_path, cli) -> Review:
     configure(site, sandbox, tmp_path)
     site.post("hello.md", POST)
     doc_id = export(cli, site)
-    drive, docs = reviewer_clients(sandbox, EDITOR)
+    drive, docs = reviewer_clients(sandbox, EDITOR, EDITOR_NAME)
     return Review(site, sandbox, doc_id, drive, docs)
 
 
@@ -130,12 +131,12 @@ def test_board_and_source_lines_show_comments_replies_resolutions_and_suggestion
     assert row["last_activity"]
 
     lines = cli("reviews", "comments", "posts/hello.md").out.splitlines()
-    assert lines[0] == "posts/hello.md:7: “paragraph with bold” — Why bold? (ed@example.com, open)"
-    assert lines[1] == "    ed@example.com: Because it matters."
-    assert lines[2] == "posts/hello.md:12: “Last line” — Typo? (ed@example.com, resolved)"
-    assert lines[3] == "    ed@example.com: Fixed. [resolve]"
+    assert lines[0] == "posts/hello.md:7: “paragraph with bold” — Why bold? (Ed Itor, open)"
+    assert lines[1] == "    Ed Itor: Because it matters."
+    assert lines[2] == "posts/hello.md:12: “Last line” — Typo? (Ed Itor, resolved)"
+    assert lines[3] == "    Ed Itor: Fixed. [resolve]"
     assert lines[4] == ("posts/hello.md: “a sentence the post never had” — Where did this go? "
-                        "(ed@example.com, open; anchor no longer maps to the source)")
+                        "(Ed Itor, open; anchor no longer maps to the source)")
     as_json = cli("reviews", "comments", "posts/hello.md", "--json").json
     assert [(c["line"], c["status"]) for c in as_json] == [(7, "open"), (12, "resolved"), (None, "open")]
 
@@ -151,7 +152,7 @@ def test_an_anchored_comment_maps_by_its_anchor_even_when_its_quote_is_ambiguous
 
     lines = cli("reviews", "comments", "posts/hello.md").out.splitlines()
 
-    assert lines == [f"posts/hello.md:{line}: “o” — Three items? (ed@example.com, open)"]
+    assert lines == [f"posts/hello.md:{line}: “o” — Three items? (Ed Itor, open)"]
 
 
 def requests_since(sandbox, since: int) -> list[str]:
@@ -392,3 +393,28 @@ def test_a_pasted_image_whose_link_expired_is_a_placeholder_with_a_warning(revie
     assert warning.startswith("posts/hello.md: an image pasted into the Doc could not be copied (HTTP ")
     assert "(the link expired)" in warning and "(image) stands in its place" in warning
     assert not (review.site.posts / "hello.assets").exists() or not any((review.site.posts / "hello.assets").iterdir())
+
+
+def test_a_decline_shows_the_decliners_comment_though_google_names_comment_authors_without_email(
+        site, sandbox, tmp_path, cli):
+    """Issue 12: Drive gives comment authors as {displayName, photoLink, me}; the approval's reviewer
+    records carry the emails that tell the decliner's comment from another reviewer's."""
+    other = "olga@example.com"
+    configure(site, sandbox, tmp_path, reviewers=(EDITOR, other))
+    site.post("hello.md", POST)
+    doc_id = export(cli, site)
+    ed, _ = reviewer_clients(sandbox, EDITOR, EDITOR_NAME)
+    olga, _ = reviewer_clients(sandbox, other, "Olga Other")
+    ed.comments().create(fileId=doc_id, fields="id", body={"content": "The intro needs work."}).execute()
+    olga.comments().create(fileId=doc_id, fields="id", body={"content": "Fine by me."}).execute()
+    [approval] = ed.approvals().list(fileId=doc_id, fields="items(approvalId)").execute()["items"]
+    ed.approvals().decline(fileId=doc_id, approvalId=approval["approvalId"], body={}).execute()
+    authors = [c["author"] for c in ed.comments().list(fileId=doc_id, fields="comments(author)").execute()["comments"]]
+    assert [sorted(a) for a in authors] == [["displayName", "kind", "me", "photoLink"]] * 2
+
+    row = board(cli)
+    text = cli("reviews").out
+
+    assert row["state"] == "declined" and row["reviewers"] == {EDITOR: "DECLINED", other: "NO_RESPONSE"}
+    assert row["decline_message"] == "The intro needs work."
+    assert "    declined: The intro needs work." in text

@@ -9,10 +9,10 @@ import urllib.request
 import pytest
 from googleapiclient.errors import HttpError
 
-from sandbox_fixtures import reviewer_clients
+from sandbox_fixtures import publish_images, reviewer_clients
 
 DOC = "application/vnd.google-apps.document"
-COMMENT_FIELDS = "id,content,htmlContent,author(emailAddress,me),resolved,deleted,quotedFileContent,replies(id,content,action,author(emailAddress))"
+COMMENT_FIELDS = "id,content,htmlContent,author(displayName,emailAddress,me),resolved,deleted,quotedFileContent,replies(id,content,action,author(emailAddress))"
 
 
 def _doc(drive, docs, text="Hello world\n", name="Post"):
@@ -73,7 +73,7 @@ def test_comments_and_replies_as_drive_json(sandbox, drive, docs):
     assert caught.value.status_code == 400   # fields is required for comments
     comment = reviewer.comments().create(fileId=created["id"], fields=COMMENT_FIELDS, body={
         "content": "Is <this> right?", "quotedFileContent": {"value": "Hello"}}).execute()
-    assert comment["author"] == {"emailAddress": "rev@example.com", "me": True}
+    assert comment["author"] == {"displayName": "rev", "me": True}  # Drive gives comment authors no email
     assert comment["htmlContent"] == "Is &lt;this&gt; right?"
     assert comment["quotedFileContent"]["value"] == "Hello" and comment["resolved"] is False
     reply = drive.replies().create(fileId=created["id"], commentId=comment["id"], fields="id,action,content",
@@ -185,6 +185,7 @@ def test_viewer_renders_escaped_doc_with_comments_and_suggestions(sandbox, drive
 
 
 def test_viewer_shows_quotes_code_rules_alignment_and_images_as_the_editor_would(sandbox, drive, docs):
+    publish_images(sandbox, "https://example.com/")
     created = _doc(drive, docs, text="A quote\nprint(1)\n\nCentered\n")
     point = {"magnitude": 3, "unit": "PT"}
     grey = {"color": {"rgbColor": {"red": 0.8, "green": 0.8, "blue": 0.8}}}
@@ -210,7 +211,7 @@ def test_viewer_shows_quotes_code_rules_alignment_and_images_as_the_editor_would
     assert "background:rgb(204,204,204);white-space:pre-wrap" in page
     assert "border-bottom:3.0pt solid" in page
     assert "text-align:center" in page
-    assert "<img src='https://example.com/a.png'" in page
+    assert f"<img src='{sandbox.url}content/" in page  # Google's copy of the image, as the editor shows it
 
 
 def test_a_person_has_one_display_name_in_comments_docs_and_approvals(sandbox, drive, docs):
@@ -221,7 +222,8 @@ def test_a_person_has_one_display_name_in_comments_docs_and_approvals(sandbox, d
     drive.approvals().start(fileId=created["id"], body={"reviewerEmails": ["ed@example.com"]}).execute()
 
     [comment] = drive.comments().list(fileId=created["id"], fields="comments(author)").execute()["comments"]
-    assert comment["author"]["displayName"] == "Ed Itor" and comment["author"]["me"] is False
+    assert comment["author"] == {"kind": "drive#user", "displayName": "Ed Itor", "me": False,
+                                 "photoLink": comment["author"]["photoLink"]}  # live Drive's shape: no email
     [approval] = drive.approvals().list(fileId=created["id"], fields="items(reviewerResponses)").execute()["items"]
     reviewer_record = approval["reviewerResponses"][0]["reviewer"]
     assert (reviewer_record["displayName"], reviewer_record["emailAddress"]) == ("Ed Itor", "ed@example.com")

@@ -248,8 +248,9 @@ class GoogleOps:
 
     def list_comments(self, file_id: str) -> list[dict]:
         """Every comment thread (not deleted), with its replies, quote, anchor and author."""
-        fields = ("nextPageToken,comments(id,author(displayName,emailAddress),content,createdTime,modifiedTime,"
-                  "resolved,deleted,anchor,quotedFileContent,replies(id,author(displayName,emailAddress),"
+        # Drive gives an author's email nowhere in comments: `displayName` and `me` tell who wrote.
+        fields = ("nextPageToken,comments(id,author(displayName,emailAddress,me),content,createdTime,modifiedTime,"
+                  "resolved,deleted,anchor,quotedFileContent,replies(id,author(displayName,emailAddress,me),"
                   "content,createdTime,modifiedTime,action,deleted))")
         comments: list[dict] = []
         token: str | None = None

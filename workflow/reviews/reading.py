@@ -3,6 +3,11 @@
 
 Pure: the API answers in, a `DocReading` out. The worker's own comments (author `me`) are not
 reviewer activity.
+
+Drive gives a comment's or reply's author as `{displayName, photoLink, me}`, without an email
+(the discovery document: it "will not be populated"). Reviewers are known by email (the config,
+the approval's reviewer records), so a comment's author is matched by the name Google shows with
+the user records that carry both (`People`: the approvals' reviewers), and shown by that name.
 """
 
 from __future__ import annotations
@@ -59,8 +64,38 @@ class DocReading:
 
 
 def person(user: dict | None) -> str:
+    """A Drive `User` that carries an email (an approval's reviewer) by its email."""
     user = user or {}
     return user.get("emailAddress") or user.get("displayName") or "someone"
+
+
+def author_name(author: dict | None) -> str:
+    """A comment's author as Google names them (its displayName; Drive gives no email there)."""
+    author = author or {}
+    return author.get("displayName") or author.get("emailAddress") or "someone"
+
+
+@dataclass
+class People:
+    """Emails by the name Google shows, from user records that carry both (approvals' reviewers)."""
+
+    emails: dict[str, str | None] = field(default_factory=dict)  # displayName -> email; None: two share it
+
+    @classmethod
+    def of(cls, users: list[dict]) -> "People":
+        people = cls()
+        for user in users:
+            name, email = (user or {}).get("displayName"), (user or {}).get("emailAddress")
+            if name and email:
+                known = people.emails.get(name, email)
+                people.emails[name] = email if known is not None and known.lower() == email.lower() else None
+        return people
+
+    def email_of(self, author: dict | None) -> str | None:
+        """The email of a comment's author: given (some shapes carry it), else by their name when
+        exactly one known person has it; None when it cannot be told."""
+        author = author or {}
+        return author.get("emailAddress") or self.emails.get(author.get("displayName") or "")
 
 
 def current_approval(approvals: list[dict], known_id: str | None) -> dict | None:
@@ -116,17 +151,17 @@ def threads_of(comments: list[dict], anchors: dict[str, tuple[int, int]] | None 
     for comment in comments:
         if comment.get("deleted"):
             continue
-        replies = [{"author": person(r.get("author")), "content": r.get("content", ""), "action": r.get("action")}
-                   for r in comment.get("replies", []) if not r.get("deleted")]
+        replies = [{"author": author_name(r.get("author")), "content": r.get("content", ""),
+                    "action": r.get("action")} for r in comment.get("replies", []) if not r.get("deleted")]
         threads.append(Thread(
-            comment_id=comment["id"], author=person(comment.get("author")), content=comment.get("content", ""),
+            comment_id=comment["id"], author=author_name(comment.get("author")), content=comment.get("content", ""),
             resolved=bool(comment.get("resolved")), quote=(comment.get("quotedFileContent") or {}).get("value", ""),
             anchor=(anchors or {}).get(comment["id"]), replies=replies))
     return threads
 
 
-def _reviewer_posts(comments: list[dict]) -> list[tuple[str, str, str]]:
-    """(time, author email, text) of every comment and reply not written by the worker itself."""
+def _reviewer_posts(comments: list[dict], people: People) -> list[tuple[str, str, str]]:
+    """(time, author email or else name, text) of every comment and reply not written by the worker itself."""
     posts = []
     for comment in comments:
         for item in [comment, *comment.get("replies", [])]:
@@ -134,7 +169,7 @@ def _reviewer_posts(comments: list[dict]) -> list[tuple[str, str, str]]:
             if item.get("deleted") or author.get("me"):
                 continue
             stamp = item.get("modifiedTime") or item.get("createdTime") or ""
-            posts.append((stamp, person(author), item.get("content", "")))
+            posts.append((stamp, (people.email_of(author) or author_name(author)).lower(), item.get("content", "")))
     return sorted(posts)
 
 
@@ -142,16 +177,18 @@ def read_doc(approvals: list[dict], comments: list[dict], document: dict, known_
     approval = current_approval(approvals, known_approval_id) or {}
     responses = {person(r.get("reviewer")): r.get("response", "NO_RESPONSE")
                  for r in approval.get("reviewerResponses", [])}
-    posts = _reviewer_posts(comments)
+    people = People.of([r.get("reviewer") for a in approvals for r in a.get("reviewerResponses") or []])
+    posts = _reviewer_posts(comments, people)
     stamps = [stamp for stamp, _, _ in posts if stamp]
     if any(response != "NO_RESPONSE" for response in responses.values()) and approval.get("modifyTime"):
         stamps.append(approval["modifyTime"])
     decline_message = None
     if approval.get("status") == "DECLINED":
         decliners = {email for email, response in responses.items() if response == "DECLINED"}
+        matching = {email.lower() for email in decliners}
         # The Approval resource carries no message: the decliner's newest comment since the approval started says why.
         said = [text for stamp, author, text in posts
-                if author in decliners and text and stamp >= approval.get("createTime", "")]
+                if author in matching and text and stamp >= approval.get("createTime", "")]
         decline_message = said[-1] if said else f"declined by {', '.join(sorted(decliners)) or 'a reviewer'}"
     return DocReading(
         approval_id=approval.get("approvalId"),

@@ -81,6 +81,12 @@ class DriveModel:
                 "me": email.lower() == viewer.lower(), "permissionId": numeric_id(email.lower()),
                 "emailAddress": email}
 
+    def comment_author(self, email: str, viewer: str) -> dict:
+        """A comment's or reply's `author` as live Drive gives it: a `User` without emailAddress and
+        permissionId (the discovery document: the email "will not be populated")."""
+        user = self.user(email, viewer)
+        return {key: user[key] for key in ("kind", "displayName", "photoLink", "me")}
+
     # -- identity and access -------------------------------------------------------------
     @staticmethod
     def root_id(email: str) -> str:

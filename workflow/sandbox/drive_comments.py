@@ -57,7 +57,7 @@ def _check_author(drive: DriveModel, record: dict, principal: Principal, post: d
 def reply_json(drive: DriveModel, post: dict, principal: Principal) -> dict:
     email = _author_email(post["author"])
     data = {"kind": "drive#reply", "id": post["id"], "createdTime": post["created"],
-            "modifiedTime": post["modified"], "author": drive.user(email, principal.email),
+            "modifiedTime": post["modified"], "author": drive.comment_author(email, principal.email),
             "content": post["content"] or "", "htmlContent": html.escape(post["content"] or ""),
             "deleted": bool(post.get("deleted", False))}
     if post.get("action"):
@@ -69,7 +69,7 @@ def comment_json(drive: DriveModel, thread: dict, principal: Principal) -> dict:
     head = thread["posts"][0]
     email = _author_email(head["author"])
     data = {"kind": "drive#comment", "id": thread["id"], "createdTime": thread["created"],
-            "modifiedTime": thread["modified"], "author": drive.user(email, principal.email),
+            "modifiedTime": thread["modified"], "author": drive.comment_author(email, principal.email),
             "content": head["content"], "htmlContent": html.escape(head["content"]),
             "deleted": bool(thread["deleted"]), "resolved": thread["status"] == "RESOLVED",
             "replies": [reply_json(drive, p, principal) for p in thread["posts"][1:]]}

@@ -24,11 +24,13 @@ SUGGEST_AS_EDIT = "suggest_as_edit"
 NAMED_RANGES_DROPPED = "named_ranges_dropped"
 UTF8_INDEXES = "utf8_indexes"
 APPROVALS_UNAVAILABLE = "approvals_unavailable"
-COMMENT_AUTHORS_WITHOUT_EMAIL = "comment_authors_without_email"
+COMMENT_AUTHORS_ANONYMOUS = "comment_authors_anonymous"
 COMMENT_QUOTES_MISSING = "comment_quotes_missing"
 IMAGE_FETCH_REFUSED = "image_fetch_refused"
 APP_PROPERTIES_SEARCH_IGNORED = "app_properties_search_ignored"
 BATCH_MISSING = "batch_missing"
+
+ANONYMOUS = "Anonymous"
 
 QUIRKS = {
     REVISION_IGNORED: "documents.batchUpdate ignores writeControl.requiredRevisionId",
@@ -39,8 +41,8 @@ QUIRKS = {
     UTF8_INDEXES: "documents.get counts indexes in UTF-8 bytes instead of UTF-16 code units",
     APPROVALS_UNAVAILABLE: "files have canStartApproval false and approvals.start is refused (an edition "
                            "without approvals, or an admin turned them off)",
-    COMMENT_AUTHORS_WITHOUT_EMAIL: "comment and reply authors come without emailAddress and permissionId "
-                                   "(live Google's shape)",
+    COMMENT_AUTHORS_ANONYMOUS: f"comment and reply authors come named {ANONYMOUS!r}, a name other than the one "
+                               "on their Drive user records (approvals, permissions)",
     COMMENT_QUOTES_MISSING: "comments come back without quotedFileContent (as comments on the whole file)",
     IMAGE_FETCH_REFUSED: "insertInlineImage cannot fetch any image",
     APP_PROPERTIES_SEARCH_IGNORED: "files.list finds nothing by appProperties",
@@ -137,9 +139,8 @@ def after_call(quirks: Quirks, method_id: str, params: dict, result: object) -> 
 
 def _comment(quirks: Quirks, comment: dict) -> None:
     author = comment.get("author")
-    if quirks.on(COMMENT_AUTHORS_WITHOUT_EMAIL) and isinstance(author, dict):
-        author.pop("emailAddress", None)
-        author.pop("permissionId", None)
+    if quirks.on(COMMENT_AUTHORS_ANONYMOUS) and isinstance(author, dict) and "displayName" in author:
+        author["displayName"] = ANONYMOUS
     if quirks.on(COMMENT_QUOTES_MISSING):
         comment.pop("quotedFileContent", None)
 
