@@ -240,7 +240,7 @@ def test_live_json_and_the_image_check_skipped_without_site_url(google_site, cli
     ("suggest_as_edit", "suggestions", "✗"),
     ("named_ranges_dropped", "named ranges", "✗"),
     ("utf8_indexes", "UTF-16 indexes", "✗"),
-    ("approvals_unavailable", "approvals", "✗"),
+    ("approvals_unavailable", "approvals", "!"),  # [review] approval = "auto": reviewers are asked in a comment
     ("comment_authors_anonymous", "comment authors", "✗"),
     ("comment_quotes_missing", "comment quotes", "!"),
     ("image_fetch_refused", "image fetch", "!"),
@@ -265,8 +265,8 @@ def test_failing_lines_say_what_was_seen_and_what_avoids_it(google_site, cli):
 
     lines = {line[2:].split(":", 1)[0]: line for line in not_passed(cli("doctor", "--live"))}
 
-    assert "canStartApproval is false" in lines["approvals"]
-    assert "[review] start_approval = false avoids it" in lines["approvals"]
+    assert "canStartApproval is false" in lines["approvals"] and "then asks reviewers in a comment" in lines["approvals"]
+    assert '[review] approval = "auto" (or "comments") avoids it' in lines["approvals"]
     assert "an author comes as {displayName, kind, me, photoLink} named 'Anonymous', not 'owner'" in \
         lines["comment authors"]
     assert "the paragraph reads 'a😅Xb\\n' and ends at 9 (in UTF-16 'a😅Xb\\n' ending at 7)" in lines["UTF-16 indexes"]
@@ -281,7 +281,18 @@ def test_approvals_unavailable_do_not_matter_when_the_worker_starts_none(google_
 
     assert result.code == 0
     [line] = not_passed(result)
-    assert line.startswith("! approvals: canStartApproval is false") and "this config starts no Drive approvals" in line
+    assert line.startswith("! approvals: canStartApproval is false") and "this config starts no approvals" in line
+
+
+def test_approvals_unavailable_fail_the_doctor_when_the_config_insists_on_drive_approvals(google_site, cli):
+    set_option(google_site, "review", 'approval = "drive"')
+    quirk(google_site, "approvals_unavailable")
+
+    result = cli("doctor", "--live")
+
+    assert result.code == 1
+    [line] = not_passed(result)
+    assert line.startswith("✗ approvals: canStartApproval is false") and '[review] approval = "auto"' in line
 
 
 def test_the_scratch_doc_goes_to_the_bin_after_calls_fail(google_site, cli):

@@ -238,22 +238,18 @@ def utf16_indexes(scratch: Scratch, verdict: Verdict) -> Check:
 @probe("approvals", call_failed="the worker reads its files this way")
 def approvals(scratch: Scratch, verdict: Verdict) -> Check:
     review = scratch.config.sections["review"]
-    mode = review.get("approval")  # "auto" | "drive" | "comments", in versions that have it
-    if mode is not None:
-        needed, avoid = mode == "drive", '[review] approval = "comments" (or "auto") avoids it'
-    else:
-        needed = bool(review["start_approval"])
-        avoid = ('[review] start_approval = false avoids it (reviews then follow comments only; '
-                 '[review] approval = "comments" where that setting exists)')
+    needed = bool(review["start_approval"]) and review["approval"] == "drive"
     file = scratch.ops.get_file(scratch.doc_id, fields="capabilities(canStartApproval)") or {}
     can_start = (file.get("capabilities") or {}).get("canStartApproval")
     if can_start:
         return verdict.ok("canStartApproval is true: Drive approvals can be started", needed=needed)
     why = "false" if can_start is False else "not given"
-    unused = "" if needed else " (this config starts no Drive approvals)"
+    unused = "" if needed else (" (this config starts no approvals)" if not review["start_approval"] else
+                                " (this config then asks reviewers in a comment)")
     return verdict.failed(f"canStartApproval is {why} on a Doc the worker created (approvals are off for the "
-                          f"Workspace edition or by an admin, or the worker lacks writer access){unused}", avoid,
-                          needed=needed)
+                          f"Workspace edition or by an admin, or the worker lacks writer access){unused}",
+                          '[review] approval = "auto" (or "comments") avoids it: reviewers approve by replying '
+                          'to a comment', needed=needed)
 
 
 @probe("comment authors", call_failed="the worker comments and reads comments this way")
@@ -283,7 +279,7 @@ def comment_authors(scratch: Scratch, verdict: Verdict) -> Check:
     return verdict.failed(f"{seen}, not {record.get('displayName')!r} as on the worker's Drive user record: the "
                           "worker would not tell which reviewer wrote a comment",
                           "no setting avoids it: declines would show as “declined by …” without the reviewer's "
-                          "words")
+                          "words, and answers to an approval comment would not count")
 
 
 @probe("comment quotes", call_failed="the worker reads comments this way", needed=False)

@@ -23,6 +23,7 @@ from workflow.google.operations import GoogleCallFailed, GoogleOps, RevisionMism
 from workflow.google.pacing import API_ERRORS, describe
 from workflow.prepare import PreparedPost
 from workflow.render import render_document
+from workflow.reviews.approval_source import ApprovalSource
 from workflow.service.identity import holder_alive, worker_identity
 from workflow.store import Store
 from workflow.store import export_queries as q
@@ -52,8 +53,10 @@ class Exporter:
         if session is not None:
             self.ops = GoogleOps(session, shared_drive_id=config.get("google", "shared_drive_id"))
             folder = ReviewFolder(config, store, self.ops, self._reserve_id)
-            self.writer = DocWriter(store, self.ops, folder, session.endpoint.web_url, self._reserve_id, force=force)
-            self.hand_off = HandOff(config, store, self.ops)
+            approvals = ApprovalSource(config, store, self.ops)
+            self.writer = DocWriter(store, self.ops, folder, session.endpoint.web_url, self._reserve_id, approvals,
+                                    force=force)
+            self.hand_off = HandOff(config, store, self.ops, approvals)
 
     # --- the run ---
 

@@ -29,6 +29,7 @@ from workflow.export.report import PostOutcome
 from workflow.export.suggest import conflict_comment, plan_suggestions, suggestions_landed
 from workflow.google.operations import DOC_MIME, GoogleOps, ImageRefused, RevisionMismatch
 from workflow.prepare import PreparedPost
+from workflow.reviews.approval_source import ApprovalSource
 from workflow.reviews.reading import current_approval
 from workflow.store import Store
 from workflow.store import export_queries as q
@@ -65,9 +66,10 @@ class DocWriter:
     """Brings one post's Doc up to date (`send`); the caller holds the post's claim."""
 
     def __init__(self, store: Store, ops: GoogleOps, folder: ReviewFolder, web_url: Callable[[str], str],
-                 reserve_id: Callable[[], str], *, force: bool = False) -> None:
+                 reserve_id: Callable[[], str], approvals: ApprovalSource, *, force: bool = False) -> None:
         self.store = store
         self.ops = ops
+        self.approvals = approvals
         self.folder = folder
         self.web_url = web_url
         self.reserve_id = reserve_id
@@ -91,7 +93,7 @@ class DocWriter:
         if export.get("exported_hash") == post.content_hash and not self.force:
             # This content is in the Doc already (written by a run whose answer or record was lost).
             return Sent(PostOutcome.CREATED if first else recovered or PostOutcome.UNCHANGED)
-        approvals = self.ops.list_approvals(doc_id)
+        approvals = self.approvals.of(export)
         waiting = self._approved_not_home(export, approvals)
         if waiting:
             return Sent(PostOutcome.SKIPPED, waiting)

@@ -29,6 +29,10 @@ BATCH_LIMIT = 100
 APPROVAL_FIELDS = ("approvalId,status,createTime,modifyTime,completeTime,dueTime,approvedRevisionId,"
                    "reviewerResponses(response,reviewer(emailAddress,displayName))")
 APPROVAL_LIST_FIELDS = f"nextPageToken,items({APPROVAL_FIELDS})"
+# Drive gives an author's email nowhere in comments: `displayName` and `me` tell who wrote.
+COMMENT_FIELDS = ("id,author(displayName,emailAddress,me),content,createdTime,modifiedTime,resolved,deleted,anchor,"
+                  "quotedFileContent,replies(id,author(displayName,emailAddress,me),content,createdTime,modifiedTime,"
+                  "action,deleted)")
 
 
 class RevisionMismatch(Exception):
@@ -227,6 +231,39 @@ class GoogleOps:
         return self._run(self.session.drive.comments().create(
             fileId=file_id, body={"content": content}, fields="id"), "drive")
 
+    def resolve_comment(self, file_id: str, comment_id: str, content: str) -> None:
+        self._run(self.session.drive.replies().create(
+            fileId=file_id, commentId=comment_id, body={"content": content, "action": "resolve"}, fields="id"),
+            "drive")
+
+    def can_start_approval(self, file_id: str) -> bool:
+        """The file's `canStartApproval` capability (false: the edition, an admin setting, an owner
+        outside the domain, or no writer access)."""
+        file = self.get_file(file_id, fields="capabilities(canStartApproval)") or {}
+        return bool((file.get("capabilities") or {}).get("canStartApproval"))
+
+    def get_comments_of(self, comment_ids: dict[str, str]) -> tuple[dict[str, dict], dict[str, str]]:
+        """One comment (with its replies; deleted ones too) of each file, {file id: comment id}, in
+        batched requests. Returns ({file id: comment}, {file id: error})."""
+        def getting(file_id: str, comment_id: str) -> Callable[[], Any]:
+            return lambda: self.session.drive.comments().get(fileId=file_id, commentId=comment_id,
+                                                             includeDeleted=True, fields=COMMENT_FIELDS)
+
+        return self.batched([(file_id, getting(file_id, comment_id)) for file_id, comment_id in comment_ids.items()])
+
+    def list_people(self, file_id: str) -> list[dict]:
+        """The people the file is shared with, as {emailAddress, displayName} (permissions carry both)."""
+        people: list[dict] = []
+        token: str | None = None
+        while True:
+            reply = self._run(self.session.drive.permissions().list(
+                fileId=file_id, pageToken=token, fields="nextPageToken,permissions(type,emailAddress,displayName)",
+                **self._drive_kwargs), "drive")
+            people.extend(p for p in reply.get("permissions", []) if p.get("type") == "user")
+            token = reply.get("nextPageToken")
+            if not token:
+                return people
+
     # --- following reviews ---
 
     def list_folder(self, folder_id: str) -> list[dict]:
@@ -248,10 +285,7 @@ class GoogleOps:
 
     def list_comments(self, file_id: str) -> list[dict]:
         """Every comment thread (not deleted), with its replies, quote, anchor and author."""
-        # Drive gives an author's email nowhere in comments: `displayName` and `me` tell who wrote.
-        fields = ("nextPageToken,comments(id,author(displayName,emailAddress,me),content,createdTime,modifiedTime,"
-                  "resolved,deleted,anchor,quotedFileContent,replies(id,author(displayName,emailAddress,me),"
-                  "content,createdTime,modifiedTime,action,deleted))")
+        fields = f"nextPageToken,comments({COMMENT_FIELDS})"
         comments: list[dict] = []
         token: str | None = None
         while True:

@@ -4,16 +4,16 @@
 Pure: the API answers in, a `DocReading` out. The worker's own comments (author `me`) are not
 reviewer activity.
 
-Drive gives a comment's or reply's author as `{displayName, photoLink, me}`, without an email
-(the discovery document: it "will not be populated"). Reviewers are known by email (the config,
-the approval's reviewer records), so a comment's author is matched by the name Google shows with
-the user records that carry both (`People`: the approvals' reviewers), and shown by that name.
+Comment authors come without an email: they are matched with reviewers by name (people.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from workflow.reviews.comment_approval import answer_of, comment_id_of
+from workflow.reviews.people import People, author_name, person
 
 SUGGESTION_ID_LISTS = ("suggestedInsertionIds", "suggestedDeletionIds")
 SUGGESTION_ID_MAPS = ("suggestedTextStyleChanges", "suggestedParagraphStyleChanges", "suggestedBulletChanges",
@@ -61,41 +61,6 @@ class DocReading:
     @property
     def approved_by(self) -> list[str]:
         return [email for email, response in self.reviewer_responses.items() if response == "APPROVED"]
-
-
-def person(user: dict | None) -> str:
-    """A Drive `User` that carries an email (an approval's reviewer) by its email."""
-    user = user or {}
-    return user.get("emailAddress") or user.get("displayName") or "someone"
-
-
-def author_name(author: dict | None) -> str:
-    """A comment's author as Google names them (its displayName; Drive gives no email there)."""
-    author = author or {}
-    return author.get("displayName") or author.get("emailAddress") or "someone"
-
-
-@dataclass
-class People:
-    """Emails by the name Google shows, from user records that carry both (approvals' reviewers)."""
-
-    emails: dict[str, str | None] = field(default_factory=dict)  # displayName -> email; None: two share it
-
-    @classmethod
-    def of(cls, users: list[dict]) -> "People":
-        people = cls()
-        for user in users:
-            name, email = (user or {}).get("displayName"), (user or {}).get("emailAddress")
-            if name and email:
-                known = people.emails.get(name, email)
-                people.emails[name] = email if known is not None and known.lower() == email.lower() else None
-        return people
-
-    def email_of(self, author: dict | None) -> str | None:
-        """The email of a comment's author: given (some shapes carry it), else by their name when
-        exactly one known person has it; None when it cannot be told."""
-        author = author or {}
-        return author.get("emailAddress") or self.emails.get(author.get("displayName") or "")
 
 
 def current_approval(approvals: list[dict], known_id: str | None) -> dict | None:
@@ -173,7 +138,15 @@ def _reviewer_posts(comments: list[dict], people: People) -> list[tuple[str, str
     return sorted(posts)
 
 
+def _reason(text: str) -> str:
+    """What a reviewer's words say about a decline: a "decline: …" answer (comment_approval) without its keyword."""
+    answer = answer_of(text)
+    return answer[1] if answer and answer[0] == "DECLINED" else text
+
+
 def read_doc(approvals: list[dict], comments: list[dict], document: dict, known_approval_id: str | None) -> DocReading:
+    """`approvals`: Drive's, or the one approval by comment (comment_approval); the approval comment
+    itself is not a thread of the review, its replies are the reviewers' answers."""
     approval = current_approval(approvals, known_approval_id) or {}
     responses = {person(r.get("reviewer")): r.get("response", "NO_RESPONSE")
                  for r in approval.get("reviewerResponses", [])}
@@ -189,6 +162,8 @@ def read_doc(approvals: list[dict], comments: list[dict], document: dict, known_
         # The Approval resource carries no message: the decliner's newest comment since the approval started says why.
         said = [text for stamp, author, text in posts
                 if author in matching and text and stamp >= approval.get("createTime", "")]
+        if comment_id_of(approval.get("approvalId")):  # by comment: the decline answer says why
+            said = [reason for reason in map(_reason, said) if reason]
         decline_message = said[-1] if said else f"declined by {', '.join(sorted(decliners)) or 'a reviewer'}"
     return DocReading(
         approval_id=approval.get("approvalId"),
@@ -196,7 +171,7 @@ def read_doc(approvals: list[dict], comments: list[dict], document: dict, known_
         reviewer_responses=responses,
         due=approval.get("dueTime"),
         approved_at=approval.get("completeTime") if approval.get("status") == "APPROVED" else None,
-        threads=threads_of(comments),
+        threads=threads_of([c for c in comments if c.get("id") != comment_id_of(approval.get("approvalId"))]),
         suggestions_pending=pending_suggestions(document),
         last_activity=max(stamps) if stamps else None,
         decline_message=decline_message,

@@ -17,6 +17,10 @@ GET    quirks / POST quirks {"name", "on"} / DELETE quirks   one documented beha
 POST   images {"url", "mimeType", "bytes"?}   an image on the public web insertInlineImage can fetch
                                   (bytes in base64; without them, mimeType decides) -> {"url", "mimeType",
                                   "bytes": size, "fetchable": bool} (images.py)
+POST   approvals-eligibility {"email" | "fileId", "eligible"}   whether that person (their edition,
+                                  an admin setting) or that file (say, owned outside the domain) can
+                                  have Drive approvals: when not, files show canStartApproval false and
+                                  approvals.start is refused as Google refuses it -> the body
 POST   content-links {"seconds"}  how long images' contentUri links live from now on (default 1800)
 POST   files/ID/paste-image {"email", "index", "bytes"}   that person pastes an image (PNG, JPEG or
                                   GIF, base64) at index in Google's editor: no sourceUri, only Google's
@@ -115,6 +119,8 @@ def handle_control(state: SandboxState, http_method: str, name: str, body) -> tu
                 return 200, state.images.register(body)
             except ValueError as error:
                 raise control_bad_body(str(error)) from None
+        if (http_method, name) == ("POST", "approvals-eligibility"):
+            return 200, _approvals_eligibility(state, body)
         if (http_method, name) == ("POST", "content-links"):
             seconds = body.get("seconds")
             if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= 86400:
@@ -141,6 +147,25 @@ def _user_credentials(state: SandboxState, body) -> dict:
         raise control_bad_body(error.description) from None
     state.save()
     return credentials
+
+
+def _approvals_eligibility(state: SandboxState, body) -> dict:
+    """Mark a person or a file as (not) eligible for Drive approvals."""
+    if not isinstance(body, dict) or not isinstance(body.get("eligible"), bool) \
+            or len({"email", "fileId"} & set(body)) != 1 or set(body) - {"email", "fileId", "eligible"}:
+        raise control_bad_body('body must be {"email": "..."} or {"fileId": "..."}, with "eligible": true|false')
+    if "email" in body:
+        key = "user:" + _email(body).lower()
+    else:
+        if body["fileId"] not in state.drive.files:
+            raise control_unknown(f"file {body['fileId']!r}")
+        key = "file:" + body["fileId"]
+    if body["eligible"]:
+        state.drive.approvals_off.discard(key)
+    else:
+        state.drive.approvals_off.add(key)
+    state.save()
+    return body
 
 
 def _open_with(state: SandboxState, file_id: str, body) -> dict:

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 from .auth import Principal, numeric_id
 from .docs_comments import display_name
-from .exceptions import ApiError, file_not_found, insufficient_file_permissions
+from .exceptions import ApiError, approvals_not_allowed, file_not_found, insufficient_file_permissions
 from . import query
 
 FOLDER = "application/vnd.google-apps.folder"
@@ -68,6 +68,9 @@ class DriveModel:
         self.notifications: list[dict] = []
         self.changed: set[str] = set()                 # file ids written since the last save
         self.people: dict[str, str] = {}               # email (lower case) -> display name
+        # Who may not start approvals: "user:<email>" (lower case: the edition or an admin) and
+        # "file:<id>" (say, its owner is outside the domain). See approvals_allowed.
+        self.approvals_off: set[str] = set()
 
     # -- people --------------------------------------------------------------------------
     def display_name(self, email: str) -> str:
@@ -86,6 +89,17 @@ class DriveModel:
         permissionId (the discovery document: the email "will not be populated")."""
         user = self.user(email, viewer)
         return {key: user[key] for key in ("kind", "displayName", "photoLink", "me")}
+
+    def permission_json(self, permission: dict) -> dict:
+        """A permission as Drive gives it: a person's displayName is the one name they have."""
+        data = dict(permission)
+        if data.get("type") in ("user", "group") and data.get("emailAddress"):
+            data["displayName"] = self.display_name(data["emailAddress"])
+        return data
+
+    def approvals_allowed(self, record: dict, email: str) -> bool:
+        """Whether this person may start approvals on this file at all (writer access aside)."""
+        return f"user:{email.lower()}" not in self.approvals_off and f"file:{record['id']}" not in self.approvals_off
 
     # -- identity and access -------------------------------------------------------------
     @staticmethod
@@ -402,8 +416,10 @@ class DriveModel:
                 "canDelete": rank(role) >= rank("organizer" if record.get("driveId") else "owner"),
                 "canTrash": rank(role) >= rank("fileOrganizer" if record.get("driveId") else "owner"),
                 "canDownload": True, "canCopy": True, "canReadRevisions": can_edit,
-                # Drive's approvals need writer access (and an eligible edition, see quirks.py).
-                "canStartApproval": can_edit and record["mimeType"] != FOLDER,
+                # Drive's approvals need writer access, an eligible edition and an admin who allows
+                # them (approvals_off, quirks.py).
+                "canStartApproval": can_edit and record["mimeType"] != FOLDER
+                                    and self.approvals_allowed(record, principal.email),
             },
         }
         if record.get("description") is not None:
@@ -411,7 +427,7 @@ class DriveModel:
         if record.get("driveId"):
             data["driveId"] = data["teamDriveId"] = record["driveId"]
         if can_edit:
-            data["permissions"] = [dict(p) for p in record["permissions"]]
+            data["permissions"] = [self.permission_json(p) for p in record["permissions"]]
         if document is not None:
             data["exportLinks"] = {m: f"{self.base_url}drive/v3/files/{record['id']}/export?mimeType={m}"
                                    for m in EXPORT_TYPES}
@@ -552,7 +568,7 @@ class DriveModel:
                 "kind": "public_share", "to": None, "from": principal.email, "fileId": file_id,
                 "fileName": holder["name"], "role": role, "type": kind, "time": stamp})
         self._touch_holder(holder, principal.email)
-        return permission
+        return self.permission_json(permission)
 
     def _touch_holder(self, holder: dict, email: str) -> None:
         if "version" in holder:
@@ -563,7 +579,7 @@ class DriveModel:
     def list_permissions(self, principal: Principal, file_id: str, params: dict) -> dict:
         holder = self._holder(principal, file_id, params, "reader")
         page, following = paged(holder["permissions"], params.get("pageSize", 100), params.get("pageToken"))
-        listing = {"kind": "drive#permissionList", "permissions": [dict(p) for p in page]}
+        listing = {"kind": "drive#permissionList", "permissions": [self.permission_json(p) for p in page]}
         if following:
             listing["nextPageToken"] = following
         return listing
@@ -572,7 +588,7 @@ class DriveModel:
         holder = self._holder(principal, file_id, params, "reader")
         for permission in holder["permissions"]:
             if permission["id"] == permission_id:
-                return dict(permission)
+                return self.permission_json(permission)
         raise ApiError(404, f"Permission not found: {permission_id}.", location="permissionId")
 
     def delete_permission(self, principal: Principal, file_id: str, permission_id: str, params: dict) -> None:
@@ -613,6 +629,8 @@ class DriveModel:
 
     def start_approval(self, principal: Principal, file_id: str, body: dict) -> dict:
         record = self.get_record(file_id, principal, minimum="writer")
+        if not self.approvals_allowed(record, principal.email):
+            raise approvals_not_allowed()
         reviewers = body.get("reviewerEmails") or []
         if not reviewers:
             raise ApiError(400, "reviewerEmails must name at least one reviewer.", reason="required",
@@ -707,13 +725,15 @@ class DriveModel:
 
     def core_state(self) -> dict:
         return {"drives": self.drives, "generated_ids": sorted(self.generated_ids),
-                "notifications": self.notifications, "people": self.people}
+                "notifications": self.notifications, "people": self.people,
+                "approvals_off": sorted(self.approvals_off)}
 
     def load_core_state(self, state: dict) -> None:
         self.drives = state.get("drives", {})
         self.generated_ids = set(state.get("generated_ids", []))
         self.notifications = state.get("notifications", [])
         self.people = state.get("people", {})
+        self.approvals_off = set(state.get("approvals_off", []))
 
 
 def _check_writable(body: dict, writable: set[str]) -> None:

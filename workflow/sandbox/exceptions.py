@@ -117,6 +117,13 @@ def insufficient_file_permissions(file_id: str) -> ApiError:
                     reason="insufficientFilePermissions")
 
 
+def approvals_not_allowed() -> ApiError:
+    """approvals.start on a file whose `canStartApproval` is false (the edition, an admin setting,
+    an owner outside the domain)."""
+    return ApiError(403, "The user does not have permission to start an approval on this file.",
+                    reason="insufficientFilePermissions")
+
+
 # Google's words when insertInlineImage cannot fetch or take its image (the whole batchUpdate is refused).
 IMAGE_NOT_RETRIEVABLE = ("There was a problem retrieving the image. The provided image should be publicly "
                          "accessible, within size limit, and in supported formats.")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from .exceptions import ApiError, image_not_retrievable
+from .exceptions import approvals_not_allowed, image_not_retrievable
 
 REVISION_IGNORED = "revision_ignored"
 TABLE_WITHOUT_END_UNIT = "table_without_end_unit"
@@ -105,8 +105,7 @@ def before_call(quirks: Quirks, method_id: str, body: object) -> None:
                 if isinstance(request, dict) and "insertInlineImage" in request:
                     raise image_not_retrievable(f"requests[{number}].insertInlineImage")
     if method_id == "drive.approvals.start" and quirks.on(APPROVALS_UNAVAILABLE):
-        raise ApiError(403, "The user does not have permission to start an approval on this file.",
-                       reason="insufficientFilePermissions")
+        raise approvals_not_allowed()
 
 
 def after_call(quirks: Quirks, method_id: str, params: dict, result: object) -> object:
