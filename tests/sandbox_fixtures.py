@@ -93,6 +93,16 @@ def reviewer_clients(sandbox: RunningSandbox, email: str, display_name: str | No
     return build_clients(sandbox, user_credentials_module.Credentials(token))
 
 
+def text_index(document: dict, text: str) -> int:
+    """The index in documents.get JSON where `text` starts (within one text run of a body paragraph)."""
+    for element in document["body"]["content"]:
+        for run in element.get("paragraph", {}).get("elements", []):
+            content = run.get("textRun", {}).get("content", "")
+            if text in content:
+                return run["startIndex"] + content.index(text)
+    raise AssertionError(f"{text!r} not in the Doc")
+
+
 def batch_for(sandbox: RunningSandbox, callback=None) -> BatchHttpRequest:
     """A Drive batch aimed at the sandbox (new_batch_http_request() would aim at Google)."""
     return BatchHttpRequest(callback=callback, batch_uri=sandbox.url + "batch/drive/v3")

@@ -273,26 +273,20 @@ def test_failing_lines_say_what_was_seen_and_what_avoids_it(google_site, cli):
     assert "added 16 units" in lines["table geometry"] and "Google: 17 units" in lines["table geometry"]
 
 
-def test_approvals_unavailable_do_not_matter_when_the_worker_starts_none(google_site, cli):
-    set_option(google_site, "review", "start_approval = false")
+@pytest.mark.parametrize("option, code, line_start, says", [
+    ("start_approval = false", 0, "! approvals: canStartApproval is false", "this config starts no approvals"),
+    ('approval = "drive"', 1, "✗ approvals: canStartApproval is false", '[review] approval = "auto"'),
+])
+def test_approvals_unavailable_matter_only_when_the_config_insists_on_drive_approvals(google_site, cli, option, code,
+                                                                                     line_start, says):
+    set_option(google_site, "review", option)
     quirk(google_site, "approvals_unavailable")
 
     result = cli("doctor", "--live")
 
-    assert result.code == 0
+    assert result.code == code
     [line] = not_passed(result)
-    assert line.startswith("! approvals: canStartApproval is false") and "this config starts no approvals" in line
-
-
-def test_approvals_unavailable_fail_the_doctor_when_the_config_insists_on_drive_approvals(google_site, cli):
-    set_option(google_site, "review", 'approval = "drive"')
-    quirk(google_site, "approvals_unavailable")
-
-    result = cli("doctor", "--live")
-
-    assert result.code == 1
-    [line] = not_passed(result)
-    assert line.startswith("✗ approvals: canStartApproval is false") and '[review] approval = "auto"' in line
+    assert line.startswith(line_start) and says in line
 
 
 def test_the_scratch_doc_goes_to_the_bin_after_calls_fail(google_site, cli):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 
 import pytest
-from sandbox_fixtures import PNG, control, publish_images, reviewer_clients
+from sandbox_fixtures import PNG, control, publish_images, reviewer_clients, text_index
 
 from workflow.render import normalize_markdown, pasted_images, read_back, render_document
 
@@ -25,15 +25,6 @@ def doc_with(drive, docs):
             "type": "user", "role": "writer", "emailAddress": "ed@example.com"}).execute()
         return doc_id
     return make
-
-
-def _index(document: dict, text: str) -> int:
-    for element in document["body"]["content"]:
-        for run in element.get("paragraph", {}).get("elements", []):
-            content = run.get("textRun", {}).get("content", "")
-            if text in content:
-                return run["startIndex"] + content.index(text)
-    raise AssertionError(f"{text!r} not in the Doc")
 
 
 def test_images_docs_cannot_show_are_links_that_read_back_as_the_images(sandbox, docs, doc_with):
@@ -58,13 +49,13 @@ def test_chips_subtitle_and_a_pasted_image_read_back_as_text_an_emphasized_line_
     reviewer_clients(sandbox, "ann@example.com", display_name="Ann Author")
     _drive, reviewer = reviewer_clients(sandbox, "ed@example.com")
     document = reviewer.documents().get(documentId=doc_id).execute()
-    ask, about, on = _index(document, "Ask ") + 4, _index(document, "about ") + 6, _index(document, "on .") + 3
+    ask, about, on = text_index(document, "Ask ") + 4, text_index(document, "about ") + 6, text_index(document, "on .") + 3
     reviewer.documents().batchUpdate(documentId=doc_id, body={"requests": [
         {"insertDate": {"location": {"index": on}, "dateElementProperties": {"timestamp": "2026-03-01T10:00:00Z"}}},
         {"insertRichLink": {"location": {"index": about}, "richLinkProperties": {
             "uri": "https://docs.google.com/document/d/guide/edit", "title": "the style guide"}}},
         {"insertPerson": {"location": {"index": ask}, "personProperties": {"email": "ann@example.com"}}},
-        {"updateParagraphStyle": {"range": {"startIndex": _index(document, "A short"), "endIndex": ask - 5},
+        {"updateParagraphStyle": {"range": {"startIndex": text_index(document, "A short"), "endIndex": ask - 5},
                                   "paragraphStyle": {"namedStyleType": "SUBTITLE"}, "fields": "namedStyleType"}},
     ]}).execute()
     control(sandbox, "POST", f"files/{doc_id}/paste-image",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sandbox_fixtures import PNG, control, reviewer_clients, write_key_file
+from sandbox_fixtures import PNG, control, reviewer_clients, text_index, write_key_file
 
 from workflow.config import load_config
 from workflow.google.clients import connect
@@ -65,13 +65,7 @@ class Review:
 
     def text_index(self, text: str) -> int:
         """The Doc index where `text` starts (single-run paragraphs are enough here)."""
-        document = self.docs.documents().get(documentId=self.doc_id).execute()
-        for element in document["body"]["content"]:
-            for run in element.get("paragraph", {}).get("elements", []):
-                content = run.get("textRun", {}).get("content", "")
-                if text in content:
-                    return run["startIndex"] + content.index(text)
-        raise AssertionError(f"{text!r} not in the Doc")
+        return text_index(self.docs.documents().get(documentId=self.doc_id).execute(), text)
 
 
 def configure(site, sandbox, tmp_path, extra: str = "", reviewers: tuple[str, ...] = (EDITOR,)) -> None:
