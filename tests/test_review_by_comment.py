@@ -83,6 +83,11 @@ def test_a_decline_reply_is_the_decline_message_and_the_next_change_asks_again(g
     doc_id = export(cli)["doc_id"]
     assert drive_approvals(google_site, doc_id) == []
     first = approval_comment(google_site, doc_id)["id"]
+    board(cli)
+    before = len(google_site.api_calls())
+    board(cli)  # idle: the folder listing, then the approval comments in one batch (no permissions read)
+    assert [c["method"] for c in google_site.api_calls()[before:]] == ["drive.files.list", "drive.comments.get",
+                                                                       "batch"]
 
     answer(google_site, doc_id, "decline: The intro needs work.")
     row = board(cli)
