@@ -8,7 +8,7 @@ import re
 import sys
 import time
 
-from workflow.terminal import printable
+from workflow.terminal import printable, status_line
 
 # Bearer tokens, OAuth tokens (ya29.…, our sandbox's sbx-…), refresh tokens, JWT assertions, PEM keys.
 _SECRET_PATTERNS = [
@@ -76,6 +76,10 @@ class StderrHandler(logging.StreamHandler):
     @stream.setter
     def stream(self, _value) -> None:
         pass
+
+    def emit(self, record: logging.LogRecord) -> None:
+        status_line.clear()  # a progress line on the terminal: the log line takes its place
+        super().emit(record)
 
 
 def setup_logging(*, verbose: bool = False, log_format: str | None = None) -> None:

@@ -33,13 +33,14 @@ def register(subparsers, parents) -> None:
 def run_login(args: argparse.Namespace, ctx: Context) -> int:
     from workflow.google.credentials import login_with_browser, save_user_credentials, scopes_for
 
-    out = args.out or ctx.config.get("google", "credentials")
+    config = ctx.config if args.out is None else ctx.config_if_any()
+    out = args.out or config.get("google", "credentials")
     if out is None:
         raise UserError("say where to save the login: --out PATH, or set [google] credentials")
-    out = ctx.config.resolve(out)
+    out = config.resolve(out)
     if not args.client_secrets.is_file():
         raise UserError(f"{args.client_secrets}: no such file")
-    creds = login_with_browser(args.client_secrets, scopes_for(ctx.config.get("google", "drive_scope")),
+    creds = login_with_browser(args.client_secrets, scopes_for(config.get("google", "drive_scope")),
                                open_browser=not args.no_browser)
     save_user_credentials(creds, out)
     ctx.say(f"Signed in. Saved the login to {out} (readable only by you).")

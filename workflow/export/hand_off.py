@@ -23,6 +23,11 @@ STARTING, STARTED = APPROVAL_STARTING, APPROVAL_STARTED
 ANSWERED = ("APPROVED", "DECLINED", "CANCELLED")
 
 
+def reviewers_of(post: Any, review: dict) -> list[str]:
+    """Who reviews a post: its front matter's `reviewers`, else `[review] reviewers`."""
+    return list(post.meta.get("reviewers") or []) or list(review["reviewers"])
+
+
 class HandOff:
     def __init__(self, config: Config, store: Store, ops: GoogleOps) -> None:
         self.review = config.sections["review"]
@@ -33,7 +38,7 @@ class HandOff:
         """`changed`: this run put new content in the Doc (a new round of review may be due)."""
         post = prepared.post
         export = self._export(post.post_id)
-        reviewers = list(post.meta.get("reviewers") or []) or list(self.review["reviewers"])
+        reviewers = reviewers_of(post, self.review)
         self._share(export, post, reviewers)
         if self.review["start_approval"] and reviewers:
             approval_id = export.get("approval_id")
