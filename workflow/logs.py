@@ -99,3 +99,5 @@ def setup_logging(*, verbose: bool = False, log_format: str | None = None) -> No
     # The Google client logs request URLs at INFO; keep them for -v only.
     for noisy in ("googleapiclient", "google_auth_httplib2", "urllib3", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # Python-Markdown says at debug level which extension it loaded, for every post: never ours to show.
+    logging.getLogger("MARKDOWN").setLevel(logging.WARNING)

@@ -49,3 +49,8 @@ class StatusLine:
 
 
 status_line = StatusLine()
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 topic`, `2 topics` (`plural` for nouns that do not just take an s)."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

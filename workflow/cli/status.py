@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from workflow import exit_codes
 from workflow.cli.context import Context, say_viewer_hint
+from workflow.terminal import counted
 from workflow.service.schedules import parse_time
 from workflow.service.status import ServiceStatus, service_status
 
@@ -63,7 +64,7 @@ def _print(status: ServiceStatus, ctx: Context, tz: ZoneInfo) -> None:
         ctx.say(f"  {job.id:8} {job.schedule:14} {last}; next {_when(job.next_run, tz)}")
         if job.problem:
             ctx.say(f"           ! {job.problem}")
-    ctx.say(f"Queue: {status.queue} topics queued")
+    ctx.say(f"Queue: {counted(status.queue, 'topic')} queued")
     drafts = ", ".join(f"{writer} {n}" for writer, n in status.drafts.items()) or "none"
     ctx.say(f"Open drafts: {drafts}")
     exports = ", ".join(f"{state} {n}" for state, n in status.exports.items()) or "none"

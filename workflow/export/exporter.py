@@ -217,10 +217,11 @@ def export_posts(config: Config, store: Store, session: GoogleSession | None, *,
                  dry_run: bool = False, force: bool = False, stop: threading.Event | None = None,
                  worker_id: str | None = None, progress: Callable | None = None) -> ExportReport:
     """Export every new or changed finished post (or just `paths`). See the package docstring."""
+    from workflow.queue.taken import taken_titles
     from workflow.queue.topics import queue_suggested_topics
 
     def queue(titles: list[str], source: str) -> None:
-        queue_suggested_topics(store, titles, source=source)
+        queue_suggested_topics(store, titles, source=source, taken=taken_titles(config, store))
 
     exporter = Exporter(config, store, session, dry_run=dry_run, force=force, stop=stop,
                         worker_id=worker_id, queue_topics=queue)

@@ -123,6 +123,8 @@ def find_reviewed_post(config: Config, store: Store, given: str) -> ReviewedPost
             post_id = load_current_post(config, absolute).post_id
         except PostError as exc:
             raise UserError(str(exc)) from None
+    if post_id is None and not absolute.exists():
+        raise UserError(f"{given}: no such post file or post id")
     with store.read() as conn:
         export = eq.get_export(conn, post_id) if post_id else None
     if export is None or not export.get("doc_id"):

@@ -19,6 +19,7 @@ from workflow.service.identity import worker_identity
 from workflow.store import Store, utcnow
 from workflow.store import run_queries as q
 from workflow.store.states import JobOutcome
+from workflow.terminal import counted
 
 log = logging.getLogger("workflow.service")
 
@@ -133,10 +134,10 @@ def export_result(report: Any) -> JobResult:
     if report.interrupted:
         counts["left"] = report.left
     if failed:
-        return JobResult(counts=counts, failed=failed, outcome=JobOutcome.FAILED, error=f"{failed} posts failed")
+        return JobResult(counts=counts, failed=failed, outcome=JobOutcome.FAILED, error=f"{counted(failed, 'post')} failed")
     if report.interrupted:
         return JobResult(counts=counts, outcome=JobOutcome.INTERRUPTED,
-                         error=f"stopped with {report.left} posts left for the next run")
+                         error=f"stopped with {counted(report.left, 'post')} left for the next run")
     return JobResult(counts=counts)
 
 
