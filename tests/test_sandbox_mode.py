@@ -41,6 +41,7 @@ def test_worker_uses_a_running_sandbox_serve_and_a_second_serve_prints_where_to_
         # `status` links to the port the sandbox is served on now, not to where the Doc was made.
         status = cli("status", "--json")
         assert [d["url"] for d in status.json["docs"]] == [doc_url]
+        assert cli("open", "posts/a.md").out == doc_url + "\n"
         # A second server would overwrite the first one's data: it just says where to look.
         second = subprocess.run([sys.executable, "-m", "workflow", "sandbox", "serve", "--port", "0",
                                  "--data", str(data)], cwd=site.root, capture_output=True, text=True, timeout=60)
