@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 
 from workflow import exit_codes
-from workflow.cli.context import Context
+from workflow.cli.context import Context, say_viewer_hint
 from workflow.google.clients import connect
+from workflow.google.links import doc_links
 from workflow.reviews import BoardRow, post_comments, review_board, review_diff, sync_reviews
 from workflow.reviews.comments import format_thread
 from workflow.service.jobs import ManualRun, reviews_result
@@ -66,6 +67,8 @@ def run_board(args: argparse.Namespace, ctx: Context) -> int:
             for message in report.warnings:
                 ctx.warn(f"warning: {message}")
         _print_board(rows, ctx)
+        if any(row.url for row in rows):
+            say_viewer_hint(doc_links(ctx.config), ctx)
     return exit_codes.FAILED if report and report.failed else exit_codes.SUCCESS
 
 
