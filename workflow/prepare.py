@@ -21,6 +21,11 @@ class PreparedPost:
         """The post body as the reader will give it back from an untouched Doc (normalize_markdown)."""
         return normalize_markdown(self.post.body, site_url=self.site_url)
 
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        """What the reader of the Doc will miss, each {line, message}: clean-up's, then the renderer's."""
+        return self.post.warnings + self.rendered.warnings
+
     def preview_json(self) -> dict[str, Any]:
         """The shape scripts read from `workflow preview --json`; keep it stable."""
         return {
@@ -29,7 +34,7 @@ class PreparedPost:
             "removed": self.post.removed,
             "repairs": self.post.repairs,
             "suggested_topics": self.post.suggested_topics,
-            "warnings": self.post.warnings + self.rendered.warnings,
+            "warnings": self.warnings,
         }
 
 
