@@ -491,9 +491,10 @@ def test_a_post_whose_images_google_cannot_show_exports_with_links_in_their_plac
     assert result.code == 0, result.err
     [post] = result.json["posts"]
     assert post["state"] == "created"
-    [gone, bird] = post["warnings"]
-    assert gone.startswith("posts/pictures.md:5: Google could not fetch the image 'https://gone.example.com/dog.png'")
-    assert bird.startswith("posts/pictures.md:7: image 'https://cdn.example.com/bird.webp' is WebP")
+    [bird, gone] = sorted(post["warnings"], key=lambda warning: warning["line"], reverse=True)
+    assert gone["line"] == 5 and gone["message"].startswith(
+        "Google could not fetch the image 'https://gone.example.com/dog.png'")
+    assert bird["line"] == 7 and bird["message"].startswith("image 'https://cdn.example.com/bird.webp' is WebP")
     writes = [call["status"] for call in google_site.api_calls() if call["method"] == "docs.documents.batchUpdate"]
     assert writes[:2] == [400, 200], "refused once for the unreachable image, then written without it"
     _, docs = app_clients(google_site)
@@ -506,4 +507,4 @@ def test_a_post_whose_images_google_cannot_show_exports_with_links_in_their_plac
              if run.get("textRun", {}).get("textStyle", {}).get("link")}
     assert links == {"🖼 Gone": "https://gone.example.com/dog.png", "🖼 A bird": "https://cdn.example.com/bird.webp"}
     assert "![Gone](https://gone.example.com/dog.png)" in read_document(document)
-    assert "  warning    posts/pictures.md:5: Google could not fetch the image" in text
+    assert "posts/pictures.md:5: warning: Google could not fetch the image" in text

@@ -97,6 +97,15 @@ def test_quote_and_code_inside_a_list_item_are_indented_to_the_item(site, cli, d
     assert compare(text, markdown) is None
 
 
+@pytest.mark.parametrize("marker", ["1.", "3.", "-"])
+def test_a_nested_quote_after_a_table_in_a_list_item_stays_outside_the_list(site, cli, docs, marker):
+    """Found by the nested round-trip test: `> > listen` right after an item's table read back as part of the item."""
+    text = f"{marker} Item\n\n    | x | y |\n    |---|---|\n    | 1 | 2 |\n\n> > listen\n"
+    _, _, markdown = into_doc(site, cli, docs, text)
+    assert markdown.endswith("\n\n> > listen\n"), markdown
+    assert compare(text, markdown) is None
+
+
 def test_list_heading_and_code_inside_a_quote_keep_the_quote_border(site, cli, docs):
     text = "> ## Why\n>\n>     code()\n>\n> - one\n> - two\n"
     _, document, markdown = into_doc(site, cli, docs, text)

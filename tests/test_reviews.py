@@ -135,7 +135,7 @@ def test_board_and_source_lines_show_comments_replies_resolutions_and_suggestion
     assert [(c["line"], c["status"]) for c in as_json] == [(7, "open"), (12, "resolved"), (None, "open")]
 
     text = cli("reviews").out
-    assert "posts/hello.md  [in_review]" in text and "2 open, 1 resolved; 1 suggestions pending" in text
+    assert "posts/hello.md  [in_review]" in text and "2 open, 1 resolved; 1 suggestion pending" in text
 
 
 def test_an_anchored_comment_maps_by_its_anchor_even_when_its_quote_is_ambiguous(review, cli):

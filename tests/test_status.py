@@ -36,28 +36,34 @@ def run_row(job: str, started: str, outcome: str = "ok", error: str | None = Non
             "counts": '{"created": 2}', "error": error}
 
 
-def export_row(post_id: str, state: str, url: str | None) -> dict:
+def export_row(post_id: str, state: str, doc_id: str | None) -> dict:
+    """An export whose stored URL points at a sandbox long gone (links are built from the endpoint in use)."""
     now = utcnow()
-    return {"post_id": post_id, "state": state, "url": url, "created_at": now, "updated_at": now}
+    return {"post_id": post_id, "state": state, "doc_id": doc_id, "url": f"http://127.0.0.1:37617/document/d/{doc_id}",
+            "created_at": now, "updated_at": now}
+
+
+def google_link(doc_id: str) -> str:
+    return f"https://docs.google.com/document/d/{doc_id}/edit"
 
 
 def test_status_json_has_jobs_queue_drafts_and_exports(site, cli):
-    configure(site, 'export = "every 5m"\nassign = "0 9 * * *"\nreviews = ""', WRITERS)
+    configure(site, 'export = "every 5m"\nassign = "0 9 * * *"\nreviews = ""', WRITERS + '[google]\nendpoint = "google"\n')
     for title in ("First idea", "Second idea", "Third idea", "Fourth idea"):
         assert cli("topics", "add", title).code == 0
     assert cli("assign").code == 0  # sam takes three drafts; one topic stays queued
     seed(site, run_row("export", ago(minutes=2)),
-         export_row("posts/a.md", "in_review", "https://docs.example/a"),
-         export_row("posts/b.md", "approved", "https://docs.example/b"),
-         export_row("posts/c.md", "conflict", "https://docs.example/c"))
+         export_row("posts/a.md", "in_review", "doc-a"),
+         export_row("posts/b.md", "approved", "doc-b"),
+         export_row("posts/c.md", "conflict", "doc-c"))
 
     result = cli("status", "--json")
     assert result.code == 0, result.err
     status = result.json
     assert {"jobs", "queue", "drafts", "exports"} <= set(status)
-    assert [job["id"] for job in status["jobs"]] == ["export", "assign", "reviews"]
+    assert [job["job"] for job in status["jobs"]] == ["export", "assign", "reviews"]
     for job in status["jobs"]:
-        assert {"id", "last_start", "last_end", "outcome", "next_run"} <= set(job)
+        assert {"job", "last_start", "last_end", "outcome", "next_run"} <= set(job)
     export, assign, reviews = status["jobs"]
     assert export["outcome"] == "ok" and export["counts"] == {"created": 2}
     assert export["last_start"] < export["next_run"]
@@ -69,18 +75,18 @@ def test_status_json_has_jobs_queue_drafts_and_exports(site, cli):
     assert status["drafts"] == {"sam": 3}
     assert status["exports"] == {"approved": 1, "conflict": 1, "in_review": 1}
     assert [(d["post_id"], d["url"]) for d in status["docs"]] == [
-        ("posts/c.md", "https://docs.example/c"), ("posts/a.md", "https://docs.example/a")]
+        ("posts/c.md", google_link("doc-c")), ("posts/a.md", google_link("doc-a"))]
 
 
 def test_status_text_names_last_and_next_runs_and_the_docs_in_review(site, cli):
-    configure(site, 'export = "every 5m"\nassign = ""\nreviews = ""')
-    seed(site, run_row("export", ago(minutes=1)), export_row("posts/a.md", "in_review", "https://docs.example/a"))
+    configure(site, 'export = "every 5m"\nassign = ""\nreviews = ""', '[google]\nendpoint = "google"\n')
+    seed(site, run_row("export", ago(minutes=1)), export_row("posts/a.md", "in_review", "doc-a"))
     result = cli("status")
     assert result.code == 0
     assert "export" in result.out and "last ok" in result.out and "created 2" in result.out and "next " in result.out
     assert "assign   off" in result.out
     assert "Queue: 0 topics queued" in result.out
-    assert "in_review  posts/a.md  https://docs.example/a" in result.out
+    assert f"in_review  posts/a.md  {google_link('doc-a')}" in result.out
 
 
 def test_check_is_healthy_after_recent_successful_runs(site, cli):
@@ -105,7 +111,7 @@ def test_check_fails_when_an_interval_job_is_overdue(site, cli):
     result = cli("status", "--check", "--json")
     assert result.code == 1
     assert "export: overdue" in result.err
-    [export] = [job for job in result.json["jobs"] if job["id"] == "export"]
+    [export] = [job for job in result.json["jobs"] if job["job"] == "export"]
     assert export["overdue"] is True and result.json["healthy"] is False
 
 
@@ -153,7 +159,7 @@ def test_a_manual_export_after_a_failed_run_makes_the_check_healthy_again(site, 
 
     result = cli("status", "--check", "--json")
     assert result.code == 0, result.err
-    [export] = [job for job in result.json["jobs"] if job["id"] == "export"]
+    [export] = [job for job in result.json["jobs"] if job["job"] == "export"]
     assert export["outcome"] == "ok" and export["counts"]["created"] == 1
 
 
@@ -164,6 +170,6 @@ def test_a_manual_reviews_sync_and_a_failed_manual_export_are_runs_too(site, cli
     assert cli("export").code == 2  # a user error: the posts folder is gone
 
     status = cli("status", "--json").json
-    jobs = {job["id"]: job for job in status["jobs"]}
+    jobs = {job["job"]: job for job in status["jobs"]}
     assert jobs["reviews"]["outcome"] == "ok"
     assert jobs["export"]["outcome"] == "failed" and "posts folder" in jobs["export"]["error"]

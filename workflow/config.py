@@ -7,6 +7,7 @@ paths resolve against the current directory (the site root).
 
 from __future__ import annotations
 
+import calendar
 import math
 import os
 import re
@@ -383,9 +384,21 @@ def _validate_writers(raw_writers: Any, label: str) -> tuple[Writer, ...]:
     return tuple(writers)
 
 
+_DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_due(text: str) -> date:
     """A due date given on the command line or in front matter (YYYY-MM-DD)."""
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
+        if _DATE_SHAPE.fullmatch(text.strip()):
+            year, month, _day = (int(part) for part in text.strip().split("-"))
+            if year < 1:
+                why = "there is no year 0"
+            elif not 1 <= month <= 12:
+                why = f"there is no month {month}"
+            else:
+                why = f"{year:04d}-{month:02d} has {calendar.monthrange(year, month)[1]} days"
+            raise ValueError(f"due date {text.strip()} does not exist: {why}") from None
         raise ValueError(f"due date must be YYYY-MM-DD (got {text!r})") from None

@@ -8,7 +8,7 @@ import re
 import sys
 import time
 
-from workflow.terminal import printable
+from workflow.terminal import printable, status_line
 
 # Bearer tokens, OAuth tokens (ya29.…, our sandbox's sbx-…), refresh tokens, JWT assertions, PEM keys.
 _SECRET_PATTERNS = [
@@ -77,6 +77,10 @@ class StderrHandler(logging.StreamHandler):
     def stream(self, _value) -> None:
         pass
 
+    def emit(self, record: logging.LogRecord) -> None:
+        status_line.clear()  # a progress line on the terminal: the log line takes its place
+        super().emit(record)
+
 
 def setup_logging(*, verbose: bool = False, log_format: str | None = None) -> None:
     handler = StderrHandler()
@@ -95,3 +99,5 @@ def setup_logging(*, verbose: bool = False, log_format: str | None = None) -> No
     # The Google client logs request URLs at INFO; keep them for -v only.
     for noisy in ("googleapiclient", "google_auth_httplib2", "urllib3", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # Python-Markdown says at debug level which extension it loaded, for every post: never ours to show.
+    logging.getLogger("MARKDOWN").setLevel(logging.WARNING)

@@ -31,8 +31,8 @@ class PreparedPost:
         return PreparedPost(post=self.post, rendered=rendered, site_url=self.site_url, refused_images=refused)
 
     @property
-    def warnings(self) -> list[dict]:
-        """What clean-up and rendering could not keep as written, `{"line", "message"}` each."""
+    def warnings(self) -> list[dict[str, Any]]:
+        """What the reader of the Doc will miss, each {line, message}: clean-up's, then the renderer's."""
         return self.post.warnings + self.rendered.warnings
 
     def preview_json(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import argparse
 
 from workflow import exit_codes
 from workflow.cli.context import Context
+from workflow.terminal import counted
 from workflow.queue.assign import assign_topics
 from workflow.service.jobs import ManualRun, assign_result
 
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.emit_json(report.to_json())
         return status
     if report.finished:
-        ctx.say(f"{len(report.finished)} drafts finished since the last run: "
+        ctx.say(f"{counted(len(report.finished), 'draft')} finished since the last run: "
                 + ", ".join(f"#{topic_id}" for topic_id in report.finished))
     for item in report.assigned:
         ctx.say(f'#{item.topic_id} "{item.title}" -> {item.writer} ({item.draft_path})')
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.warn(f'#{skipped.topic_id} "{skipped.title}" left queued: {skipped.error}')
     load = ", ".join(f"{name} {w['open']}/{w['capacity']}" for name, w in report.writers.items())
     verb = "would assign" if report.dry_run else "assigned"
-    ctx.say(f"{verb} {len(report.assigned)} topics; {report.queued} still queued; open drafts: {load}")
+    ctx.say(f"{verb} {counted(len(report.assigned), 'topic')}; {report.queued} still queued; open drafts: {load}")
     if report.dry_run:
         ctx.say("dry run: nothing was changed")
     return status

@@ -11,7 +11,10 @@ from workflow.errors import UserError
 
 
 def register(subparsers, parents) -> None:
-    parser = subparsers.add_parser("auth", parents=parents, help="Google sign-in and access checks")
+    parser = subparsers.add_parser(
+        "auth", parents=parents, help="Google sign-in and access checks",
+        description="Sign in to Google as a user (`auth login`), or see who the worker acts as and whether it "
+                    "reaches the review folder (`auth check`).")
     commands = parser.add_subparsers(dest="auth_command", metavar="ACTION")
     commands.required = True
     login = commands.add_parser(
@@ -25,7 +28,10 @@ def register(subparsers, parents) -> None:
     login.set_defaults(func=run_login)
     check = commands.add_parser(
         "check", parents=parents, help="say who the worker acts as and whether the review folder is reachable "
-                                       "(`workflow doctor` checks more)")
+                                       "(`workflow doctor` checks more)",
+        description="Exchange the credentials for a token at [google] endpoint and say who the worker acts as, "
+                    "and whether the review folder is reachable. Exit 1 when the token is refused or the folder "
+                    "cannot be reached. `workflow doctor` checks the whole set-up.")
     check.add_argument("--json", action="store_true", help="print the result as JSON")
     check.set_defaults(func=run_check)
 
@@ -33,13 +39,14 @@ def register(subparsers, parents) -> None:
 def run_login(args: argparse.Namespace, ctx: Context) -> int:
     from workflow.google.credentials import login_with_browser, save_user_credentials, scopes_for
 
-    out = args.out or ctx.config.get("google", "credentials")
+    config = ctx.config if args.out is None else ctx.config_if_any()
+    out = args.out or config.get("google", "credentials")
     if out is None:
         raise UserError("say where to save the login: --out PATH, or set [google] credentials")
-    out = ctx.config.resolve(out)
+    out = config.resolve(out)
     if not args.client_secrets.is_file():
         raise UserError(f"{args.client_secrets}: no such file")
-    creds = login_with_browser(args.client_secrets, scopes_for(ctx.config.get("google", "drive_scope")),
+    creds = login_with_browser(args.client_secrets, scopes_for(config.get("google", "drive_scope")),
                                open_browser=not args.no_browser)
     save_user_credentials(creds, out)
     ctx.say(f"Signed in. Saved the login to {out} (readable only by you).")

@@ -6,9 +6,11 @@ import argparse
 from pathlib import Path
 
 from workflow import exit_codes
-from workflow.cli.context import Context
-from workflow.export import OUTCOMES, PostOutcome, export_posts
+from workflow.cli.context import Context, say_viewer_hint
+from workflow.export import OUTCOMES, ExportReport, PostOutcome, export_posts
+from workflow.export.decide import check_paths
 from workflow.google.clients import connect
+from workflow.google.links import doc_links
 from workflow.service.jobs import ManualRun, export_result
 
 
@@ -30,34 +32,51 @@ def register(subparsers, parents) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     config = ctx.config
+    if args.paths:  # a mistyped path: one line before anything starts (not a failed run of the export job)
+        check_paths(config, args.paths)
     if args.dry_run:
         report = export_posts(config, ctx.store, None, paths=args.paths, dry_run=True)
     else:
         with ManualRun(ctx.store, "export") as recorded:  # counts as a run of the export job (`status`)
+            check_paths(config, None)  # no posts folder: a failed run, said before the sandbox starts
             session = connect(config)
             try:
                 if session.endpoint.is_sandbox and not ctx.json:
                     ctx.say(f"Exporting to {session.endpoint.label}.")
                 report = export_posts(config, ctx.store, session, paths=args.paths, force=args.force,
-                                      worker_id=recorded.worker, progress=None if ctx.json else
-                                      lambda items, total: ctx.progress(items, total, "export"))
+                                      worker_id=recorded.worker, progress=lambda items, total: ctx.progress(
+                                          items, total, "export", unit="posts", name=lambda c: c.rel))
             finally:
                 session.close()
             recorded.finish(export_result(report))
     if ctx.json:
         ctx.emit_json(report.to_json())
     else:
-        for result in report.posts:
-            if result.state == PostOutcome.UNCHANGED:
-                continue
-            if result.error:
-                ctx.say(f"  failed     {result.error}")
-            else:
-                note = f" ({result.note})" if result.note else ""
-                ctx.say(f"  {result.state:<10} {result.path}{note}{'  ' + result.url if result.url else ''}")
-            for warning in result.warnings:
-                ctx.say(f"  {'warning':<10} {warning}")
+        if say_export(report, ctx):
+            say_viewer_hint(doc_links(config), ctx)
         counts = report.counts
         prefix = "Dry run: " if args.dry_run else ""
         ctx.say(prefix + ", ".join(f"{counts[o]} {o}" for o in OUTCOMES))
     return exit_codes.FAILED if report.failed else exit_codes.SUCCESS
+
+
+def say_export(report: ExportReport, ctx: Context, *, links: bool = True) -> bool:
+    """Each post the run did something with (its Doc link, its warnings by file and line), then the
+    warnings about the run; unchanged posts are left out. `export` and `run --once` (which lists the
+    Doc links after all its jobs: links=False) print this. True when it printed a Doc link."""
+    linked = False
+    for result in report.posts:
+        if result.state == PostOutcome.UNCHANGED:
+            continue
+        if result.error:
+            ctx.say(f"  failed     {result.error}")
+        else:
+            note = f" ({result.note})" if result.note else ""
+            link = f"  {result.url}" if links and result.url else ""
+            linked = linked or bool(link)
+            ctx.say(f"  {result.state:<10} {result.path}{note}{link}")
+        for warning in result.warnings:
+            ctx.say(f"             {result.path}:{warning['line']}: warning: {warning['message']}")
+    for warning in report.warnings:
+        ctx.warn(warning)
+    return linked

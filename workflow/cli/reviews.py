@@ -1,10 +1,8 @@
 """`workflow reviews`: the review board; `--sync` follows the Docs first.
 
 `workflow reviews comments POST` lists the Doc's comment threads on the post's source lines;
-`workflow reviews diff POST` shows what the editors changed. `--json` prints the board as a list of
-{post_id, path, url, state, reviewers {email: response}, due, overdue, comments_open,
-comments_resolved, suggestions_pending, last_activity, source_changed, decline_message, write_back,
-write_back_path, write_back_note}; with `--sync`, {"sync": report, "board": [...]}.
+`workflow reviews diff POST` shows what the editors changed. `--json` prints {"board": [...], "sync":
+the sync's report or null}: see the README's JSON table.
 """
 
 from __future__ import annotations
@@ -12,11 +10,13 @@ from __future__ import annotations
 import argparse
 
 from workflow import exit_codes
-from workflow.cli.context import Context
+from workflow.cli.context import Context, say_viewer_hint
 from workflow.google.clients import connect
+from workflow.google.links import doc_links
 from workflow.reviews import BoardRow, post_comments, review_board, review_diff, sync_reviews
 from workflow.reviews.comments import format_thread
 from workflow.service.jobs import ManualRun, reviews_result
+from workflow.terminal import counted
 
 
 def register(subparsers, parents) -> None:
@@ -57,8 +57,7 @@ def run_board(args: argparse.Namespace, ctx: Context) -> int:
             recorded.finish(reviews_result(report))
     rows = review_board(ctx.config, ctx.store)
     if ctx.json:
-        board = [row.to_json() for row in rows]
-        ctx.emit_json({"sync": report.to_json(), "board": board} if report else board)
+        ctx.emit_json({"board": [row.to_json() for row in rows], "sync": report.to_json() if report else None})
     else:
         if report:
             counts = report.counts()
@@ -68,6 +67,8 @@ def run_board(args: argparse.Namespace, ctx: Context) -> int:
             for message in report.warnings:
                 ctx.warn(f"warning: {message}")
         _print_board(rows, ctx)
+        if any(row.url for row in rows):
+            say_viewer_hint(doc_links(ctx.config), ctx)
     return exit_codes.FAILED if report and report.failed else exit_codes.SUCCESS
 
 
@@ -85,7 +86,7 @@ def _print_board(rows: list[BoardRow], ctx: Context) -> None:
         answers = ", ".join(f"{email} {response.lower().replace('_', ' ')}" for email, response in row.reviewers.items())
         ctx.say(f"    reviewers: {answers or 'none'}")
         ctx.say(f"    due {row.due or '-'}; comments {row.comments_open} open, {row.comments_resolved} resolved; "
-                f"{row.suggestions_pending} suggestions pending; last activity {row.last_activity or '-'}")
+                f"{counted(row.suggestions_pending, 'suggestion')} pending; last activity {row.last_activity or '-'}")
         if row.decline_message and row.state == "declined":
             ctx.say(f"    declined: {row.decline_message}")
         if row.write_back:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import argparse
 
 from workflow import exit_codes
-from workflow.cli.context import Context
+from workflow.cli.context import Context, say_viewer_hint
+from workflow.cli.export import say_export
+from workflow.errors import UserError
+from workflow.service.status import service_status
 from workflow.service.schedules import JOB_IDS, configured_schedules
 from workflow.service.worker import Service
 from workflow.store.states import JobOutcome
@@ -36,7 +39,9 @@ def register(subparsers, parents) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     if not args.once and (args.job or args.json):
-        ctx.warn("--job and --json apply to --once only; ignoring them")
+        given = "--job" if args.job else "--json"
+        raise UserError(f"{given} goes with --once (`workflow run --once {given} …`); the service runs the jobs of "
+                        "[schedule]")
     service = Service(ctx.config, ctx.store)
     if not args.once:
         return service.serve()
@@ -49,10 +54,25 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             counts = ", ".join(f"{name} {n}" for name, n in r.counts.items())
             detail = "; ".join(part for part in (counts, r.error) if part)
             ctx.say(f"{r.job}: {r.outcome}" + (f" ({detail})" if detail else "") + f" in {r.seconds:.1f} s")
+            if r.job == "export" and r.report is not None:
+                say_export(r.report, ctx, links=False)
         if not runs and not service.interrupted:
             ctx.say("no job ran: every schedule is off (name one with --job)")
         if service.interrupted:
             ctx.say("stopped before the work was done: the rest is done on the next run")
+        _say_docs(ctx)
     if any(r.outcome == JobOutcome.FAILED for r in runs):
         return exit_codes.FAILED
     return exit_codes.INTERRUPTED if service.interrupted else exit_codes.SUCCESS
+
+
+def _say_docs(ctx: Context) -> None:
+    """Where the Docs in review are: each one's link (the run may have made them in its own sandbox)."""
+    status = service_status(ctx.config, ctx.store)
+    docs = [doc for doc in status.docs if doc["url"]]
+    if not docs:
+        return
+    ctx.say("Docs in review:")
+    for doc in docs:
+        ctx.say(f"  {doc['path'] or doc['post_id']}  {doc['url']}")
+    say_viewer_hint(status.links, ctx)

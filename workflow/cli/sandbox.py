@@ -10,7 +10,6 @@ from workflow.cli.context import Context
 from workflow.errors import UserError
 
 DEFAULT_DATA_DIR = Path(".workflow/sandbox")
-DEFAULT_PORT = 8765
 
 
 def register(subparsers, parents) -> None:
@@ -25,29 +24,42 @@ def register(subparsers, parents) -> None:
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1; nothing asks for a login: "
                             "another address lets anyone who reaches it read and change the sandbox)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
-                       help=f"port (default {DEFAULT_PORT}, where the worker's links in sandbox mode point; 0 = any)")
+    serve.add_argument("--port", type=int,
+                       help="port (0 = any free one). Default: where the Doc links of this data point, the port it "
+                            "was last served on (the first time 8765; when that is taken, any free port)")
     serve.add_argument("--allow-host", metavar="NAME", action="append", default=[],
                        help="also answer requests whose Host is NAME (a LAN alias of this machine); "
                             "repeatable. 127.0.0.1, localhost, the --host address and, on 0.0.0.0, "
                             "this machine's name and addresses are always answered")
-    serve.add_argument("--data", metavar="DIR", type=Path, default=DEFAULT_DATA_DIR,
-                       help=f"where the state is kept across restarts (default {DEFAULT_DATA_DIR})")
+    serve.add_argument("--data", metavar="DIR", type=Path,
+                       help="where the state is kept across restarts (default: the site's [google] sandbox_data, "
+                            f"{DEFAULT_DATA_DIR} unless configured: where the worker's own sandbox keeps its Docs)")
     serve.set_defaults(func=run_serve)
 
 
 def run_serve(args, ctx: Context) -> int:
     """Serve until Ctrl-C; exit 0."""
-    from workflow.sandbox import SandboxInUse, is_loopback, start
+    from workflow.sandbox import SandboxInUse, is_loopback, start, start_at_its_address
 
-    if not 0 <= args.port <= 65535:
+    if args.port is not None and not 0 <= args.port <= 65535:
         raise UserError(f"--port must be between 0 and 65535, not {args.port}")
+    allowed = tuple(args.allow_host)
+    if args.data is None:
+        config = ctx.config_if_any()
+        args.data = config.resolve(config.get("google", "sandbox_data"))
     try:
-        running = start(args.data, host=args.host, port=args.port, allowed_hosts=tuple(args.allow_host))
+        if args.port is None:
+            running = start_at_its_address(args.data, host=args.host, allowed_hosts=allowed)
+        else:
+            running = start(args.data, host=args.host, port=args.port, allowed_hosts=allowed)
     except SandboxInUse as exc:
-        raise UserError(f"{exc}; stop that process first, or use another --data folder") from None
+        # Another workflow process (`workflow run`, another `sandbox serve`) serves this data already.
+        ctx.say(f"The sandbox of {args.data} is already served at {exc.url} by another workflow process: "
+                f"open {exc.url}")
+        return 0
     except OSError as exc:
-        raise UserError(f"cannot serve the sandbox on {args.host}:{args.port}: {exc.strerror or exc}") from None
+        where = f"{args.host}:{args.port if args.port is not None else 'its port'}"
+        raise UserError(f"cannot serve the sandbox on {where}: {exc.strerror or exc}") from None
     if not is_loopback(args.host):
         ctx.warn(f"serving on {args.host}, not on loopback: nothing in the sandbox asks for a login, "
                  "so anyone who can reach this address can read every Doc and reset or take over the "

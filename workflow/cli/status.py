@@ -1,8 +1,6 @@
 """`workflow status`: each job's last and next run, the topic queue, open drafts, exports and their Docs.
 
-`--json` prints {"jobs": [{id, schedule, last_start, last_end, outcome, next_run, counts, error, worker,
-overdue, problem}], "queue": n, "drafts": {writer: n}, "exports": {state: n}, "docs": [{post_id, state,
-url, error}] (exports not yet approved or declined), "healthy": bool}. Times are UTC.
+`--json`: see the README's JSON table. Times are UTC. Doc links are made from the endpoint in use.
 `--check` exits 1, naming each problem, when a job's last run failed or it is overdue; 0 when healthy.
 """
 
@@ -12,7 +10,8 @@ import argparse
 from zoneinfo import ZoneInfo
 
 from workflow import exit_codes
-from workflow.cli.context import Context
+from workflow.cli.context import Context, say_viewer_hint
+from workflow.terminal import counted
 from workflow.service.schedules import parse_time
 from workflow.service.status import ServiceStatus, service_status
 
@@ -65,10 +64,12 @@ def _print(status: ServiceStatus, ctx: Context, tz: ZoneInfo) -> None:
         ctx.say(f"  {job.id:8} {job.schedule:14} {last}; next {_when(job.next_run, tz)}")
         if job.problem:
             ctx.say(f"           ! {job.problem}")
-    ctx.say(f"Queue: {status.queue} topics queued")
+    ctx.say(f"Queue: {counted(status.queue, 'topic')} queued")
     drafts = ", ".join(f"{writer} {n}" for writer, n in status.drafts.items()) or "none"
     ctx.say(f"Open drafts: {drafts}")
     exports = ", ".join(f"{state} {n}" for state, n in status.exports.items()) or "none"
     ctx.say(f"Exports: {exports}")
     for doc in status.docs:
-        ctx.say(f"  {doc['state']:10} {doc['post_id']}  {doc['url'] or '(no Doc yet)'}")
+        ctx.say(f"  {doc['state']:10} {doc['path'] or doc['post_id']}  {doc['url'] or '(no Doc yet)'}")
+    if any(doc["url"] for doc in status.docs):
+        say_viewer_hint(status.links, ctx)

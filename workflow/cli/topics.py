@@ -11,7 +11,9 @@ import argparse
 from pathlib import Path
 
 from workflow.queue import topics
+from workflow.queue.taken import taken_titles
 from workflow.cli.context import Context
+from workflow.terminal import counted
 
 _PRIORITY_HELP = "high, normal (default) or low: high topics are assigned first"
 
@@ -44,17 +46,26 @@ def register(subparsers, parents) -> None:
     add.add_argument("--json", action="store_true", help="print the new topic as JSON")
     add.set_defaults(func=run_add)
 
-    listing = commands.add_parser("list", parents=parents, help="show the queue")
+    listing = commands.add_parser(
+        "list", parents=parents, help="show the queue",
+        description="List the queued topics in the order they are assigned: priority, then place, then age. "
+                    "--all adds assigned topics (with their writer) and removed ones.")
     listing.add_argument("--all", action="store_true", help="also assigned and removed topics")
     listing.add_argument("--json", action="store_true", help="print a JSON list of topic objects")
     listing.set_defaults(func=run_list)
 
-    show = commands.add_parser("show", parents=parents, help="show one topic")
+    show = commands.add_parser(
+        "show", parents=parents, help="show one topic",
+        description="Show one topic: its status and place in the queue, priority, due date, notes, who added it "
+                    "and from where, and once assigned its writer and draft.")
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true", help="print the topic object as JSON")
     show.set_defaults(func=run_show)
 
-    remove = commands.add_parser("remove", parents=parents, help="take a queued topic off the queue")
+    remove = commands.add_parser(
+        "remove", parents=parents, help="take a queued topic off the queue",
+        description="Take a queued topic off the queue (it stays listed with --all as removed, and its title "
+                    "may be queued again). An assigned topic cannot be removed: its draft is being written.")
     remove.add_argument("id", type=int)
     remove.set_defaults(func=run_remove)
 
@@ -94,7 +105,7 @@ def _warn_similar(ctx: Context, similar: list[topics.Similar]) -> None:
 
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
     new = topics.new_topic(args.title, priority=args.priority, notes=args.notes, due=args.due, added_by=args.by)
-    result = topics.add_topic(ctx.store, new)
+    result = topics.add_topic(ctx.store, new, taken=taken_titles(ctx.config, ctx.store))
     _warn_similar(ctx, result.similar)
     if ctx.json:
         ctx.emit_json(result.topic.to_json())
@@ -158,7 +169,7 @@ def run_move(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_import(args: argparse.Namespace, ctx: Context) -> int:
-    report = topics.import_topics(ctx.store, args.file, added_by=args.by)
+    report = topics.import_topics(ctx.store, args.file, added_by=args.by, taken=taken_titles(ctx.config, ctx.store))
     for duplicate in report.duplicates:
         ctx.warn(f"{report.path} line {duplicate['line']}: {duplicate['message']} (skipped)")
     for item in report.similar:
@@ -168,6 +179,7 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     if ctx.json:
         ctx.emit_json(report.to_json())
     else:
-        ctx.say(f"queued {len(report.added)} topics from {report.path}"
-                f"; {len(report.duplicates)} duplicates skipped")
+        comments = f"; {counted(len(report.comments), 'comment line')} (#) skipped" if report.comments else ""
+        ctx.say(f"queued {counted(len(report.added), 'topic')} from {report.path}"
+                f"; {counted(len(report.duplicates), 'duplicate')} skipped{comments}")
     return 0

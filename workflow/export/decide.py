@@ -58,11 +58,27 @@ def posts_prefix(config: Config) -> str:
         return str(posts_dir).rstrip("/") + "/"
 
 
-def post_files(config: Config, paths: Iterable[Path] | None) -> tuple[list[PostFile], set[str] | None]:
-    """Every post file under posts_dir, and the relative paths of those named in `paths` (None: all)."""
+def check_paths(config: Config, paths: Iterable[Path] | None) -> None:
+    """UserError, before anything is started, for a missing posts folder or a path that is not a post
+    file or folder inside it."""
     posts_dir = config.posts_dir
     if not posts_dir.is_dir():
         raise UserError(f"posts folder {posts_dir} does not exist ([content] posts_dir)")
+    resolved_posts = posts_dir.resolve()
+    for given in paths or ():
+        path = given if given.is_absolute() else Path.cwd() / given
+        if not path.exists():
+            raise UserError(f"{given}: no such file")
+        resolved = path.resolve()
+        if resolved != resolved_posts and resolved_posts not in resolved.parents:
+            raise UserError(f"{given}: not inside the posts folder {posts_dir}")
+
+
+def post_files(config: Config, paths: Iterable[Path] | None) -> tuple[list[PostFile], set[str] | None]:
+    """Every post file under posts_dir, and the relative paths of those named in `paths` (None: all)."""
+    paths = list(paths or ())
+    check_paths(config, paths)
+    posts_dir = config.posts_dir
     found = scan_posts(posts_dir)
     if not paths:
         return found, None
@@ -72,12 +88,7 @@ def post_files(config: Config, paths: Iterable[Path] | None) -> tuple[list[PostF
     extra: list[PostFile] = []
     for given in paths:
         path = given if given.is_absolute() else Path.cwd() / given
-        if not path.exists():
-            raise UserError(f"{given}: no such file")
-        resolved = path.resolve()
-        if resolved != resolved_posts and resolved_posts not in resolved.parents:
-            raise UserError(f"{given}: not inside the posts folder {posts_dir}")
-        rel = resolved.relative_to(resolved_posts).as_posix()
+        rel = path.resolve().relative_to(resolved_posts).as_posix()
         if path.is_dir():
             prefix = "" if rel == "." else rel + "/"
             selected.update(f.rel for f in found if f.rel.startswith(prefix))
@@ -111,8 +122,7 @@ def triage(config: Config, files: list[PostFile], selected: set[str] | None, pre
             known = exports.get(seen.post_id)
             if known and not force and known["exported_hash"] == seen.content_hash \
                     and ExportState(known["state"]).holds_post:
-                result = candidate.decided(PostOutcome.UNCHANGED)
-                result.doc_id, result.url = known["doc_id"], known["url"]
+                candidate.decided(PostOutcome.UNCHANGED).doc_id = known["doc_id"]
                 continue
             if seen.is_draft:
                 candidate.decided(PostOutcome.SKIPPED, note="draft")

@@ -14,11 +14,12 @@ from typing import Callable, Iterable
 from workflow.config import Config
 from workflow.export.decide import Candidate, one_line_error, post_files, posts_prefix, triage
 from workflow.export.folder import ReviewFolder
-from workflow.export.hand_off import HandOff
+from workflow.export.hand_off import HandOff, reviewers_of
 from workflow.export.report import ExportReport, PostOutcome, PostResult
 from workflow.export.write import DocWriter
 from workflow.google.clients import GoogleSession
 from workflow.google.credentials import CredentialsRefused
+from workflow.google.links import DocLinks, doc_links
 from workflow.google.operations import GoogleCallFailed, GoogleOps, RevisionMismatch
 from workflow.google.pacing import API_ERRORS, describe
 from workflow.prepare import PreparedPost
@@ -31,6 +32,8 @@ from workflow.store.states import ExportState
 
 log = logging.getLogger("workflow.export")
 
+# What puts the post in front of reviewers (a dry run counts: it says what would happen).
+SENT = (PostOutcome.CREATED, PostOutcome.UPDATED, PostOutcome.SUGGESTED)
 # What a post that failed this way tells the user (the message already names the post).
 EXPECTED_FAILURES = (GoogleCallFailed, RevisionMismatch, *API_ERRORS)
 
@@ -49,7 +52,10 @@ class Exporter:
         self.queue_topics = queue_topics
         self.lease_seconds = float(config.get("schedule", "lease_seconds"))
         self._reserved_ids: list[str] = []
+        self._unreviewed: list[str] = []  # posts sent this run that nobody reviews
         self.ops = self.writer = self.hand_off = None  # no session: nothing can be sent (dry run, benchmarks)
+        # Doc links in the report: built from the endpoint in use, never the URL stored at creation.
+        self.links = DocLinks(session.endpoint.root) if session is not None else doc_links(config)
         if session is not None:
             self.ops = GoogleOps(session, shared_drive_id=config.get("google", "shared_drive_id"))
             folder = ReviewFolder(config, store, self.ops, self._reserve_id)
@@ -76,6 +82,14 @@ class Exporter:
                 log.info("stopping: %d posts left for the next run", report.left)
                 break
             report.posts.append(candidate.result or self._export_one(candidate, exports))
+        for result in report.posts:
+            result.url = self.links.url(result.doc_id)
+        sent = {r.path for r in report.posts if r.state in SENT}
+        unreviewed = [rel for rel in self._unreviewed if rel in sent]
+        if unreviewed:
+            report.warnings.append(
+                f"nobody will review {', '.join(unreviewed)}: [review] reviewers is empty and the post names no "
+                "`reviewers` in its front matter, so its Doc is shared with nobody and no approval starts")
         return report
 
     def _export_one(self, candidate: Candidate, exports: dict) -> PostResult:
@@ -83,6 +97,9 @@ class Exporter:
         result = PostResult(path=candidate.rel, post_id=candidate.post_id)
         try:
             prepared = self._prepare(candidate)
+            result.warnings = prepared.warnings
+            if not reviewers_of(prepared.post, self.config.sections["review"]):
+                self._unreviewed.append(candidate.rel)
             export = exports.get(candidate.post_id)
             if export is None and not self.dry_run:
                 export = self._adopt_renamed(candidate.post_id, prepared.post.content_hash)
@@ -110,7 +127,7 @@ class Exporter:
         return PreparedPost(post=post, rendered=rendered, site_url=site_url)
 
     def _finished(self, result: PostResult, export: dict, state: PostOutcome = PostOutcome.UNCHANGED) -> PostResult:
-        result.post_id, result.doc_id, result.url = export["post_id"], export.get("doc_id"), export.get("url")
+        result.post_id, result.doc_id = export["post_id"], export.get("doc_id")
         result.state = state
         return result
 
@@ -155,10 +172,8 @@ class Exporter:
                                                                      PostOutcome.SUGGESTED))
                 self._record_seen(prepared, rel)
             result.state, result.note = sent.outcome, sent.note
-            if sent.written is not None:  # what the Doc shows other than the post says (e.g. an image as a link)
-                result.warnings = [f"{rel}:{warning['line']}: {warning['message']}" for warning in sent.written.warnings]
-                for warning in result.warnings:
-                    log.warning("%s", warning)
+            if sent.written is not None:  # as written: images Google refused are links, each with a warning
+                result.warnings = sent.written.warnings
         except CredentialsRefused:
             raise  # the claim is released below; the run stops with the one line that says to log in again
         except EXPECTED_FAILURES as exc:
@@ -173,11 +188,11 @@ class Exporter:
                 q.release_export(conn, post.post_id, self.worker_id)
         with self.store.read() as conn:
             final = q.get_export(conn, post.post_id) or {}
-        result.doc_id, result.url = final.get("doc_id"), final.get("url")
+        result.doc_id = final.get("doc_id")
         return result
 
     def _failed(self, post_id: str, result: PostResult) -> None:
-        log.warning("export failed: %s", result.error)
+        log.debug("export failed: %s", result.error)  # the report carries it (`export` prints it, the service logs it)
         with self.store.write() as conn:
             current = q.get_export(conn, post_id) or {}
             state = current.get("state")
@@ -207,10 +222,11 @@ def export_posts(config: Config, store: Store, session: GoogleSession | None, *,
                  dry_run: bool = False, force: bool = False, stop: threading.Event | None = None,
                  worker_id: str | None = None, progress: Callable | None = None) -> ExportReport:
     """Export every new or changed finished post (or just `paths`). See the package docstring."""
+    from workflow.queue.taken import taken_titles
     from workflow.queue.topics import queue_suggested_topics
 
     def queue(titles: list[str], source: str) -> None:
-        queue_suggested_topics(store, titles, source=source)
+        queue_suggested_topics(store, titles, source=source, taken=taken_titles(config, store))
 
     exporter = Exporter(config, store, session, dry_run=dry_run, force=force, stop=stop,
                         worker_id=worker_id, queue_topics=queue)

@@ -24,12 +24,18 @@ from workflow.reviews.approval_source import ApprovalSource
 from workflow.reviews.reading import current_approval
 from workflow.store import Store
 from workflow.store import export_queries as q
+from workflow.store import review_queries as rq
 from workflow.store.states import APPROVAL_STARTED, APPROVAL_STARTING, ExportState
 
 log = logging.getLogger(__name__)
 
 STARTING, STARTED = APPROVAL_STARTING, APPROVAL_STARTED
 ANSWERED = ("APPROVED", "DECLINED", "CANCELLED")
+
+
+def reviewers_of(post: Any, review: dict) -> list[str]:
+    """Who reviews a post: its front matter's `reviewers`, else `[review] reviewers`."""
+    return list(post.meta.get("reviewers") or []) or list(review["reviewers"])
 
 
 class HandOff:
@@ -43,7 +49,7 @@ class HandOff:
         """`changed`: this run put new content in the Doc (a new round of review may be due)."""
         post = prepared.post
         export = self._export(post.post_id)
-        reviewers = list(post.meta.get("reviewers") or []) or list(self.review["reviewers"])
+        reviewers = reviewers_of(post, self.review)
         self._share(export, post, reviewers)
         if self.review["start_approval"] and reviewers:
             approval_id = export.get("approval_id")
@@ -103,9 +109,9 @@ class HandOff:
             return
         self._record(post.post_id, STARTING)
         due = self._review_due()
+        due_time = due.strftime("%Y-%m-%dT%H:%M:%SZ") if due else None
         try:
-            started = self.ops.start_approval(doc_id, reviewers, message=self._message(post),
-                                              due_time=due.strftime("%Y-%m-%dT%H:%M:%SZ") if due else None)
+            started = self.ops.start_approval(doc_id, reviewers, message=self._message(post), due_time=due_time)
         except GoogleCallFailed as exc:
             # Refused: in progress already (a lost answer), or Drive approvals are not available here
             # ("auto" then asks in a comment; no call is spent checking first where they are).
@@ -125,6 +131,7 @@ class HandOff:
                     'edition, an admin setting, or its owner): set [review] approval = "comments" (or "auto") '
                     'to ask reviewers in a comment') from exc
         self._record(post.post_id, started.get("approvalId") or STARTED)
+        self._first_review(post.post_id, doc_id, started, reviewers, started.get("dueTime") or due_time)
 
     def _ask_by_comment(self, doc_id: str, post_id: str) -> None:
         self._record(post_id, comment_approval.STARTING)
@@ -146,6 +153,15 @@ class HandOff:
     def _record(self, post_id: str, approval_id: str) -> None:
         with self.store.write() as conn:
             q.update_export(conn, post_id, approval_id=approval_id)
+
+    def _first_review(self, post_id: str, doc_id: str, started: dict, reviewers: list[str], due: str | None) -> None:
+        """The review board's row of a Doc just handed to its reviewers (its due date, nobody has answered),
+        until the reviews job first reads the Doc (it reads a row without a Drive version)."""
+        with self.store.write() as conn:
+            if rq.get_review(conn, post_id) is None:
+                rq.save_review(conn, post_id, doc_id=doc_id, approval_id=started.get("approvalId"),
+                               approval_status="IN_PROGRESS", due=due,
+                               reviewer_responses=dict.fromkeys(reviewers, "NO_RESPONSE"))
 
     def _review_due(self) -> datetime | None:
         """When a review started now is due ([review] due_days; 0 = no due date)."""

@@ -29,7 +29,8 @@ class PostResult:
     state: PostOutcome = PostOutcome.UNCHANGED
     error: str | None = None
     note: str | None = None
-    warnings: list[str] = field(default_factory=list)  # "path:line: message" for what the Doc shows otherwise
+    # What the Doc's reader will miss, each {line, message}: for the posts rendered this run.
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def fail(self, message: str) -> "PostResult":
         self.state, self.error = PostOutcome.FAILED, message
@@ -52,6 +53,7 @@ class ExportReport:
     posts: list[PostResult] = field(default_factory=list)
     dry_run: bool = False
     left: int = 0  # posts not looked at because the run was asked to stop
+    warnings: list[str] = field(default_factory=list)  # about the run as a whole (say, nobody reviews)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -69,7 +71,8 @@ class ExportReport:
         return self.left > 0
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {**self.counts, "posts": [p.to_json() for p in self.posts]}
+        data: dict[str, Any] = {**self.counts, "posts": [p.to_json() for p in self.posts],
+                                "warnings": self.warnings}
         if self.left:
             data["left"] = self.left
         return data

@@ -31,6 +31,7 @@ from workflow.google.credentials import (
     refusal_reason,
     scopes_for,
 )
+from workflow.google.links import doc_url
 from workflow.google.pacing import Caller, RateLimiter
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,6 @@ SANDBOX_WORKER_EMAIL = "workflow-worker@sandbox.iam.gserviceaccount.com"
 # As at Google, a service account owns no files: in the sandbox it acts for this user (delegation).
 SANDBOX_OWNER = "you@example.com"
 REQUEST_TIMEOUT_S = 60
-SANDBOX_PORT = 8765  # the default port of `workflow sandbox serve`
 
 
 @dataclass
@@ -56,8 +56,7 @@ class Endpoint:
         return self.root is not None
 
     def web_url(self, doc_id: str) -> str:
-        base = self.root or "https://docs.google.com/"
-        return f"{base}document/d/{doc_id}/edit"
+        return doc_url(self.root, doc_id)
 
 
 @dataclass
@@ -176,8 +175,9 @@ def connect(config: Config) -> GoogleSession:
 
 def _in_process_sandbox(config: Config) -> tuple[Endpoint, Any]:
     """The local sandbox for `endpoint = "sandbox"`: the `workflow sandbox serve` that holds the data
-    folder if one runs, else one started in this process (on SANDBOX_PORT when free, so the links
-    it prints still open later under `workflow sandbox serve`). The worker's key is kept beside the data."""
+    folder if one runs, else one started in this process at the data's address (the port it was last
+    served on, else 8765, else any free port: see `sandbox.start_at_its_address`), so the links it
+    prints open later under `workflow sandbox serve`. The worker's key is kept beside the data."""
     from google.oauth2 import service_account
 
     from workflow import sandbox
@@ -191,10 +191,7 @@ def _in_process_sandbox(config: Config) -> tuple[Endpoint, Any]:
     if url:
         label = f"the local sandbox served at {url} (data in {data_dir})"
     else:
-        try:
-            running = sandbox.start(data_dir=data_dir, port=SANDBOX_PORT)
-        except OSError:
-            running = sandbox.start(data_dir=data_dir, port=0)
+        running = sandbox.start_at_its_address(data_dir)
         url = running.url
         label = f"the local sandbox (in this process, data in {data_dir})"
     key_path = data_dir / "worker-key.json"

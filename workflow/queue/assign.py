@@ -24,6 +24,7 @@ from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
 from workflow.queue import drafts
+from workflow.queue.taken import taken_titles
 from workflow.config import Config, Writer
 from workflow.errors import UserError
 from workflow.store import Store
@@ -106,12 +107,12 @@ def assign_topics(store: Store, config: Config, *, dry_run: bool = False) -> Ass
         raise UserError(f"no writers to assign topics to: add [[writers]] with name, email and capacity to {where}")
     drafts_dir = config.drafts_dir
     if dry_run:
-        if drafts_dir.exists() and not drafts_dir.is_dir():
-            raise UserError(f"drafts folder {drafts_dir} is a file, not a folder ([content] drafts_dir)")
+        drafts.check_drafts_dir(drafts_dir)
     else:
         drafts.ensure_drafts_dir(drafts_dir)
     today = datetime.now(ZoneInfo(config.get("schedule", "timezone"))).date()
     report = AssignReport(dry_run=dry_run)
+    elsewhere = taken_titles(config, store)  # open drafts and posts in review: no second draft of those
     created: list[Path] = []
     try:
         with store.read() if dry_run else store.write() as conn:
@@ -122,6 +123,10 @@ def assign_topics(store: Store, config: Config, *, dry_run: bool = False) -> Ass
             rotation = WriterRotation(config.writers, open_drafts, q.last_assigned_writer(conn))
             taken: set[Path] = set()
             for row in queued:
+                if row.normalized in elsewhere:  # a second draft of it would be a duplicate
+                    report.skipped.append(Skipped(row.id, row.title, f"already {elsewhere[row.normalized]}; "
+                                                  f"`workflow topics remove {row.id}` takes it off the queue"))
+                    continue
                 writer = rotation.next()
                 if writer is None:
                     break

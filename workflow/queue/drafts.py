@@ -104,6 +104,22 @@ def ensure_drafts_dir(drafts_dir: Path) -> None:
         raise UserError(f"drafts folder {drafts_dir} is not writable ([content] drafts_dir)")
 
 
+def check_drafts_dir(drafts_dir: Path) -> None:
+    """What `ensure_drafts_dir` would refuse, found without creating anything (for --dry-run)."""
+    if drafts_dir.exists():
+        if not drafts_dir.is_dir():
+            raise UserError(f"drafts folder {drafts_dir} is a file, not a folder ([content] drafts_dir)")
+        if not os.access(drafts_dir, os.W_OK | os.X_OK):
+            raise UserError(f"drafts folder {drafts_dir} is not writable ([content] drafts_dir)")
+        return
+    parent = drafts_dir.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise UserError(f"cannot create the drafts folder {drafts_dir}: {parent} is not a writable folder "
+                        "([content] drafts_dir)")
+
+
 def _candidate_names(slug: str):
     """SLUG.md, SLUG-2.md, SLUG-3.md...: each within MAX_NAME_BYTES (the slug is cut if need be)."""
     number = 1
@@ -159,13 +175,43 @@ def draft_status(path: Path) -> str | None:
         text = path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return None
+    return _status(_front_matter(text, path))
+
+
+def _front_matter(text: str, path: Path) -> dict:
+    """The draft's front matter ({} when it has none, or none that reads as a mapping)."""
     match = _FRONT_MATTER_RE.match(text)
     if not match:
-        return DRAFT_STATUS
+        return {}
     try:
         front_matter, _ = load_yaml(match.group(1), path.as_posix())
     except PostError:  # not YAML, or YAML front matter refuses (an alias bomb, deep nesting)
-        return DRAFT_STATUS
-    if not isinstance(front_matter, dict):
-        return DRAFT_STATUS
+        return {}
+    return front_matter if isinstance(front_matter, dict) else {}
+
+
+def _status(front_matter: dict) -> str:
     return str(front_matter.get("status", DRAFT_STATUS)).strip().lower()
+
+
+_HEADING_RE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
+
+
+def open_draft_titles(drafts_dir: Path) -> list[tuple[str, Path]]:
+    """(title, path) of every open draft under drafts_dir (status still `draft`): its front matter's
+    `title`, else its first `# ` heading. Files that cannot be read are left out."""
+    found = []
+    for path in sorted(drafts_dir.rglob("*.md")) if drafts_dir.is_dir() else []:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        front_matter = _front_matter(text, path)
+        if _status(front_matter) != DRAFT_STATUS:
+            continue
+        match = _FRONT_MATTER_RE.match(text)
+        heading = _HEADING_RE.search(text, match.end() if match else 0)
+        title = str(front_matter.get("title") or (heading.group(1) if heading else "")).strip()
+        if title:
+            found.append((title, path))
+    return found

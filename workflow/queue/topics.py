@@ -133,14 +133,13 @@ class Topic:
     assignment: Assignment | None = None
 
     def to_json(self) -> dict[str, Any]:
-        data = {
+        """Every key always there; what was not given (notes, due, who asked, an assignment) is null."""
+        return {
             "id": self.id, "title": self.title, "priority": self.priority, "position": self.position,
-            "notes": self.notes, "due": self.due, "added_by": self.added_by, "source": self.source,
+            "notes": self.notes or None, "due": self.due, "added_by": self.added_by or None, "source": self.source,
             "status": self.status, "created_at": self.created_at,
+            "assignment": self.assignment.to_json() if self.assignment is not None else None,
         }
-        if self.assignment is not None:
-            data["assignment"] = self.assignment.to_json()
-        return data
 
 
 def _topic(row: Row, position: int | None) -> Topic:
@@ -175,9 +174,13 @@ class Similar:
 
 
 class DuplicateTopic(UserError):
-    def __init__(self, title: str, existing_id: int, existing_title: str, existing_status: str) -> None:
-        where = "queued" if existing_status == "queued" else "assigned"
-        super().__init__(f'topic already {where} as #{existing_id}: "{existing_title}"')
+    def __init__(self, title: str, existing_id: int | None, existing_title: str, existing_status: str,
+                 *, taken: str | None = None) -> None:
+        if taken is not None:  # not a topic: an open draft or a post (see queue.taken)
+            super().__init__(f"topic already {taken}")
+        else:
+            where = "queued" if existing_status == "queued" else "assigned"
+            super().__init__(f'topic already {where} as #{existing_id}: "{existing_title}"')
         self.title = title
         self.existing_id = existing_id
 
@@ -199,9 +202,13 @@ def new_topic(title: str, *, priority: str = "normal", notes: str = "", due: str
     return NewTopic(clean_title(title), parse_priority(priority), notes.strip(), check_due(due), check_name(added_by))
 
 
-def _queue_one(conn: Connection, topic: NewTopic, source: str) -> tuple[int, list[Similar]]:
-    """Insert one topic (caller holds the queue lock); raises DuplicateTopic."""
+def _queue_one(conn: Connection, topic: NewTopic, source: str,
+               taken: dict[str, str] | None = None) -> tuple[int, list[Similar]]:
+    """Insert one topic (caller holds the queue lock); raises DuplicateTopic, also for a title in
+    `taken` (normalized title -> the open draft or post that has it: `queue.taken.taken_titles`)."""
     normalized = normalize_title(topic.title)
+    if taken and normalized in taken:
+        raise DuplicateTopic(topic.title, None, topic.title, "", taken=taken[normalized])
     existing = q.live_topic_by_normalized(conn, normalized)
     new_id = None
     if existing is None:
@@ -224,15 +231,17 @@ class AddResult:
     similar: list[Similar]
 
 
-def add_topic(store: Store, topic: NewTopic, *, source: str = "cli") -> AddResult:
-    """Queue one topic at the bottom of its priority; raises DuplicateTopic for a live duplicate."""
+def add_topic(store: Store, topic: NewTopic, *, source: str = "cli", taken: dict[str, str] | None = None) -> AddResult:
+    """Queue one topic at the bottom of its priority; raises DuplicateTopic for a live duplicate
+    (or a title in `taken`)."""
     with store.write() as conn:
         q.lock_topic_queue(conn)
-        new_id, similar = _queue_one(conn, topic, source)
+        new_id, similar = _queue_one(conn, topic, source, taken)
         return AddResult(_load_topic(conn, new_id), similar)
 
 
-def queue_suggested_topics(store: Store, titles: list[str], *, source: str) -> list[int]:
+def queue_suggested_topics(store: Store, titles: list[str], *, source: str,
+                           taken: dict[str, str] | None = None) -> list[int]:
     """Queue titles suggested by a post (e.g. source "post:ID"); returns the ids of the new topics.
 
     Idempotent: titles already queued or assigned are skipped silently, and so are titles that
@@ -249,7 +258,7 @@ def queue_suggested_topics(store: Store, titles: list[str], *, source: str) -> l
         q.lock_topic_queue(conn)
         for topic in candidates:
             try:
-                new_ids.append(_queue_one(conn, topic, source)[0])
+                new_ids.append(_queue_one(conn, topic, source, taken)[0])
             except DuplicateTopic:
                 continue
     return new_ids
@@ -272,6 +281,8 @@ def _queued_or_refuse(conn: Connection, topic_id: int, doing: str) -> Topic:
     if topic.status == "assigned":
         raise UserError(f"cannot {doing} topic #{topic_id}: it is assigned to {topic.assignment.writer} "
                         f"({topic.assignment.draft_path})")
+    if topic.status == "removed":
+        raise UserError(f"cannot {doing} topic #{topic_id}: it was removed from the queue already")
     if topic.status != "queued":
         raise UserError(f"cannot {doing} topic #{topic_id}: it is {topic.status}")
     return topic
@@ -312,7 +323,7 @@ def move_topic(store: Store, topic_id: int, *, before: int | None = None, to: st
 @dataclass(frozen=True)
 class ImportLine:
     line: int
-    topic: NewTopic
+    topic: NewTopic | None  # None: a `#` comment line of a plain-text file (skipped)
 
 
 @dataclass
@@ -321,10 +332,11 @@ class ImportReport:
     added: list[Topic] = field(default_factory=list)
     duplicates: list[dict[str, Any]] = field(default_factory=list)  # line, title, existing_id
     similar: list[dict[str, Any]] = field(default_factory=list)     # line, title, similar_to
+    comments: list[int] = field(default_factory=list)               # `#` comment lines skipped
 
     def to_json(self) -> dict[str, Any]:
         return {"file": self.path, "added": [t.to_json() for t in self.added],
-                "duplicates": self.duplicates, "similar": self.similar}
+                "duplicates": self.duplicates, "similar": self.similar, "comments": self.comments}
 
 
 def _decode_lines(path: Path) -> list[str]:
@@ -365,17 +377,20 @@ def _csv_header(first_line: str, path: Path) -> list[str] | None:
 
 
 def parse_import_file(path: Path) -> list[ImportLine]:
-    """Read one title a line, or CSV with a `title` column (detected by its header) and optional
-    priority, notes, due, by. Any bad line refuses the whole file, naming the line."""
+    """Read one title a line (a line starting with `#` is a comment: an ImportLine without a topic),
+    or CSV with a `title` column (detected by its header) and optional priority, notes, due, by. Any
+    bad line refuses the whole file, naming the line."""
     lines = _decode_lines(path)
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    first = next((i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")), None)
     if first is None:
-        return []
+        return [ImportLine(number, None) for number, line in enumerate(lines, start=1) if line.strip()]
     header = _csv_header(lines[first], path)
     parsed: list[ImportLine] = []
     if header is None:
         for number, line in enumerate(lines, start=1):
-            if line.strip():
+            if line.lstrip().startswith("#"):
+                parsed.append(ImportLine(number, None))
+            elif line.strip():
                 parsed.append(ImportLine(number, _line_topic(path, number, {"title": line})))
         return parsed
     body = "\n".join(lines[first + 1:])
@@ -399,7 +414,7 @@ def _line_topic(path: Path, number: int, fields: dict[str, str]) -> NewTopic:
         raise UserError(f"{path} line {number}: {exc}") from None
 
 
-def import_topics(store: Store, path: Path, *, added_by: str = "") -> ImportReport:
+def import_topics(store: Store, path: Path, *, added_by: str = "", taken: dict[str, str] | None = None) -> ImportReport:
     """Queue every topic of a file in one transaction; duplicates are reported per line and skipped."""
     added_by = check_name(added_by)
     lines = parse_import_file(path)
@@ -408,9 +423,12 @@ def import_topics(store: Store, path: Path, *, added_by: str = "") -> ImportRepo
         q.lock_topic_queue(conn)
         new_ids = []
         for item in lines:
+            if item.topic is None:
+                report.comments.append(item.line)
+                continue
             topic = item.topic if item.topic.added_by else replace(item.topic, added_by=added_by)
             try:
-                new_id, similar = _queue_one(conn, topic, f"import:{path.name}")
+                new_id, similar = _queue_one(conn, topic, f"import:{path.name}", taken)
             except DuplicateTopic as dup:
                 report.duplicates.append({"line": item.line, "title": topic.title, "existing_id": dup.existing_id,
                                           "message": str(dup)})

@@ -3,7 +3,8 @@
 Adds what exists only in the Doc: the TITLE paragraph (from a leading H1), empty separator
 paragraphs where two constructs would otherwise run together (Google joins adjacent paragraphs
 with the same bullet preset into one list; two code blocks would read back as one; a quote right
-after a list item would read back as part of it), and the "Notes" section with the footnote texts.
+after a list item, or after a table inside one, would read back as part of it), and the "Notes"
+section with the footnote texts.
 """
 from __future__ import annotations
 
@@ -23,12 +24,12 @@ def promote_title(blocks: list[Block]) -> list[Block]:
 
 def _separator(previous: Block, block: Block) -> Para | None:
     """The empty paragraph that must stand between two adjacent blocks, if any."""
-    if not isinstance(previous, Para) or not isinstance(block, Para):
+    if not isinstance(block, Para):
         return None
     where = (previous.quote, previous.indent, previous.inner_quote)
-    if block.kind == "code" and previous.kind == "code" and previous.code_block != block.code_block and where == (block.quote, block.indent, block.inner_quote):
+    if isinstance(previous, Para) and block.kind == "code" and previous.kind == "code" and previous.code_block != block.code_block and where == (block.quote, block.indent, block.inner_quote):
         return Para("paragraph", quote=previous.quote, indent=previous.indent, inner_quote=previous.inner_quote, group=previous.group)
-    if not previous.list_content:
+    if not previous.list_content:  # a list item, or a paragraph or table inside one
         return None
     if block.kind == "item" and block.group != previous.group:
         return Para("paragraph", quote=min(previous.quote, block.quote))

@@ -17,6 +17,7 @@ from workflow.config import Config
 from workflow.content import PostError
 from workflow.errors import UserError
 from workflow.google.clients import GoogleSession
+from workflow.google.links import DocLinks, doc_links
 from workflow.google.operations import GoogleCallFailed, GoogleOps
 from workflow.render import read_document
 from workflow.reviews.comments import PlacedThread, place_threads
@@ -35,7 +36,8 @@ log = logging.getLogger(__name__)
 class BoardRow:
     post_id: str
     path: str | None
-    url: str | None
+    doc_id: str
+    url: str | None                    # built from the endpoint in use (google.links), not stored
     state: str
     reviewers: dict[str, str]          # email -> NO_RESPONSE | APPROVED | DECLINED | "not asked yet"
     due: str | None
@@ -57,6 +59,7 @@ class BoardRow:
 def review_board(config: Config, store: Store, *, now: datetime | None = None) -> list[BoardRow]:
     """Every post in review (or reviewed), with what the last poll saw of its Doc."""
     now_text = rfc3339(now or datetime.now(timezone.utc))
+    links = doc_links(config)
     with store.read() as conn:
         exports = [e for e in eq.all_exports(conn) if e.get("doc_id") and e["state"] in FOLLOWED_STATES]
         reviews = rq.all_reviews(conn)
@@ -71,7 +74,8 @@ def review_board(config: Config, store: Store, *, now: datetime | None = None) -
         reviewers.update({email: r for email, r in responses.items() if email not in reviewers})
         due = review.get("due")
         rows.append(BoardRow(
-            post_id=export["post_id"], path=path, url=export.get("url"), state=export["state"],
+            post_id=export["post_id"], path=path, doc_id=export["doc_id"], url=links.url(export["doc_id"]),
+            state=export["state"],
             reviewers=reviewers, due=due,
             overdue=bool(due) and review.get("approval_status") == "IN_PROGRESS" and due < now_text,
             comments_open=review.get("comments_open", 0), comments_resolved=review.get("comments_resolved", 0),
@@ -91,13 +95,12 @@ def _source_changed(config: Config, path: str | None, exported_hash: str | None)
         return None
 
 
-def overdue_reviews(store: Store, now: datetime) -> list[dict[str, Any]]:
-    """Reviews past their due time with the approval still in progress: post, path, due, who has not answered."""
+def overdue_reviews(store: Store, now: datetime, links: DocLinks | None = None) -> list[dict[str, Any]]:
+    """Reviews past their due time with the approval still in progress: post, path, Doc, due, who has not
+    answered. Doc links are made with `links` (None: no links)."""
     paths = post_paths(store)
-    with store.read() as conn:
-        urls = {e["post_id"]: e.get("url") for e in eq.all_exports(conn)}
-    return [{"post_id": row["post_id"], "path": paths.get(row["post_id"]), "url": urls.get(row["post_id"]),
-             "due": row["due"],
+    return [{"post_id": row["post_id"], "path": paths.get(row["post_id"]), "doc_id": row["doc_id"],
+             "url": links.url(row["doc_id"]) if links else None, "due": row["due"],
              "waiting_for": sorted(e for e, r in (row["reviewer_responses"] or {}).items() if r == "NO_RESPONSE")}
             for row in overdue_rows(store, now)]
 
@@ -121,6 +124,8 @@ def find_reviewed_post(config: Config, store: Store, given: str) -> ReviewedPost
             post_id = load_current_post(config, absolute).post_id
         except PostError as exc:
             raise UserError(str(exc)) from None
+    if post_id is None and not absolute.exists():
+        raise UserError(f"{given}: no such post file or post id")
     with store.read() as conn:
         export = eq.get_export(conn, post_id) if post_id else None
     if export is None or not export.get("doc_id"):

@@ -200,7 +200,7 @@ class ReviewSync:
         markdown = read.markdown
         self.report.warnings.extend(f"{rel_path}: {warning['message']}" for warning in read.warnings)
         updates = {"status": "approved", "approved_by": approved_by, "approved_at": approved_at,
-                   "doc": export.get("url") or self.web_url(doc_id)}
+                   "doc": self.web_url(doc_id)}
         result = write_back(self.config, path, export.get("exported_hash"), markdown, updates)
         if result.outcome == "written":
             post = load_current_post(self.config, path)
@@ -241,7 +241,7 @@ class ReviewSync:
             self.notifier.send(Event(row["post_id"], "overdue", f"{row['approval_id']}:{row['due']}", text))
 
     def _label(self, export: dict, rel_path: str | None) -> str:
-        return f"{rel_path or export['post_id']} {export.get('url') or ''}".strip()
+        return f"{rel_path or export['post_id']} {self.web_url(export['doc_id'])}"
 
 
 def _approval_moved(review: dict, approvals: list[dict] | None, export: dict) -> bool:

@@ -8,6 +8,7 @@ Imports nothing from the rest of the `workflow` package.
 """
 
 from .hosts import is_loopback
-from .server import RunningSandbox, SandboxInUse, served_url, start
+from .server import DEFAULT_PORT, RunningSandbox, SandboxInUse, last_served_url, served_url, start, start_at_its_address
 
-__all__ = ["RunningSandbox", "SandboxInUse", "is_loopback", "served_url", "start"]
+__all__ = ["DEFAULT_PORT", "RunningSandbox", "SandboxInUse", "is_loopback", "last_served_url", "served_url", "start",
+           "start_at_its_address"]

@@ -397,6 +397,8 @@ class RunningSandbox:
 
 
 SERVER_FILE = "server.json"  # in a data folder: who serves it ({"url", "pid"}), while they do
+ADDRESS_FILE = "address.json"  # in a data folder: the URL it was last served at ({"url"}), kept after a stop
+DEFAULT_PORT = 8765  # where a data folder is served first, until it has an address of its own
 
 
 class SandboxInUse(RuntimeError):
@@ -425,10 +427,21 @@ def served_url(data_dir: str | Path) -> str | None:
     return url
 
 
+def last_served_url(data_dir: str | Path) -> str | None:
+    """The URL `data_dir` was last served at (by any process, running or not), or None."""
+    try:
+        url = json.loads((Path(data_dir) / ADDRESS_FILE).read_text(encoding="utf-8"))["url"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return url if isinstance(url, str) and url.startswith("http") else None
+
+
 def _claim_data_dir(data_dir: Path, url: str) -> None:
     from .persistence import write_json_atomically
 
     write_json_atomically(data_dir / SERVER_FILE, {"url": url, "pid": os.getpid()})
+    if last_served_url(data_dir) != url:
+        write_json_atomically(data_dir / ADDRESS_FILE, {"url": url})
 
 
 def _release_data_dir(data_dir: Path) -> None:
@@ -462,3 +475,20 @@ def start(data_dir: str | Path | None = None, host: str = "127.0.0.1", port: int
                               name="google-sandbox", daemon=True)
     thread.start()
     return RunningSandbox(server, thread, server.sandbox_state)
+
+
+def start_at_its_address(data_dir: str | Path, host: str = "127.0.0.1",
+                         allowed_hosts: tuple[str, ...] = ()) -> RunningSandbox:
+    """Serve `data_dir` where the links to its Docs point: the port it was last served on, else
+    DEFAULT_PORT, else (both taken by other programs) any free port, which becomes its address."""
+    last = last_served_url(data_dir)
+    try:
+        last_port = urllib.parse.urlsplit(last).port if last else None
+    except ValueError:
+        last_port = None
+    for port in dict.fromkeys(p for p in (last_port, DEFAULT_PORT) if p):
+        try:
+            return start(data_dir, host=host, port=port, allowed_hosts=allowed_hosts)
+        except OSError:
+            continue  # taken by another program
+    return start(data_dir, host=host, port=0, allowed_hosts=allowed_hosts)

@@ -19,6 +19,7 @@ from workflow.service.identity import worker_identity
 from workflow.store import Store, utcnow
 from workflow.store import run_queries as q
 from workflow.store.states import JobOutcome
+from workflow.terminal import counted
 
 log = logging.getLogger("workflow.service")
 
@@ -57,6 +58,8 @@ class JobContext:
     worker_id: str
     stop: threading.Event
     sessions: SessionHolder
+    # Log one line per run (the service). `run --once` prints the runs itself and turns this off.
+    announce_runs: bool = True
 
     @property
     def session(self) -> Any:
@@ -73,6 +76,7 @@ class JobResult:
     failed: int = 0
     outcome: JobOutcome = JobOutcome.OK
     error: str | None = None  # why it failed, was skipped or interrupted
+    report: Any = None  # the job's own report (an export's posts), for the CLI to show; not recorded
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class JobRun:
     failed: int
     error: str | None
     seconds: float
+    report: Any = field(default=None, repr=False)  # JobResult.report
 
     def to_json(self) -> dict[str, Any]:
         return {"job": self.job, "worker": self.worker, "started_at": self.started_at, "ended_at": self.ended_at,
@@ -109,7 +114,17 @@ def export_job(ctx: JobContext) -> JobResult:
     from workflow.export import export_posts
 
     report = export_posts(ctx.config, ctx.store, ctx.session, stop=ctx.stop, worker_id=ctx.worker_id)
-    return export_result(report)
+    if ctx.announce_runs:  # the service's log is where its posts' warnings are read
+        for post in report.posts:
+            if post.error:
+                log.warning("export failed: %s", post.error, extra={"job": "export"})
+            for warning in post.warnings:
+                log.warning("%s:%s: %s", post.path, warning["line"], warning["message"], extra={"job": "export"})
+        for warning in report.warnings:
+            log.warning("export: %s", warning, extra={"job": "export"})
+    result = export_result(report)
+    result.report = report
+    return result
 
 
 def export_result(report: Any) -> JobResult:
@@ -119,10 +134,10 @@ def export_result(report: Any) -> JobResult:
     if report.interrupted:
         counts["left"] = report.left
     if failed:
-        return JobResult(counts=counts, failed=failed, outcome=JobOutcome.FAILED, error=f"{failed} posts failed")
+        return JobResult(counts=counts, failed=failed, outcome=JobOutcome.FAILED, error=f"{counted(failed, 'post')} failed")
     if report.interrupted:
         return JobResult(counts=counts, outcome=JobOutcome.INTERRUPTED,
-                         error=f"stopped with {report.left} posts left for the next run")
+                         error=f"stopped with {counted(report.left, 'post')} left for the next run")
     return JobResult(counts=counts)
 
 
@@ -236,7 +251,7 @@ def run_job(job: Job, ctx: JobContext) -> JobRun:
                 q.record_skipped_run(conn, job=job.id, worker=ctx.worker_id, at=started_at, reason=reason)
         if not taken:
             return _logged(JobRun(job.id, ctx.worker_id, started_at, started_at, JobOutcome.SKIPPED, {}, 0, reason,
-                                  time.monotonic() - clock))
+                                  time.monotonic() - clock), ctx.announce_runs)
     try:
         with ctx.store.write() as conn:
             run_id = q.start_run(conn, job=job.id, worker=ctx.worker_id, started_at=started_at)
@@ -251,7 +266,7 @@ def run_job(job: Job, ctx: JobContext) -> JobRun:
         q.finish_run(conn, run_id, ended_at=ended_at, outcome=result.outcome, counts=result.counts,
                      error=result.error)
     return _logged(JobRun(job.id, ctx.worker_id, started_at, ended_at, result.outcome, result.counts,
-                          result.failed, result.error, time.monotonic() - clock))
+                          result.failed, result.error, time.monotonic() - clock, result.report), ctx.announce_runs)
 
 
 def _run_holding_lease(job: Job, ctx: JobContext) -> JobResult:
@@ -269,10 +284,13 @@ def _run_catching(job: Job, ctx: JobContext) -> JobResult:
         return JobResult(outcome=JobOutcome.FAILED, failed=1, error=f"{type(exc).__name__}: {exc}")
 
 
-def _logged(run: JobRun) -> JobRun:
+def _logged(run: JobRun, announce: bool) -> JobRun:
+    """The run's one log line (at debug level when the caller prints the run itself: `run --once`)."""
     counts = ", ".join(f"{name} {n}" for name, n in run.counts.items()) or "nothing to count"
     why = f" ({run.error})" if run.error else ""
     level = logging.WARNING if run.outcome == JobOutcome.FAILED else logging.INFO
+    if not announce:
+        level = logging.DEBUG
     log.log(level, "job %s %s%s: %s in %.1f s", run.job, run.outcome, why, counts, run.seconds,
             extra={"job": run.job, "outcome": str(run.outcome), "counts": run.counts, "seconds": round(run.seconds, 3)})
     return run

@@ -13,7 +13,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from workflow.config import Config
+from workflow.google.links import DocLinks, doc_links
 from workflow.reviews import overdue_reviews
+from workflow.reviews.poll import post_paths
 from workflow.service.schedules import JOB_IDS, Schedule, configured_schedules, format_time, parse_time
 from workflow.store import Store
 from workflow.store import run_queries as q
@@ -38,7 +40,7 @@ class JobStatus:
     problem: str | None  # why --check fails for this job
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "schedule": self.schedule, "last_start": self.last_start, "last_end": self.last_end,
+        return {"job": self.id, "schedule": self.schedule, "last_start": self.last_start, "last_end": self.last_end,
                 "outcome": self.outcome, "next_run": self.next_run, "counts": self.counts, "error": self.error,
                 "worker": self.worker, "overdue": self.overdue, "problem": self.problem}
 
@@ -49,7 +51,8 @@ class ServiceStatus:
     queue: int
     drafts: dict[str, int]
     exports: dict[str, int]
-    docs: list[dict[str, Any]]  # exports in a non-final state: post_id, state, url, error
+    docs: list[dict[str, Any]]  # exports in a non-final state: post_id, path, doc_id, url, state, error
+    links: DocLinks = DocLinks(None)  # how the Doc links were made (a sandbox may not be served now)
     # --- reviews (engineer RV): reviews past their due time, from workflow.reviews.overdue_reviews ---
     overdue: list[dict[str, Any]] = field(default_factory=list)
 
@@ -64,6 +67,8 @@ class ServiceStatus:
 
 def service_status(config: Config, store: Store, *, now: datetime | None = None) -> ServiceStatus:
     now = now or datetime.now(timezone.utc)
+    links = doc_links(config)
+    paths = post_paths(store)
     grace = timedelta(seconds=config.get("schedule", "misfire_grace_seconds"))
     schedules = configured_schedules(config)
     with store.read() as conn:
@@ -75,13 +80,16 @@ def service_status(config: Config, store: Store, *, now: datetime | None = None)
             finished = q.last_finished_run(conn, job_id)
             job_states.append(_job_status(job_id, schedules[job_id], last, finished, service_start, now, grace))
         non_final = tuple(s for s in q.exports_by_state(conn) if s not in FINAL_EXPORT_STATES)
+        docs = q.export_docs_in_states(conn, non_final) if non_final else []
         return ServiceStatus(
             jobs=job_states,
             queue=q.queued_topic_count(conn),
             drafts=q.open_drafts_by_writer(conn),
             exports=q.exports_by_state(conn),
-            docs=q.export_docs_in_states(conn, non_final) if non_final else [],
-            overdue=overdue_reviews(store, now),  # reviews (engineer RV)
+            docs=[{"post_id": d["post_id"], "path": paths.get(d["post_id"]), "doc_id": d["doc_id"],
+                   "url": links.url(d["doc_id"]), "state": d["state"], "error": d["error"]} for d in docs],
+            overdue=overdue_reviews(store, now, links),  # reviews (engineer RV)
+            links=links,
         )
 
 

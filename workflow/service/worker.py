@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from types import FrameType
 from typing import Any, Callable, Iterable, NoReturn
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -99,6 +100,8 @@ class Service:
         self.stop_timeout = float(config.get("schedule", "stop_timeout_seconds"))
         self._in_flight = InFlight()
         self.interrupted = False
+        self._running_since: dict[str, str] = {}  # job id -> when its run in this process started
+        self._skips_told: set[str] = set()          # jobs whose skipped tick was reported during the current run
 
     # --- the foreground service ---
 
@@ -127,6 +130,10 @@ class Service:
             timezone=section["timezone"],
             executors={"default": ThreadPoolExecutor(max_workers=max(1, len(schedules)))},
         )
+        # A tick that finds the job's last run still going is skipped (jobs never overlap themselves):
+        # said once per run, in our words (`_tick_skipped`), instead of APScheduler's warning per tick.
+        logging.getLogger("apscheduler.scheduler").addFilter(_NO_MAX_INSTANCES_WARNING)
+        scheduler.add_listener(self._tick_skipped, EVENT_JOB_MAX_INSTANCES)
         now = datetime.now(timezone.utc)
         for job_id, schedule in schedules.items():
             with self.store.read() as conn:
@@ -145,8 +152,26 @@ class Service:
     def _scheduled_run(self, job_id: str) -> None:
         if self.stop.is_set():
             return
-        with self._in_flight:
-            run_job(jobs.JOBS[job_id], self.context)
+        self._running_since[job_id] = utcnow()
+        try:
+            with self._in_flight:
+                run_job(jobs.JOBS[job_id], self.context)
+        finally:
+            self._running_since.pop(job_id, None)
+            self._skips_told.discard(job_id)
+
+    def _tick_skipped(self, event: Any) -> None:
+        """APScheduler skipped a tick because the job's previous run is still going."""
+        job_id = event.job_id
+        if job_id in self._skips_told:
+            log.debug("%s: another tick skipped, the run is still going", job_id, extra={"job": job_id})
+            return
+        self._skips_told.add(job_id)
+        due = ", ".join(format_time(t) for t in event.scheduled_run_times) or "now"
+        since = self._running_since.get(job_id)
+        log.info("%s: the run due %s is skipped: the run started %s is still going (a job never overlaps "
+                 "itself; further ticks skipped during this run are not reported)",
+                 job_id, due, since or "earlier", extra={"job": job_id, "outcome": "skipped"})
 
     # --- once ---
 
@@ -155,6 +180,7 @@ class Service:
         `interrupted` tells afterwards whether a stop request left work undone."""
         runs: list[JobRun] = []
         order = list(job_ids)
+        self.context.announce_runs = False  # the caller reports the runs it gets back
         self.interrupted = False
 
         def run_all() -> None:
@@ -213,6 +239,17 @@ class Service:
                 q.release_leases_of(conn, self.worker_id)
         except Exception:
             log.warning("could not record the interrupted runs; their leases expire on their own", exc_info=True)
+
+
+class _NoMaxInstancesWarning(logging.Filter):
+    """Drops APScheduler's "maximum number of running instances reached" warning (`Service._tick_skipped`
+    says it once per run instead)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances" not in str(record.msg)
+
+
+_NO_MAX_INSTANCES_WARNING = _NoMaxInstancesWarning()
 
 
 def _exit_now(code: int) -> NoReturn:

@@ -143,3 +143,11 @@ def put_setting_once(conn: Connection, key: str, value: str) -> str:
 def put_setting(conn: Connection, key: str, value: str) -> None:
     statement = dialect_insert(conn, tables.settings).values(key=key, value=value)
     conn.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": statement.excluded.value}))
+
+
+def exported_post_titles(conn: Connection) -> list[tuple[str, str]]:
+    """(title, path relative to the site root) of every post that has a review Doc."""
+    p, e = tables.posts.c, tables.exports.c
+    rows = conn.execute(select(p.title, p.path).select_from(tables.posts.join(
+        tables.exports, e.post_id == p.post_id)).where(e.doc_id.is_not(None)).order_by(p.path)).all()
+    return [(row.title, row.path) for row in rows if row.title]
