@@ -1,5 +1,5 @@
 """Which part of the sandbox answers a path: the token endpoint, the test controls, the Drive
-batch endpoint, the HTML viewer, or (everything else) a Drive/Docs discovery method."""
+batch endpoint, the HTML viewer, or (everything else) a Drive/Docs/Sheets discovery method."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ CONTROL = "control"
 BATCH = "batch"
 VIEW_INDEX = "view_index"
 VIEW_DOCUMENT = "view_document"
+VIEW_SPREADSHEET = "view_spreadsheet"
 API = "api"
 
 _ROUTES = [
@@ -18,6 +19,7 @@ _ROUTES = [
     (("POST",), re.compile(r"^/batch/drive/v3/?$"), BATCH),
     (("GET",), re.compile(r"^/$"), VIEW_INDEX),
     (("GET",), re.compile(r"^/document/d/(?P<file_id>[^/]+)(/edit)?/?$"), VIEW_DOCUMENT),
+    (("GET",), re.compile(r"^/spreadsheets/d/(?P<file_id>[^/]+)(/edit)?/?$"), VIEW_SPREADSHEET),
 ]
 
 
