@@ -2,7 +2,8 @@
 
 `--json` prints {"assigned": [{topic_id, title, writer, draft_path}], "queued": n (still queued),
 "writers": {name: {open, capacity}} (after this run), "finished": [topic ids whose drafts were
-found no longer open], "dry_run": bool}.
+found no longer open], "dry_run": bool}, plus "sheet" (the `topics sync --json` report) when the
+queue has a Google Sheet and the run changed it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 
 from workflow.queue.assign import assign_topics
 from workflow.cli.context import Context
+from workflow.cli.topics import sync_sheet_after
 
 
 def register(subparsers, parents) -> None:
@@ -27,8 +29,10 @@ def register(subparsers, parents) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     report = assign_topics(ctx.store, ctx.config, dry_run=args.dry_run)
+    changed = not report.dry_run and (report.assigned or report.finished)
     if ctx.json:
-        ctx.emit_json(report.to_json())
+        sheet = sync_sheet_after(ctx, "assign") if changed else None
+        ctx.emit_json(report.to_json() | ({"sheet": sheet.to_json()} if sheet else {}))
         return 0
     if report.finished:
         ctx.say(f"{len(report.finished)} drafts finished since the last run: "
@@ -40,4 +44,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     ctx.say(f"{verb} {len(report.assigned)} topics; {report.queued} still queued; open drafts: {load}")
     if report.dry_run:
         ctx.say("dry run: nothing was changed")
+    elif changed:
+        sync_sheet_after(ctx, "assign")
     return 0

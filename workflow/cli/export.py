@@ -7,8 +7,10 @@ from pathlib import Path
 
 from workflow import exit_codes
 from workflow.cli.context import Context
+from workflow.cli.topics import sync_sheet_after
 from workflow.export import OUTCOMES, export_posts
 from workflow.google.clients import connect
+from workflow.queue.sheet import suggested_topics_mark, suggested_topics_since
 
 
 def register(subparsers, parents) -> None:
@@ -30,6 +32,7 @@ def register(subparsers, parents) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     config = ctx.config
     session = None if args.dry_run else connect(config)
+    mark = suggested_topics_mark(ctx.store)
     try:
         if session is not None and session.endpoint.is_sandbox and not ctx.json:
             ctx.say(f"Exporting to {session.endpoint.label}.")
@@ -38,6 +41,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     finally:
         if session is not None:
             session.close()
+    if not args.dry_run and suggested_topics_since(ctx.store, mark):
+        sync_sheet_after(ctx, "export")     # the posts suggested topics: show them in the Sheet
     if ctx.json:
         ctx.emit_json(report.to_json())
     else:

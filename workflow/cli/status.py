@@ -2,7 +2,8 @@
 
 `--json` prints {"jobs": [{id, schedule, last_start, last_end, outcome, next_run, counts, error, worker,
 overdue, problem}], "queue": n, "drafts": {writer: n}, "exports": {state: n}, "docs": [{post_id, state,
-url, error}] (exports not yet approved or declined), "healthy": bool}. Times are UTC.
+url, error}] (exports not yet approved or declined), "sheet": {url, synced_at, checked_at, problem} or
+null, "healthy": bool}. Times are UTC.
 `--check` exits 1, naming each problem, when a job's last run failed or it is overdue; 0 when healthy.
 """
 
@@ -67,6 +68,14 @@ def _print(status: ServiceStatus, ctx: Context, tz: ZoneInfo) -> None:
         if job.problem:
             ctx.say(f"           ! {job.problem}")
     ctx.say(f"Queue: {status.queue} topics queued")
+    if ctx.config.topic_sheet:
+        sheet = status.sheet
+        if sheet is None:
+            ctx.say("Topic Sheet: not created yet (the next `topics` run or `workflow topics sync` makes it)")
+        else:
+            ctx.say(f"Topic Sheet: {sheet['url']}  last sync {_when(sheet['synced_at'], tz)}")
+            if sheet["problem"]:
+                ctx.say(f"           ! {sheet['problem']} (last tried {_when(sheet['checked_at'], tz)})")
     drafts = ", ".join(f"{writer} {n}" for writer, n in status.drafts.items()) or "none"
     ctx.say(f"Open drafts: {drafts}")
     exports = ", ".join(f"{state} {n}" for state, n in status.exports.items()) or "none"

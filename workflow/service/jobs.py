@@ -111,10 +111,15 @@ class JobRun:
 # --- the jobs ---
 
 def export_job(ctx: JobContext) -> JobResult:
-    """Export new and changed posts; each post is claimed inside the export, so every worker may run it."""
+    """Export new and changed posts; each post is claimed inside the export, so every worker may run it.
+    Topics the posts suggested go to the Sheet right away (a `topics` run), when there is one."""
     from workflow.export import export_posts
+    from workflow.queue.sheet import suggested_topics_mark, suggested_topics_since
 
+    mark = suggested_topics_mark(ctx.store)
     report = export_posts(ctx.config, ctx.store, ctx.session, stop=ctx.stop, worker_id=ctx.worker_id)
+    if ctx.config.topic_sheet and suggested_topics_since(ctx.store, mark):
+        run_job(JOBS["topics"], ctx)
     failed = int(report.failed)
     return JobResult(counts=dict(report.counts), failed=failed, outcome="failed" if failed else "ok",
                      error=f"{failed} posts failed" if failed else None)
@@ -127,6 +132,8 @@ def assign_job(ctx: JobContext) -> JobResult:
     if not ctx.config.writers:  # a site without writers simply has nobody to hand drafts to
         return JobResult(outcome="skipped", error="no [[writers]] in the config: nothing to assign")
     report = assign_topics(ctx.store, ctx.config)
+    if ctx.config.topic_sheet and (report.assigned or report.finished):
+        run_job(JOBS["topics"], ctx)    # writers, drafts and statuses show in the Sheet now
     return JobResult(counts={"assigned": len(report.assigned), "finished": len(report.finished),
                              "queued": report.queued})
 
@@ -141,10 +148,23 @@ def reviews_job(ctx: JobContext) -> JobResult:
                      error="; ".join(report.errors) if failed else None)
 
 
+def topics_job(ctx: JobContext) -> JobResult:
+    """Sync the topic queue with its Google Sheet, both ways (the sync holds its own lease, which
+    `workflow topics sync` shares, so every worker may run it)."""
+    from workflow.queue.sheet import sync_topic_sheet
+
+    report = sync_topic_sheet(ctx.config, ctx.store, ctx.session, holder=ctx.worker_id)
+    if report.skipped:
+        return JobResult(outcome="skipped", error=report.skipped)
+    return JobResult(counts=report.summary(), failed=int(report.failed),
+                     outcome="failed" if report.failed else "ok", error=report.error)
+
+
 JOBS: dict[str, Job] = {
     "export": Job("export", export_job, exclusive=False),
     "assign": Job("assign", assign_job, exclusive=True),
     "reviews": Job("reviews", reviews_job, exclusive=True),
+    "topics": Job("topics", topics_job, exclusive=False),
 }
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from workflow.config import Config
+from workflow.queue.sheet import sheet_status
 from workflow.reviews import overdue_reviews
 from workflow.service.schedules import JOB_IDS, Schedule, configured_schedules, format_time, parse_time
 from workflow.store import Store
@@ -51,6 +52,8 @@ class ServiceStatus:
     docs: list[dict[str, Any]]  # exports in a non-final state: post_id, state, url, error
     # --- reviews (engineer RV): reviews past their due time, from workflow.reviews.overdue_reviews ---
     overdue: list[dict[str, Any]] = field(default_factory=list)
+    # --- the topic Sheet: {url, synced_at, checked_at, problem}, None before its first sync ---
+    sheet: dict[str, Any] | None = None
 
     @property
     def problems(self) -> list[str]:
@@ -58,7 +61,8 @@ class ServiceStatus:
 
     def to_json(self) -> dict[str, Any]:
         return {"jobs": [job.to_json() for job in self.jobs], "queue": self.queue, "drafts": self.drafts,
-                "exports": self.exports, "docs": self.docs, "overdue": self.overdue, "healthy": not self.problems}
+                "exports": self.exports, "docs": self.docs, "overdue": self.overdue, "sheet": self.sheet,
+                "healthy": not self.problems}
 
 
 def service_status(config: Config, store: Store, *, now: datetime | None = None) -> ServiceStatus:
@@ -81,6 +85,7 @@ def service_status(config: Config, store: Store, *, now: datetime | None = None)
             exports=q.exports_by_state(conn),
             docs=q.export_docs_in_states(conn, non_final) if non_final else [],
             overdue=overdue_reviews(store, now),  # reviews (engineer RV)
+            sheet=sheet_status(store) if config.topic_sheet else None,
         )
 
 

@@ -29,6 +29,10 @@ def _v2_reviews(conn: Connection) -> None:
     tables.metadata.create_all(conn, tables=[tables.reviews, tables.review_events])
 
 
+def _v3_topic_sheet(conn: Connection) -> None:
+    tables.metadata.create_all(conn, tables=[tables.topic_sheets])
+
+
 def add_column(conn: Connection, table: str, column: Column) -> None:
     """ALTER TABLE … ADD COLUMN, unless the table already has it (a fresh store made from tables.py)."""
     if column.name in {c["name"] for c in inspect(conn).get_columns(table)}:
@@ -37,7 +41,7 @@ def add_column(conn: Connection, table: str, column: Column) -> None:
     conn.exec_driver_sql(f"ALTER TABLE {conn.dialect.identifier_preparer.quote(table)} ADD COLUMN {ddl}")
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_reviews]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_reviews, _v3_topic_sheet]
 LATEST = len(MIGRATIONS)
 
 
