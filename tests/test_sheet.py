@@ -247,6 +247,37 @@ def test_a_sync_killed_between_read_and_write_loses_and_duplicates_nothing(googl
     assert api_calls_of(google_site, lambda: sync(cli)) == ["drive.files.get"]
 
 
+def test_two_editors_typing_while_the_worker_syncs_lose_nothing(google_site, cli):
+    configure(google_site)
+    cli("topics", "add", "Shared Topic")
+    url = sync(cli)["url"]
+    ana, ben = SheetEditor(google_site, url), SheetEditor(google_site, url, SECOND_EDITOR)
+
+    ideas = {"Ana": ["Morning walks", "Shared budgets", "Love letters", "Quiet evenings"],
+             "Ben": ["Cooking together", "Phone-free dinners", "Weekend plans", "Gratitude lists"]}
+
+    def type_rows(editor: SheetEditor, who: str) -> None:
+        for title in ideas[who]:
+            editor.append(["", title, "", "", f"typed by {who}"])
+    typists = [threading.Thread(target=type_rows, args=(ana, "Ana")), threading.Thread(target=type_rows, args=(ben, "Ben"))]
+    for typist in typists:
+        typist.start()
+    sync(cli)                                               # while they type
+    for typist in typists:
+        typist.join()
+    ana.type("Shared Topic", "Notes", "Ana's note")
+    ben.type("Shared Topic", "Priority", "high")
+    sync(cli)
+    sync(cli)
+    expected = ["Shared Topic", *ideas["Ana"], *ideas["Ben"]]
+    assert sorted(live_titles(cli)) == sorted(expected)
+    rows = ana.rows()[1:]
+    assert sorted(row[1] for row in rows) == sorted(expected), rows
+    assert all(row[0] and not row[10] for row in rows), [row for row in rows if not row[0] or row[10]]
+    shared = next(t for t in queue(cli) if t["title"] == "Shared Topic")
+    assert (shared["notes"], shared["priority"]) == ("Ana's note", "high")
+
+
 def test_a_trashed_sheet_is_reported_not_recreated(google_site, cli):
     configure(google_site)
     cli("topics", "add", "Safe Topic")

@@ -142,12 +142,19 @@ def parse_grid(values: list[list]) -> tuple[list[str], str, list[SheetRow]]:
 
 # --- formatting requests ---
 
+TEXT_COLUMNS = ((TITLE, DUE), (NOTES, WIDTH))     # [start, end): plain text, so "2026" or "=x" stay text
+
+
 def column_rules(sheet_id: int, first_row: int, end_row: int) -> list[dict]:
-    """The Priority dropdown, the Due date check and format, for rows [first_row, end_row) (0-based)."""
-    def cells(column: int) -> dict:
+    """For rows [first_row, end_row) (0-based): the Priority dropdown, the Due date check and format,
+    plain text elsewhere (a title typed as "2026-01-05" stays a title, not a date)."""
+    def cells(column: int, end_column: int | None = None) -> dict:
         return {"sheetId": sheet_id, "startRowIndex": first_row, "endRowIndex": end_row,
-                "startColumnIndex": column, "endColumnIndex": column + 1}
+                "startColumnIndex": column, "endColumnIndex": end_column or column + 1}
+    text = [{"repeatCell": {"range": cells(start, end), "cell": {"userEnteredFormat": {"numberFormat": {
+        "type": "TEXT"}}}, "fields": "userEnteredFormat.numberFormat"}} for start, end in TEXT_COLUMNS]
     return [
+        *text,
         {"setDataValidation": {"range": cells(PRIORITY), "rule": {
             "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": p} for p in ("high", "normal", "low")]},
             "inputMessage": "high, normal or low", "strict": True, "showCustomUi": True}}},

@@ -3,7 +3,8 @@
 A cell is a dict: `v` its value (str, int, float or bool), `f` a formula (`=…`; the sandbox
 evaluates none, so its value is the error `#NAME?`), `fmt` its userEnteredFormat and `dv` its data
 validation rule. `valueInputOption` RAW stores JSON values as they are; USER_ENTERED parses text as
-the editor would (numbers, TRUE/FALSE, dates in ISO or en_US form, `'` forcing text, `=` a formula).
+the editor would (numbers, TRUE/FALSE, dates in ISO or en_US form, `'` forcing text, `=` a formula),
+except in cells formatted as plain text (numberFormat TEXT), which keep what is typed.
 Dates are serial numbers (days since 1899-12-30) shown through the cell's number format.
 """
 
@@ -73,6 +74,8 @@ def user_entered_cell(value, number_format: dict | None) -> dict | None:
     text = _checked_text(value)
     if text == "":
         return None
+    if (number_format or {}).get("type") == "TEXT":
+        return {"v": text}      # a plain-text cell keeps what is typed: no number, date or formula
     if text.startswith("'"):
         return {"v": text[1:]} if len(text) > 1 else None
     if text.startswith("=") and len(text) > 1:
