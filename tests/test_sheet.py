@@ -176,7 +176,7 @@ def test_bad_cells_leave_the_topic_as_it_was_and_say_why(google_site, cli):
     editor.type("Small Rituals", "Due", "2026-13-45")
     editor.type("Gone Soon", "Title", "")
     editor.type("Also Gone", "Status", "remove")
-    editor.append(["", "x" * 500], ["", "", "high", "", "notes without a title"])
+    editor.append(["", "x" * 500], ["", "", "high", "", "notes without a title"], ["", "2026-01-05", "low"])
     report = sync(cli)
     assert report["removed"] == 2 and report["error"] is None
     _, kind = editor.row("Kind Words")
@@ -190,7 +190,7 @@ def test_bad_cells_leave_the_topic_as_it_was_and_say_why(google_site, cli):
     assert topics["Kind Words"]["priority"] == "normal" and topics["Kind Words"]["notes"] == "fine notes"
     assert topics["Small Rituals"]["due"] is None
     assert topics["Gone Soon"]["status"] == topics["Also Gone"]["status"] == "removed"
-    assert live_titles(cli) == ["Kind Words", "Small Rituals"]
+    assert live_titles(cli) == ["Kind Words", "Small Rituals", "2026-01-05"]   # a title typed as a date stays text
     assert sync(cli)["written"] == 0                         # kept as the editor left it: stable
     editor.type("Kind Words", "Priority", "high")            # fixed: applied, the message goes
     sync(cli)
@@ -276,6 +276,21 @@ def test_two_editors_typing_while_the_worker_syncs_lose_nothing(google_site, cli
     assert all(row[0] and not row[10] for row in rows), [row for row in rows if not row[0] or row[10]]
     shared = next(t for t in queue(cli) if t["title"] == "Shared Topic")
     assert (shared["notes"], shared["priority"]) == ("Ana's note", "high")
+
+
+def test_an_edit_made_after_a_write_whose_answer_was_lost_is_kept(google_site, cli):
+    configure(google_site, retries=0)
+    cli("topics", "add", "Urgent Topic", "--priority", "high")
+    cli("topics", "add", "Calm Topic")
+    editor = SheetEditor(google_site, sync(cli)["url"])
+    cli("topics", "move", "2", "--before", "1")              # Calm Topic becomes high
+    google_site.fault(method="sheets.spreadsheets.values.batchUpdate", kind="commit_then_fail", status=503)
+    assert cli("topics", "sync").code == 1                    # written, but the answer was lost
+    assert editor.row("Calm Topic")[1]["Priority"] == "high"
+    editor.type("Calm Topic", "Priority", "normal")          # the editor puts it back
+    report = sync(cli)
+    assert report["updated"] == 1 and report["conflicts"] == 0
+    assert {t["title"]: t["priority"] for t in queue(cli)}["Calm Topic"] == "normal"
 
 
 def test_a_trashed_sheet_is_reported_not_recreated(google_site, cli):
