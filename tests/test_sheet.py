@@ -315,6 +315,36 @@ def test_a_trashed_sheet_is_reported_not_recreated(google_site, cli):
     assert [row[1] for row in SheetEditor(google_site, fresh["url"]).rows()[1:]] == ["Safe Topic", "Added While Trashed"]
 
 
+def test_a_sheet_made_by_hand_gets_a_topics_tab_that_survives_renames(google_site, cli):
+    owner_drive, _docs = reviewer_clients(google_site.sandbox, OWNER)
+    made = owner_drive.files().create(body={"name": "Editorial plan", "mimeType": SHEET_MIME}, fields="id").execute()
+    owner = editor_sheets(google_site.sandbox, OWNER).spreadsheets()
+    owner.values().update(spreadsheetId=made["id"], range="Sheet1!A1", valueInputOption="RAW",
+                          body={"values": [["our own notes"]]}).execute()
+    configure(google_site, extra=f'sheet_id = "{made["id"]}"')
+    assert "drive_scope" in cli("topics", "sync").error_line        # drive.file cannot reach it
+    google_site.configure(f"""
+        [topics]
+        sheet_id = "{made['id']}"
+        editors = ["{EDITOR}"]
+    """, google='drive_scope = "drive"')
+    cli("topics", "add", "Hand Made Home")
+    report = sync(cli)
+    assert report["error"] is None and not report["created"]
+    editor = SheetEditor(google_site, report["url"])
+    assert editor.rows()[1][1] == "Hand Made Home"
+    assert owner.values().get(spreadsheetId=made["id"], range="Sheet1!A1").execute()["values"] == [["our own notes"]]
+    gid = editor.gid()
+    editor._batch({"updateSheetProperties": {"properties": {"sheetId": gid, "title": "Queue"}, "fields": "title"}})
+    cli("topics", "add", "After The Rename")
+    assert sync(cli)["error"] is None
+    got = editor.api.values().get(spreadsheetId=editor.id, range="Queue!B2:B").execute()["values"]
+    assert got == [["Hand Made Home"], ["After The Rename"]]
+    editor._batch({"deleteSheet": {"sheetId": gid}})
+    assert sync(cli)["error"] is None                           # laid out again, every topic back
+    assert [row[1] for row in editor.rows()[1:]] == ["Hand Made Home", "After The Rename"]
+
+
 def test_access_removed_by_hand_is_given_back(google_site, cli):
     configure(google_site)
     url = sync(cli)["url"]
