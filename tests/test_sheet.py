@@ -16,7 +16,7 @@ from workflow.queue.topics import normalize_title
 from workflow.service.schedules import configured_schedules
 from workflow.store import open_store
 from workflow.store import run_queries as rq
-from workflow.store import topic_queries as q
+from workflow.store import tables
 
 EDITOR = "ana@example.com"
 SECOND_EDITOR = "ben@example.com"
@@ -364,11 +364,13 @@ def seed_queue(google_site, titles: list[str]) -> None:
     look-alike title, which is slow for thousands of them)."""
     config = load_config(google_site.site.root / "config" / "workflow.toml", root=google_site.site.root)
     store = open_store(config.state_url)
+    now = "2026-01-01T00:00:00.000000Z"
     try:
         with store.write() as conn:
-            for title in titles:
-                q.insert_topic(conn, title=title, normalized=normalize_title(title), priority=1, notes="", due=None,
-                               added_by="", source="test")
+            conn.execute(tables.topics.insert(), [
+                {"title": title, "normalized": normalize_title(title), "priority": 1, "position": float(place),
+                 "notes": "", "added_by": "", "source": "test", "status": "queued", "created_at": now, "updated_at": now}
+                for place, title in enumerate(titles, start=1)])
     finally:
         store.close()
 
@@ -413,7 +415,8 @@ def test_status_shows_the_sheet_and_the_worker_asks_for_no_sheets_scope(google_s
     assert granted == {"https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/documents"}
 
 
-def test_sheet_config_and_schedule(site):
+def test_sheet_config_and_schedule(site, cli):
+    assert "the topic queue has no Google Sheet: set [topics] sheet = true" in cli("topics", "sync").error_line
     path = site.write_config('[topics]\nsheet_id = "1abc"\n')
     with pytest.raises(ConfigError, match=r'sheet_id .* drive_scope = "drive.file" the worker only reaches files'):
         load_config(path)

@@ -197,8 +197,9 @@ def _sync_line(report) -> str:
 def sync_sheet(ctx: Context, *, new_sheet: bool = False):
     """One sync of the topic Sheet with a session of its own; returns the SheetReport."""
     from workflow.google.clients import connect
-    from workflow.queue.sheet import sync_topic_sheet
+    from workflow.queue.sheet import require_sheet, sync_topic_sheet
 
+    require_sheet(ctx.config)
     session = connect(ctx.config)
     try:
         return sync_topic_sheet(ctx.config, ctx.store, session, holder=cli_holder(), new_sheet=new_sheet)

@@ -45,15 +45,23 @@ class SheetsOps:
                 raise RangeNotFound(message) from exc
             raise GoogleCallFailed(message) from exc
 
+    @property
+    def _spreadsheets(self) -> Any:
+        return self.session.resource("sheets", "spreadsheets")
+
+    @property
+    def _values(self) -> Any:
+        return self.session.resource("sheets", "spreadsheets", "values")
+
     def sheets_of(self, spreadsheet_id: str) -> list[dict]:
         """Each sheet's properties (id, title, grid size, frozen rows) and protected ranges."""
-        reply = self._run(self.session.sheets.spreadsheets().get(spreadsheetId=spreadsheet_id, fields=SHEET_FIELDS),
+        reply = self._run(self._spreadsheets.get(spreadsheetId=spreadsheet_id, fields=SHEET_FIELDS),
                           "sheets_read")
         return reply.get("sheets", [])
 
     def read(self, spreadsheet_id: str, a1_range: str) -> list[list]:
         """The rows of a range (trailing empty rows and cells left out, as Sheets answers)."""
-        reply = self._run(self.session.sheets.spreadsheets().values().get(
+        reply = self._run(self._values.get(
             spreadsheetId=spreadsheet_id, range=a1_range, majorDimension="ROWS",
             valueRenderOption="UNFORMATTED_VALUE", dateTimeRenderOption="SERIAL_NUMBER"), "sheets_read")
         return reply.get("values", [])
@@ -61,10 +69,10 @@ class SheetsOps:
     def write(self, spreadsheet_id: str, data: list[dict]) -> None:
         """Every range in ONE values.batchUpdate (all or nothing), values RAW."""
         if data:
-            self._run(self.session.sheets.spreadsheets().values().batchUpdate(
+            self._run(self._values.batchUpdate(
                 spreadsheetId=spreadsheet_id, body={"valueInputOption": "RAW", "data": data}), "sheets_write")
 
     def update(self, spreadsheet_id: str, requests: list[dict]) -> dict:
         """ONE spreadsheets.batchUpdate (layout, grid size, validation, protection)."""
-        return self._run(self.session.sheets.spreadsheets().batchUpdate(
+        return self._run(self._spreadsheets.batchUpdate(
             spreadsheetId=spreadsheet_id, body={"requests": requests}), "sheets_write")

@@ -127,8 +127,7 @@ class TopicSheetSync:
         self.report = SheetReport()
 
     def run(self, *, new_sheet: bool = False) -> SheetReport:
-        if not self.config.topic_sheet:
-            raise UserError("the topic queue has no Google Sheet: set [topics] sheet = true in the config")
+        require_sheet(self.config)
         calls = self.session.caller.stats.calls
         with self.store.write() as conn:
             taken = runs.acquire_lease(conn, LEASE, self.holder, self.config.get("schedule", "lease_seconds"))
@@ -382,6 +381,11 @@ def _changes(title: str, grid: list[list], header: list[str],
             flush()
     flush()
     return changes, last_row, written
+
+
+def require_sheet(config: Config) -> None:
+    if not config.topic_sheet:
+        raise UserError("the topic queue has no Google Sheet: set [topics] sheet = true in the config")
 
 
 def sync_topic_sheet(config: Config, store: Store, session: GoogleSession, *, holder: str,

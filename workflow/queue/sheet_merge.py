@@ -135,10 +135,9 @@ class Merge:
         for row in new_rows:
             if row.number not in self._adopted_rows:
                 self._queue_new(row)
-        self.topics = live_topics(self.conn)
+        self.topics = live_topics(self.conn)      # with what the rows changed and queued
         self._restore_deleted()
         self._reorder(order_before)
-        self.topics = live_topics(self.conn)
         self.counts.updated = len(self._updated)
         return self._render()
 

@@ -162,47 +162,31 @@ def _decimals(pattern: str) -> int:
     return len(re.match(r"[0#]*", rest).group(0)) if dot else 0
 
 
+# Date pattern tokens (lower-cased) -> the text of a moment; "m"/"mm" after an hour are minutes.
+_DATE_PARTS = {
+    "yyyy": lambda t: f"{t.year:04d}", "yy": lambda t: f"{t.year % 100:02d}",
+    "mmmm": lambda t: t.strftime("%B"), "mmm": lambda t: t.strftime("%b"),
+    "mm": lambda t: f"{t.month:02d}", "m": lambda t: str(t.month),
+    "dddd": lambda t: t.strftime("%A"), "ddd": lambda t: t.strftime("%a"),
+    "dd": lambda t: f"{t.day:02d}", "d": lambda t: str(t.day),
+    "hh": lambda t: f"{t.hour:02d}", "h": lambda t: str(t.hour),
+    "ss": lambda t: f"{t.second:02d}", "s": lambda t: str(t.second),
+}
+_MINUTES = {"mm": lambda t: f"{t.minute:02d}", "m": lambda t: str(t.minute)}
+
+
 def _format_date(number: float, pattern: str) -> str:
     moment = from_serial(number)
     out = []
-    tokens = _DATE_TOKENS.findall(pattern)
-    for position, token in enumerate(tokens):
+    after_hour = False
+    for token in _DATE_TOKENS.findall(pattern):
         lower = token.lower()
-        after_hour = any(t.lower().startswith("h") for t in tokens[:position])
         if token.startswith('"'):
             out.append(token[1:-1])
-        elif lower == "yyyy":
-            out.append(f"{moment.year:04d}")
-        elif lower == "yy":
-            out.append(f"{moment.year % 100:02d}")
-        elif lower in ("mm", "m") and after_hour:
-            out.append(f"{moment.minute:02d}" if lower == "mm" else str(moment.minute))
-        elif lower == "mmmm":
-            out.append(moment.strftime("%B"))
-        elif lower == "mmm":
-            out.append(moment.strftime("%b"))
-        elif lower == "mm":
-            out.append(f"{moment.month:02d}")
-        elif lower == "m":
-            out.append(str(moment.month))
-        elif lower == "dddd":
-            out.append(moment.strftime("%A"))
-        elif lower == "ddd":
-            out.append(moment.strftime("%a"))
-        elif lower == "dd":
-            out.append(f"{moment.day:02d}")
-        elif lower == "d":
-            out.append(str(moment.day))
-        elif lower == "hh":
-            out.append(f"{moment.hour:02d}")
-        elif lower == "h":
-            out.append(str(moment.hour))
-        elif lower == "ss":
-            out.append(f"{moment.second:02d}")
-        elif lower == "s":
-            out.append(str(moment.second))
-        else:
-            out.append(token)
+            continue
+        part = (_MINUTES if after_hour else {}).get(lower) or _DATE_PARTS.get(lower)
+        out.append(part(moment) if part else token)
+        after_hour = after_hour or lower.startswith("h")
     return "".join(out)
 
 

@@ -10,21 +10,20 @@ from .sheets import Sheet
 from .sheets_a1 import column_letters
 from .sheets_values import formatted
 from .state import SandboxState
+from .viewer import _page as page
 
 _STYLE = """
-body{font-family:Arial,sans-serif;margin:1.5em;color:#202124}
 table.sheet{border-collapse:collapse;font-size:.9em}
 table.sheet td,table.sheet th{border:1px solid #dadce0;padding:.2em .4em;max-width:28em;vertical-align:top}
 table.sheet th{background:#f1f3f4;color:#5f6368;font-weight:normal}
 tr.frozen td{background:#e8f0fe;font-weight:bold;position:sticky;top:0}
 td.protected{background:#f8f9fa;color:#5f6368}td.number{text-align:right}
-span.dropdown{color:#1a73e8}.meta{color:#5f6368;font-size:.85em}h2{font-size:1.1em}
+span.dropdown{color:#1a73e8}h2{font-size:1.1em}body{max-width:none}
 """
 
 
 def _page(title: str, content: str) -> str:
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
-            f"<style>{_STYLE}</style></head><body>{content}</body></html>")
+    return page(title, f"<style>{_STYLE}</style>{content}")
 
 
 def _protected_columns(sheet: Sheet) -> set[int]:
