@@ -353,6 +353,10 @@ def test_access_removed_by_hand_is_given_back(google_site, cli):
     permissions = owner_drive.permissions().list(fileId=sheet_id, fields="permissions(id,emailAddress)").execute()
     ana = next(p for p in permissions["permissions"] if p.get("emailAddress") == EDITOR)
     owner_drive.permissions().delete(fileId=sheet_id, permissionId=ana["id"]).execute()
+    google_site.fault(method="drive.permissions.create", kind="status", status=400)
+    SheetEditor(google_site, url, SECOND_EDITOR).append(["", "Ben Goes On"])
+    failed = sync(cli)                                         # sharing failed: reported, the rows still sync
+    assert failed["error"].startswith("could not share the topic Sheet with ana@example.com") and failed["queued"] == 1
     report = sync(cli)
     assert report["shared"] == [EDITOR] and "shared the Sheet again with ana@example.com" in report["messages"][0]
     SheetEditor(google_site, url).append(["", "Ana Can Type Again"])

@@ -125,6 +125,7 @@ class TopicSheetSync:
         self.ops = GoogleOps(session, shared_drive_id=config.get("google", "shared_drive_id"))
         self.sheets = SheetsOps(session)
         self.report = SheetReport()
+        self.share_error: str | None = None
 
     def run(self, *, new_sheet: bool = False) -> SheetReport:
         require_sheet(self.config)
@@ -136,6 +137,10 @@ class TopicSheetSync:
             return self.report
         try:
             self._sync(new_sheet)
+            if self.share_error:
+                self.report.error = self.share_error
+                with self.store.write() as conn:
+                    q.update_topic_sheet(conn, problem=self.share_error)
         except (GoogleCallFailed, *API_ERRORS) as exc:
             self.report.error = str(exc) if isinstance(exc, GoogleCallFailed) else describe(exc)
             log.debug("topic Sheet not synced: %s", self.report.error)   # the caller reports it
@@ -173,6 +178,7 @@ class TopicSheetSync:
             self.report.read = True
         header, stamp, rows = parse_grid(grid)
         self.report.rows = len(rows)
+        self._keep_lease()
         with self.store.write() as conn:
             if state.pending and stamp == state.pending["stamp"]:
                 state.confirm()         # the last write landed though its answer was lost
@@ -194,6 +200,7 @@ class TopicSheetSync:
         self.report.counts = result.counts
         self.report.messages.extend(result.messages)
         if changes:
+            self._keep_lease()
             writes = self._write(record, changes, last_row)
             self.report.written = rows_written
             state.confirm()
@@ -204,6 +211,15 @@ class TopicSheetSync:
             with self.store.write() as conn:
                 q.update_topic_sheet(conn, sync_state=state.to_json(), synced_at=utcnow(), problem=None,
                                      drive_version=expected)
+
+    def _keep_lease(self) -> None:
+        """Renew the sync's lease; a sync that lost it (it ran past lease_seconds and another worker
+        took over) stops before it changes anything."""
+        with self.store.write() as conn:
+            ours = runs.renew_lease(conn, LEASE, self.holder, self.config.get("schedule", "lease_seconds"))
+        if not ours:
+            raise GoogleCallFailed("another worker took over the topic Sheet's sync (this one ran past "
+                                   "[schedule] lease_seconds); it finishes the work")
 
     def _spreadsheet(self, new_sheet: bool) -> dict:
         """The Sheet's record; the Sheet is created first if needed (id reserved and recorded before)."""
@@ -269,11 +285,12 @@ class TopicSheetSync:
 
     def _share(self, record: dict, meta: dict) -> dict:
         """Editors as writers, reviewers as readers; access removed by hand is given back (the config
-        says who should have it)."""
-        if "permissions" not in meta:
-            return record
-        have = {p.get("emailAddress", "").lower(): p.get("role") for p in meta["permissions"]
-                if p.get("type") in ("user", "group")}
+        says who should have it). Where Drive lists no permissions (shared drives), each is shared once."""
+        if "permissions" in meta:
+            have = {p.get("emailAddress", "").lower(): p.get("role") for p in meta["permissions"]
+                    if p.get("type") in ("user", "group")}
+        else:
+            have = dict(record["shared_with"])
         wanted: dict[str, tuple[str, str]] = {}
         for email in self.config.get("review", "reviewers"):
             wanted[email.lower()] = (email, "reader")
@@ -303,9 +320,9 @@ class TopicSheetSync:
         with self.store.write() as conn:
             q.update_topic_sheet(conn, shared_with=shared)
             record = q.topic_sheet(conn)
-        if errors:
+        if errors:      # the sync goes on; the run is reported failed so someone looks at the address
             email, why = next(iter(errors.items()))
-            raise GoogleCallFailed(f"could not share the topic Sheet with {email}: {why}")
+            self.share_error = f"could not share the topic Sheet with {email}: {why}"
         return record
 
     def _read(self, record: dict) -> tuple[list[list], dict]:
