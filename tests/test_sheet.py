@@ -224,6 +224,20 @@ def test_a_deleted_row_comes_back_and_a_row_deleted_mid_sync_is_repaired(google_
     assert [row[1] for row in rows] == live_titles(cli)         # the queue's order
 
 
+def test_rows_deleted_from_the_grid_by_hand_are_added_back_before_writing(google_site, cli):
+    configure(google_site)
+    editor = SheetEditor(google_site, sync(cli)["url"])
+    sync(cli)
+    editor._batch({"deleteDimension": {"range": {"sheetId": editor.gid(), "dimension": "ROWS", "startIndex": 3,
+                                                 "endIndex": 1000}}})       # the grid is 3 rows now
+    for n in ("one", "two", "three", "four", "five"):
+        cli("topics", "add", f"Topic {n} after the cut")
+    calls = api_calls_of(google_site, lambda: sync(cli))
+    assert calls.count("sheets.spreadsheets.values.batchUpdate") == 2      # refused (grid too small), then written
+    assert [row[1] for row in editor.rows()[1:]] == [f"Topic {n} after the cut" for n in ("one", "two", "three",
+                                                                                          "four", "five")]
+
+
 @pytest.mark.parametrize("kind", ["status", "commit_then_fail", "drop"])
 def test_a_sync_killed_between_read_and_write_loses_and_duplicates_nothing(google_site, cli, kind):
     configure(google_site, retries=0)

@@ -356,7 +356,11 @@ class TopicSheetSync:
         try:
             self.sheets.write(sheet_id, changes)
         except GridTooSmall:        # rows were deleted by hand since the grid was last measured
-            sheet = next(s["properties"] for s in self.sheets.sheets_of(sheet_id) if s["properties"]["sheetId"] == gid)
+            sheet = next((s["properties"] for s in self.sheets.sheets_of(sheet_id)
+                          if s["properties"]["sheetId"] == gid), None)
+            if sheet is None:
+                raise GoogleCallFailed("the Topics sheet was deleted during the sync; the next sync lays it out "
+                                       "again") from None
             self._grow(sheet_id, gid, sheet["gridProperties"]["rowCount"], last_row)
             self.sheets.write(sheet_id, changes)
             writes += 1
