@@ -62,6 +62,18 @@ class GoogleSite:
         """What the Doc owner sees in Google's own editor: every file, as the owner."""
         return reviewer_clients(self.sandbox, OWNER)
 
+    def exported_with_comment(self, cli, name: str, text: str, comment: str, quote: str | None = None) -> str:
+        """Post `name`, export it with `workflow export`, and have the reviewer comment on its Doc; the Doc id."""
+        self.site.post(name, text)
+        exported = cli("export", "--json")
+        assert exported.code == 0, exported.err
+        [doc_id] = [p["doc_id"] for p in exported.json["posts"] if p["path"] == f"posts/{name}"]
+        body: dict = {"content": comment}
+        if quote:
+            body["quotedFileContent"] = {"mimeType": "text/html", "value": quote}
+        self.reviewer()[0].comments().create(fileId=doc_id, fields="id", body=body).execute()
+        return doc_id
+
 
 @pytest.fixture
 def google_site(site, sandbox) -> GoogleSite:

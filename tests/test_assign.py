@@ -59,7 +59,7 @@ def test_two_writers_of_capacity_one_take_two_of_five_topics(site, cli):
     assert [t["id"] for t in cli("topics", "list", "--json").json] == [3, 4, 5]
 
     again = cli("assign", "--json")
-    assert again.json == {"assigned": [], "queued": 3, "finished": [], "dry_run": False,
+    assert again.json == {"assigned": [], "queued": 3, "finished": [], "skipped": [], "dry_run": False,
                           "writers": {"sam": {"open": 1, "capacity": 1}, "ana": {"open": 1, "capacity": 1}}}
     assert len(drafts_on_disk(site)) == 2
 
@@ -264,3 +264,69 @@ def test_create_draft_never_replaces_a_file(tmp_path):
     assert [p.name for p in made] == ["same.md", "same-2.md", "same-3.md"]
     assert [p.read_text(encoding="utf-8") for p in made] == ["draft 0\n", "draft 1\n", "draft 2\n"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["same-2.md", "same-3.md", "same.md"]
+
+
+def test_a_title_of_astral_letters_gets_a_short_readable_name_and_stops_no_one(site, cli):
+    """100 letters of 4 bytes each made a 400-byte name: "File name too long" for every topic after it."""
+    writers(site, sam=3, ana=3)
+    astral = "\U00020000\U00020001\U00020002\U00020003" * 25  # CJK Extension B letters, 4 bytes each in UTF-8
+    cli("topics", "add", "First ordinary topic")
+    assert cli("topics", "add", astral).code == 0
+    assert cli("topics", "add", astral + " again").code == 0
+    cli("topics", "add", "Last ordinary topic")
+
+    dry = cli("assign", "--dry-run", "--json")
+    assert dry.code == 0 and "Traceback" not in dry.err
+    assert len(dry.json["assigned"]) == 4
+
+    result = cli("assign")
+    assert result.code == 0, result.err
+    assert "assigned 4 topics; 0 still queued" in result.out
+    names = drafts_on_disk(site)
+    assert len(names) == 4 and "first-ordinary-topic.md" in names and "last-ordinary-topic.md" in names
+    long_names = [name for name in names if name.startswith("\U00020000")]
+    assert len(long_names) == 2 and len(set(long_names)) == 2
+    for name in long_names:
+        assert len(name.encode("utf-8")) <= 200
+        assert front_matter(site.drafts / name)["title"].startswith(astral)
+
+
+def test_a_name_the_file_system_refuses_falls_back_to_the_topic_number_else_the_topic_waits(site, cli, monkeypatch):
+    """Some file systems take fewer bytes (eCryptfs 143) or refuse some characters."""
+    import errno
+    import os
+
+    real_link = os.link
+
+    def picky_link(source, target, *args, **kwargs):  # this file system refuses two names
+        if os.path.basename(target) in ("a-refused-name.md", "topic-1.md", "another-refused-name.md"):
+            raise OSError(errno.EILSEQ, "Invalid or incomplete multibyte or wide character")
+        return real_link(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "link", picky_link)
+    writers(site, sam=3, ana=3)
+    for title in ("A refused name", "An ordinary one", "Another refused name"):
+        cli("topics", "add", title)
+    result = cli("assign")
+    assert result.code == 1
+    assert result.err.strip() == ('workflow: warning: #1 "A refused name" left queued: the file system refused '
+                                  "its draft's name: Invalid or incomplete multibyte or wide character")
+    assert drafts_on_disk(site) == ["an-ordinary-one.md", "topic-3.md"]
+    assert "assigned 2 topics; 1 still queued" in result.out
+    assert [t["id"] for t in cli("topics", "list", "--json").json] == [1]
+
+
+def test_a_draft_whose_front_matter_is_an_alias_bomb_still_counts_as_open(site, cli):
+    from test_content_posts import ALIAS_BOMB
+
+    writers(site, sam=1, ana=1)
+    cli("topics", "add", "First")
+    assert cli("assign").code == 0
+    [name] = drafts_on_disk(site)
+    draft = site.drafts / name
+    draft.write_text(draft.read_text(encoding="utf-8").replace("---\n", f"---\n{ALIAS_BOMB}\n", 1), encoding="utf-8")
+    cli("topics", "add", "Second")
+    cli("topics", "add", "Third")
+    result = cli("assign", "--json")
+    assert result.code == 0, result.err
+    assert result.json["finished"] == [] and len(result.json["assigned"]) == 1

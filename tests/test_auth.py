@@ -213,6 +213,51 @@ def test_subject_with_a_user_login_is_an_error(google_site, cli):
     assert "subject works only with a service-account key" in result.error_line
 
 
+def test_a_revoked_login_is_one_line_saying_to_log_in_again_for_every_command(google_site, cli):
+    path = saved_login(google_site)
+    info = json.loads(path.read_text())
+    path.write_text(json.dumps(dict(info, refresh_token="1//revoked-by-the-user")))  # revoked in their account
+    google_site.site.write_config(f"""
+        [google]
+        endpoint = "{google_site.sandbox.url}"
+        credentials = "login.json"
+        retry_base_seconds = 0.01
+        review_folder_id = "the-review-folder"
+        """)
+    google_site.site.post("first.md", "# First\n\nText.\n")
+
+    for command in (["export"], ["reviews", "--sync"], ["run", "--once", "--json"]):
+        result = cli(*command)
+        if command[0] == "run":  # the service records the job's failure in one line, and goes on
+            [job] = [job for job in result.json["jobs"] if job["job"] == "export"]
+            line = job["error"]
+        else:
+            assert result.code == 2, (command, result.err)
+            line = result.error_line
+        assert "Google refused the credentials (invalid_grant: Token has been expired or revoked.)" in line
+        assert line.endswith(f"the saved login in {path} was revoked or has expired: run `workflow auth login` again")
+        assert "refresh_token" not in result.err and "revoked-by-the-user" not in result.err + result.out
+
+
+def test_google_application_credentials_must_be_private_too(google_site, cli, monkeypatch):
+    google_site.site.write_config(f"""
+        [google]
+        endpoint = "{google_site.sandbox.url}"
+        subject = "{OWNER}"
+        """)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(google_site.key))
+    os.chmod(google_site.key, 0o644)
+
+    refused = cli("auth", "check")
+
+    assert refused.code == 2
+    assert refused.error_line == (f"workflow: error: {google_site.key} (GOOGLE_APPLICATION_CREDENTIALS): credentials "
+                                  f"file is accessible by other users (mode 644); run: chmod 600 {google_site.key}")
+    assert google_site.requests() == []  # not even a token exchange
+    os.chmod(google_site.key, 0o600)
+    assert cli("auth", "check").code == 0
+
+
 # --- auth login --------------------------------------------------------------------------------
 
 def test_login_with_a_missing_client_file_is_an_error(google_site, cli):

@@ -191,6 +191,37 @@ def test_front_matter_normalization_and_unknown_keys():
     assert first_line == 11
 
 
+ALIAS_BOMB = "\n".join(
+    ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    + [f"{name}: &{name} [{', '.join([f'*{before}'] * 9)}]" for before, name in zip("abcdefgh", "bcdefghi")]
+)  # nine levels of nine aliases: 9**9 strings once expanded
+
+
+def test_an_alias_bomb_fails_its_post_in_one_line_and_the_export_goes_on(google_site, cli):
+    """A few hundred bytes of YAML aliases ran for minutes and ended in MemoryError, stopping every post."""
+    assert len(ALIAS_BOMB) < 500
+    google_site.site.post("bomb.md", f"---\ntitle: Bomb\n{ALIAS_BOMB}\n---\n# Bomb\n\nBody.\n")
+    google_site.site.post("deep.md", "---\ntitle: Deep\nx: " + "[" * 200 + "]" * 200 + "\n---\nBody.\n")
+    google_site.site.post("fine.md", "---\ntitle: Fine\n---\n# Fine\n\nAn ordinary post.\n")
+
+    result = cli("export", "--json")
+
+    assert result.code == 1 and "Traceback" not in result.err
+    by_path = {p["path"]: p for p in result.json["posts"]}
+    assert by_path["posts/fine.md"]["state"] == "created"
+    assert by_path["posts/bomb.md"]["state"] == "failed"
+    assert by_path["posts/bomb.md"]["error"] == \
+        "posts/bomb.md:4: front matter uses an alias (*a); aliases are not allowed"
+    assert by_path["posts/deep.md"]["error"] == \
+        "posts/deep.md:3: front matter is nested more than 32 levels deep"
+
+
+def test_front_matter_over_64_kib_is_refused():
+    with pytest.raises(PostError) as caught:
+        split_front_matter("---\ntitle: Big\nnotes: " + "x" * 70_000 + "\n---\nbody\n", "posts/big.md")
+    assert str(caught.value) == "posts/big.md:2: front matter is 68 KiB; at most 64 KiB is read"
+
+
 def test_no_front_matter_and_empty_front_matter():
     assert split_front_matter("# Title\n", "p.md") == ({}, "# Title\n", 1)
     assert split_front_matter("---\n---\nBody", "p.md") == ({}, "Body", 3)

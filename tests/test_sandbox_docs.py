@@ -227,6 +227,15 @@ def test_a_paragraph_after_a_list_with_the_same_preset_joins_it(docs, new_doc):
     assert all("bullet" not in p for _, _, _, p in paragraphs(get(docs, new_doc)))
 
 
+def test_bullets_on_an_empty_range_touching_no_paragraph_are_refused_with_400(docs, new_doc):
+    update(docs, new_doc, [insert("a\nb\n")])   # body 1-6: "a\n" "b\n" and the final "\n"
+    error = rejected(lambda: update(docs, new_doc, [
+        {"createParagraphBullets": {"range": {"startIndex": 6, "endIndex": 6},
+                                    "bulletPreset": "BULLET_DISC_CIRCLE_SQUARE"}}]))
+    assert "paragraph" in str(error)
+    assert all("bullet" not in p for _, _, _, p in paragraphs(get(docs, new_doc)))
+
+
 # --- tables, images, page breaks --------------------------------------------------------------
 
 def test_table_layout_and_filling_cells_from_last_to_first(docs, new_doc):

@@ -11,7 +11,7 @@ import urllib.request
 
 from workflow.sandbox import start
 
-from sandbox_fixtures import app_clients, reviewer_clients
+from sandbox_fixtures import app_clients, control, reviewer_clients
 
 DOC = "application/vnd.google-apps.document"
 
@@ -50,7 +50,7 @@ def test_state_survives_a_restart(tmp_path):
 
 def test_reset_forgets_everything(sandbox, drive):
     drive.files().create(body={"name": "gone", "mimeType": "application/vnd.google-apps.folder"}).execute()
-    urllib.request.urlopen(urllib.request.Request(sandbox.url + "_sandbox/reset", method="POST"), timeout=10)
+    assert control(sandbox, "POST", "reset") == {"reset": True}
     with urllib.request.urlopen(sandbox.url + "_sandbox/requests", timeout=10) as response:
         assert json.loads(response.read()) == []
     owner, _docs = reviewer_clients(sandbox, "owner@example.com")

@@ -7,13 +7,16 @@ paths resolve against the current directory (the site root).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workflow.errors import ConfigError
@@ -27,6 +30,9 @@ _INTERVAL_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 
 # --- value checks: each returns the cleaned value or raises ValueError("what is allowed") ---
 
+Check = Callable[[Any], Any]
+
+
 def _str(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a string")
@@ -39,22 +45,23 @@ def _bool(value: Any) -> bool:
     return value
 
 
-def _positive_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError("must be a whole number of at least 1")
-    return value
+def _whole(low: int, high: int) -> Check:
+    """A whole number from low to high (anything beyond is a typo, and would overflow later)."""
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"must be a whole number from {low} to {high} (got {value!r})")
+        return value
+    return check
 
 
-def _non_negative_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError("must be a whole number of at least 0")
-    return value
-
-
-def _positive_number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ValueError("must be a number greater than 0")
-    return float(value)
+def _seconds(high: float) -> Check:
+    """A finite number of seconds above 0 and at most `high` (inf and nan are TOML floats too)."""
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or not 0 < value <= high:
+            raise ValueError(f"must be a number of seconds above 0 and at most {high:g} (got {value!r})")
+        return float(value)
+    return check
 
 
 def _path(value: Any) -> Path:
@@ -90,17 +97,41 @@ def _one_of(*allowed: str) -> Callable[[Any], str]:
     return check
 
 
+def url_origin(url: str) -> str:
+    """`scheme://host[:port]` of a URL, for messages: the rest (path, query, user) may hold a secret."""
+    try:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "")
+    except ValueError:  # a port that is not a number: show what stands before the path
+        origin = "/".join(url.split("/", 3)[:3])
+    return "".join(char if char.isprintable() and not char.isspace() else "?" for char in origin)
+
+
+def _is_http_url(text: str) -> bool:
+    """An http(s) URL with a host, a valid port, and no whitespace or control character anywhere."""
+    if any(char.isspace() or unicodedata.category(char) == "Cc" for char in text):
+        return False
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def _endpoint(value: Any) -> str:
     text = _str(value).strip()
-    if text in ("sandbox", "google") or re.match(r"^https?://[^\s/]+", text):
+    if text in ("sandbox", "google") or _is_http_url(text):
         return text
     raise ValueError(f'must be "sandbox", "google", or an http(s) URL (got {text!r})')
 
 
-def _optional_url(value: Any) -> str:
+def _webhook_url(value: Any) -> str:
+    """Empty, or an http(s) URL; an error shows only its scheme and host (a Slack URL's path is its secret)."""
     text = _str(value).strip()
-    if text and not re.match(r"^https?://[^\s/]+", text):
-        raise ValueError(f"must be an http(s) URL or empty (got {text!r})")
+    if text and not _is_http_url(text):
+        raise ValueError(f"must be an http:// or https:// URL with a host and no spaces or control characters "
+                         f"(got {url_origin(text)}/…; the rest is not shown)")
     return text
 
 
@@ -149,8 +180,6 @@ def interval_seconds(schedule: str) -> int | None:
 
 # --- the schema: section -> key -> (check, default) ---
 
-Check = Callable[[Any], Any]
-
 SCHEMA: dict[str, dict[str, tuple[Check, Any]]] = {
     "content": {
         "posts_dir": (_path, "posts"),
@@ -169,22 +198,22 @@ SCHEMA: dict[str, dict[str, tuple[Check, Any]]] = {
         "review_folder_name": (_str, "Blog posts in review"),
         "shared_drive_id": (_str, ""),
         "sandbox_data": (_path, ".workflow/sandbox"),
-        "drive_requests_per_minute": (_positive_int, 600),
-        "docs_writes_per_minute": (_positive_int, 60),
-        "sheets_requests_per_minute": (_positive_int, 60),
-        "max_retries": (_non_negative_int, 5),
-        "retry_base_seconds": (_positive_number, 1.0),
-        "request_timeout_seconds": (_positive_number, 60.0),
+        "drive_requests_per_minute": (_whole(1, 1_000_000), 600),
+        "docs_writes_per_minute": (_whole(1, 1_000_000), 60),
+        "sheets_requests_per_minute": (_whole(1, 1_000_000), 60),
+        "max_retries": (_whole(0, 20), 5),
+        "retry_base_seconds": (_seconds(600), 1.0),
+        "request_timeout_seconds": (_seconds(3600), 60.0),
     },
     "review": {
         "reviewers": (_emails, []),
         "role": (_one_of(*ROLES), "commenter"),
         "notify": (_bool, True),
         "start_approval": (_bool, True),
-        "due_days": (_non_negative_int, 3),
+        "due_days": (_whole(0, 3650), 3),
         "approved_folder_id": (_str, ""),
         "restart_approval_on_change": (_bool, True),
-        "webhook_url": (_optional_url, ""),
+        "webhook_url": (_webhook_url, ""),
     },
     "topics": {
         "sheet": (_bool, False),
@@ -198,16 +227,16 @@ SCHEMA: dict[str, dict[str, tuple[Check, Any]]] = {
         "assign": (_schedule, "0 9 * * *"),
         "reviews": (_schedule, "every 10m"),
         "topics": (_schedule, "every 5m"),
-        "misfire_grace_seconds": (_positive_int, 300),
-        "lease_seconds": (_positive_int, 120),
-        "stop_timeout_seconds": (_positive_number, 30.0),
+        "misfire_grace_seconds": (_whole(1, 7 * 86400), 300),
+        "lease_seconds": (_whole(1, 86400), 120),
+        "stop_timeout_seconds": (_seconds(3600), 30.0),
     },
 }
 
 WRITER_SCHEMA: dict[str, tuple[Check, Any]] = {
     "name": (_str, None),
     "email": (_email, None),
-    "capacity": (_positive_int, 1),
+    "capacity": (_whole(1, 1000), 1),
 }
 
 

@@ -8,6 +8,8 @@ import re
 import sys
 import time
 
+from workflow.terminal import printable
+
 # Bearer tokens, OAuth tokens (ya29.…, our sandbox's sbx-…), refresh tokens, JWT assertions, PEM keys.
 _SECRET_PATTERNS = [
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
@@ -32,6 +34,16 @@ class RedactingFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+class TextFormatter(logging.Formatter):
+    """`HH:MM:SS LEVEL message`, without control characters (messages carry post ids and file names)."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
 
 
 class JsonFormatter(logging.Formatter):
@@ -72,7 +84,7 @@ def setup_logging(*, verbose: bool = False, log_format: str | None = None) -> No
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+        handler.setFormatter(TextFormatter())
     root = logging.getLogger()
     for old in list(root.handlers):
         if getattr(old, "_workflow", False):

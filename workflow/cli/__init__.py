@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args, ctx) or exit_codes.SUCCESS)
     except UserError as exc:
-        print(f"workflow: error: {exc}", file=sys.stderr)
+        Context.error(str(exc))
         return exit_codes.USER_ERROR
     except KeyboardInterrupt:
         print("workflow: interrupted", file=sys.stderr)

@@ -2,14 +2,16 @@
 
 `--json` prints {"assigned": [{topic_id, title, writer, draft_path}], "queued": n (still queued),
 "writers": {name: {open, capacity}} (after this run), "finished": [topic ids whose drafts were
-found no longer open], "dry_run": bool}, plus "sheet" (the `topics sync --json` report) when the
-queue has a Google Sheet and the run changed it.
+found no longer open], "skipped": [{topic_id, title, error}] (left queued: no draft could be
+written for them), "dry_run": bool}, plus "sheet" (the `topics sync --json` report) when the queue
+has a Google Sheet and the run changed it. Exit status 1 when a topic was skipped.
 """
 
 from __future__ import annotations
 
 import argparse
 
+from workflow import exit_codes
 from workflow.queue.assign import assign_topics
 from workflow.cli.context import Context
 from workflow.cli.topics import sync_sheet_after
@@ -29,16 +31,19 @@ def register(subparsers, parents) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     report = assign_topics(ctx.store, ctx.config, dry_run=args.dry_run)
+    status = exit_codes.FAILED if report.skipped else exit_codes.SUCCESS
     changed = not report.dry_run and (report.assigned or report.finished)
     if ctx.json:
         sheet = sync_sheet_after(ctx, "assign") if changed else None
         ctx.emit_json(report.to_json() | ({"sheet": sheet.to_json()} if sheet else {}))
-        return 0
+        return status
     if report.finished:
         ctx.say(f"{len(report.finished)} drafts finished since the last run: "
                 + ", ".join(f"#{topic_id}" for topic_id in report.finished))
     for item in report.assigned:
         ctx.say(f'#{item.topic_id} "{item.title}" -> {item.writer} ({item.draft_path})')
+    for skipped in report.skipped:
+        ctx.warn(f'#{skipped.topic_id} "{skipped.title}" left queued: {skipped.error}')
     load = ", ".join(f"{name} {w['open']}/{w['capacity']}" for name, w in report.writers.items())
     verb = "would assign" if report.dry_run else "assigned"
     ctx.say(f"{verb} {len(report.assigned)} topics; {report.queued} still queued; open drafts: {load}")
@@ -46,4 +51,4 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.say("dry run: nothing was changed")
     elif changed:
         sync_sheet_after(ctx, "assign")
-    return 0
+    return status

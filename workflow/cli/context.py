@@ -1,17 +1,28 @@
-"""What a command needs from the CLI: the loaded config, the store, and the ways to print."""
+"""What a command needs from the CLI: the loaded config, the store, and the ways to print.
+
+Everything a command prints goes through `say`, `warn` or `emit_json` here, and much of it is text
+someone else wrote (topic titles, reviewers' comments, file names): text output goes through
+`terminal.printable` (no control characters but newlines and tabs), and JSON escapes every
+control character.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TypeVar
 
 from workflow.config import Config, default_config_path, load_config
+from workflow.terminal import printable
 
 T = TypeVar("T")
+
+# What json.dumps(ensure_ascii=False) leaves raw: DEL and the C1 controls (it escapes C0 itself).
+_RAW_IN_JSON = re.compile("[\x7f-\x9f]")
 
 
 class Context:
@@ -50,14 +61,19 @@ class Context:
     # --- output: only the CLI prints ---
 
     def emit_json(self, data: Any) -> None:
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
-        sys.stdout.write("\n")
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write(_RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n")
 
     def say(self, text: str = "") -> None:
-        print(text)
+        print(printable(text))
 
     def warn(self, text: str) -> None:
-        print(f"workflow: warning: {text}", file=sys.stderr)
+        print(f"workflow: warning: {printable(text)}", file=sys.stderr)
+
+    @staticmethod
+    def error(text: str, *, kind: str = "error") -> None:
+        """The one line of a failure on stderr: `workflow: error: …` (or another `kind`, e.g. unhealthy)."""
+        print(f"workflow: {kind}: {printable(text)}", file=sys.stderr)
 
     def progress(self, items: Iterable[T], total: int, label: str) -> Iterator[T]:
         """Yield items, drawing a progress bar on stderr when it is a terminal (and not for --json)."""

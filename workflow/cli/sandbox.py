@@ -23,9 +23,14 @@ def register(subparsers, parents) -> None:
         "serve", parents=parents, help="serve the sandbox until Ctrl-C",
         description="Serve Drive v3, Docs v1, /token and the viewer on one root URL until Ctrl-C.")
     serve.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on (default 127.0.0.1; the viewer needs no login)")
+                       help="address to listen on (default 127.0.0.1; nothing asks for a login: "
+                            "another address lets anyone who reaches it read and change the sandbox)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT,
                        help=f"port (default {DEFAULT_PORT}, where the worker's links in sandbox mode point; 0 = any)")
+    serve.add_argument("--allow-host", metavar="NAME", action="append", default=[],
+                       help="also answer requests whose Host is NAME (a LAN alias of this machine); "
+                            "repeatable. 127.0.0.1, localhost, the --host address and, on 0.0.0.0, "
+                            "this machine's name and addresses are always answered")
     serve.add_argument("--data", metavar="DIR", type=Path, default=DEFAULT_DATA_DIR,
                        help=f"where the state is kept across restarts (default {DEFAULT_DATA_DIR})")
     serve.set_defaults(func=run_serve)
@@ -33,16 +38,20 @@ def register(subparsers, parents) -> None:
 
 def run_serve(args, ctx: Context) -> int:
     """Serve until Ctrl-C; exit 0."""
-    from workflow.sandbox import SandboxInUse, start
+    from workflow.sandbox import SandboxInUse, is_loopback, start
 
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port must be between 0 and 65535, not {args.port}")
     try:
-        running = start(args.data, host=args.host, port=args.port)
+        running = start(args.data, host=args.host, port=args.port, allowed_hosts=tuple(args.allow_host))
     except SandboxInUse as exc:
         raise UserError(f"{exc}; stop that process first, or use another --data folder") from None
     except OSError as exc:
         raise UserError(f"cannot serve the sandbox on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    if not is_loopback(args.host):
+        ctx.warn(f"serving on {args.host}, not on loopback: nothing in the sandbox asks for a login, "
+                 "so anyone who can reach this address can read every Doc and reset or take over the "
+                 "sandbox; use it only on a network you trust")
     stopped = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())  # systemd / kill: stop like Ctrl-C
     try:

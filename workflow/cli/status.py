@@ -10,7 +10,6 @@ null, "healthy": bool}. Times are UTC.
 from __future__ import annotations
 
 import argparse
-import sys
 from zoneinfo import ZoneInfo
 
 from workflow import exit_codes
@@ -40,7 +39,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not args.check:
         return 0
     for problem in status.problems:
-        print(f"workflow: unhealthy: {problem}", file=sys.stderr)
+        ctx.error(problem, kind="unhealthy")
     if not status.problems and not ctx.json:
         ctx.say("healthy")
     return exit_codes.FAILED if status.problems else exit_codes.SUCCESS

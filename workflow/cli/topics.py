@@ -21,6 +21,15 @@ from workflow.cli.context import Context
 _PRIORITY_HELP = "high, normal (default) or low: high topics are assigned first"
 
 
+def _text(value: str) -> str:
+    """An argument as text: bytes that are not UTF-8 (a terminal in another encoding) are refused."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError("is not valid UTF-8 text (check the terminal's encoding)") from None
+    return value
+
+
 def register(subparsers, parents) -> None:
     parser = subparsers.add_parser(
         "topics", parents=parents, help="the queue of upcoming topics",
@@ -32,11 +41,11 @@ def register(subparsers, parents) -> None:
     add = commands.add_parser("add", parents=parents, help="queue a topic",
                               description="Queue a topic at the bottom of its priority. A duplicate title "
                                           "(ignoring case, punctuation, quotes and emoji) is refused.")
-    add.add_argument("title")
+    add.add_argument("title", type=_text)
     add.add_argument("--priority", default="normal", choices=topics.PRIORITIES, help=_PRIORITY_HELP)
-    add.add_argument("--notes", default="", help="notes for the writer (go into the draft)")
+    add.add_argument("--notes", default="", type=_text, help="notes for the writer (go into the draft)")
     add.add_argument("--due", metavar="YYYY-MM-DD", help="when the post is due")
-    add.add_argument("--by", metavar="NAME", default="", help="who asked for the topic")
+    add.add_argument("--by", metavar="NAME", default="", type=_text, help="who asked for the topic")
     add.add_argument("--json", action="store_true", help="print the new topic as JSON")
     add.set_defaults(func=run_add)
 
@@ -71,7 +80,8 @@ def register(subparsers, parents) -> None:
                     "column and optionally priority, notes, due, by. Duplicates are reported per line "
                     "and skipped; any invalid line refuses the whole file.")
     imports.add_argument("file", type=Path)
-    imports.add_argument("--by", metavar="NAME", default="", help="who asked for them (unless the file says)")
+    imports.add_argument("--by", metavar="NAME", default="", type=_text,
+                         help="who asked for them (unless the file says)")
     imports.add_argument("--json", action="store_true",
                          help="print {file, added: [topic], duplicates: [{line, title, existing_id}], "
                               "similar: [{line, title, similar_to: {id, title}}]}")

@@ -14,6 +14,10 @@ A post may start with a line ``---``; the front matter runs to the next line tha
 
 A known key left empty (``title:``) counts as absent. Unknown keys are kept as they are, with
 dates anywhere in them turned into ISO strings.
+
+Front matter is untrusted input (posts come pasted from anywhere), so the YAML is read with
+bounds: at most 64 KiB, nesting at most 32 deep, and no aliases (``*name``): a few hundred bytes
+of aliases can expand to gigabytes ("billion laughs"). Any of these is a PostError naming the line.
 """
 
 from __future__ import annotations
@@ -29,6 +33,57 @@ from workflow.content.errors import PostError
 _OPENING = "---"
 _CLOSINGS = ("---", "...")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+MAX_NESTING = 32
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """Valid YAML that front matter does not accept (an alias, deep nesting)."""
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader, refusing aliases and deep nesting (with `_Refused` at their mark)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused(None, None, f"uses an alias (*{event.anchor}); aliases are not allowed",
+                           event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                raise _Refused(None, None, f"is nested more than {MAX_NESTING} levels deep",
+                               self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def load_yaml(yaml_text: str, path_label: str, first_line: int = 1) -> tuple[Any, yaml.Node | None]:
+    """(data, root node) of a YAML document, read within the bounds above.
+
+    Raises PostError naming the file line (the document starts on file line `first_line`).
+    """
+    size = len(yaml_text.encode("utf-8"))
+    if size > MAX_FRONT_MATTER_BYTES:
+        raise PostError(path_label, first_line,
+                        f"front matter is {size // 1024} KiB; at most {MAX_FRONT_MATTER_BYTES // 1024} KiB is read")
+    loader = _BoundedLoader(yaml_text)
+    try:
+        root = loader.get_single_node()
+        return (loader.construct_document(root) if root is not None else None), root
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + first_line if mark is not None else first_line
+        problem = getattr(error, "problem", None) or str(error).split("\n")[0]
+        what = problem if isinstance(error, _Refused) else f"is not valid YAML: {problem}"
+        raise PostError(path_label, line, f"front matter {what}") from None
+    finally:
+        loader.dispose()
 
 
 def split_front_matter(text: str, path_label: str) -> tuple[dict, str, int]:
@@ -47,8 +102,9 @@ def split_front_matter(text: str, path_label: str) -> tuple[dict, str, int]:
     else:
         raise PostError(path_label, _missing_closing_line(lines), "front matter is not closed")
     yaml_text = "\n".join(lines[1:closing])
-    meta = _parse_yaml(yaml_text, path_label)
-    key_lines = _key_lines(yaml_text, path_label)
+    data, root = load_yaml(yaml_text, path_label, first_line=2)
+    meta = _mapping(data, path_label)
+    key_lines = _key_lines(root, path_label)
     checked = {}
     for key, value in meta.items():
         name = _normalize(key)
@@ -69,14 +125,7 @@ def _missing_closing_line(lines: list[str]) -> int:
     return len(lines)
 
 
-def _parse_yaml(yaml_text: str, path_label: str) -> dict:
-    try:
-        meta = yaml.safe_load(yaml_text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(error, "problem", None) or str(error).split("\n")[0]
-        raise PostError(path_label, line, f"front matter is not valid YAML: {problem}") from None
+def _mapping(meta: Any, path_label: str) -> dict:
     if meta is None:
         return {}
     if not isinstance(meta, dict):
@@ -85,12 +134,11 @@ def _parse_yaml(yaml_text: str, path_label: str) -> dict:
     return meta
 
 
-def _key_lines(yaml_text: str, path_label: str) -> dict[str, int]:
+def _key_lines(root: yaml.Node | None, path_label: str) -> dict[str, int]:
     """File line number of each top-level key (the YAML starts on file line 2).
 
     Raises PostError for a key given twice, which YAML would otherwise settle silently.
     """
-    root = yaml.compose(yaml_text)
     lines: dict[str, int] = {}
     for key, _ in root.value if isinstance(root, yaml.MappingNode) else []:
         line = key.start_mark.line + 2

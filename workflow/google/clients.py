@@ -22,7 +22,14 @@ from googleapiclient.http import BatchHttpRequest
 
 from workflow.config import Config
 from workflow.errors import UserError
-from workflow.google.credentials import check_private, load_credentials, scopes_for
+from workflow.google.credentials import (
+    DEFAULT_REFRESH_ADVICE,
+    check_private,
+    load_credentials,
+    refresh_advice,
+    refusal_reason,
+    scopes_for,
+)
 from workflow.google.pacing import Caller, RateLimiter
 
 log = logging.getLogger(__name__)
@@ -119,9 +126,7 @@ class GoogleSession:
         try:
             self.credentials.refresh(google_auth_httplib2.Request(httplib2.Http(timeout=self.timeout)))
         except RefreshError as exc:
-            # args[0] is the token endpoint's message; str(exc) would be the repr of (message, response).
-            message = str(exc.args[0] if exc.args else exc).strip()
-            return f"refused: {message.splitlines()[0] if message else 'no reason given'}"
+            return f"refused: {refusal_reason(exc)}"
         return "ok"
 
     def who(self) -> str:
@@ -138,7 +143,7 @@ class GoogleSession:
             self.endpoint.sandbox = None
 
 
-def _caller(config: Config) -> Caller:
+def _caller(config: Config, refresh_advice: str = DEFAULT_REFRESH_ADVICE) -> Caller:
     google = config.sections["google"]
     limiters = {
         "drive": RateLimiter(google["drive_requests_per_minute"]),
@@ -149,7 +154,8 @@ def _caller(config: Config) -> Caller:
         "sheets_read": RateLimiter(google["sheets_requests_per_minute"]),
         "sheets_write": RateLimiter(google["sheets_requests_per_minute"]),
     }
-    return Caller(limiters, max_retries=google["max_retries"], backoff_base=google["retry_base_seconds"])
+    return Caller(limiters, max_retries=google["max_retries"], backoff_base=google["retry_base_seconds"],
+                  refresh_advice=refresh_advice)
 
 
 def connect(config: Config) -> GoogleSession:
@@ -159,6 +165,7 @@ def connect(config: Config) -> GoogleSession:
     credentials_path: Path | None = google["credentials"]
     credentials_path = config.resolve(credentials_path) if credentials_path else None
     timeout = google["request_timeout_seconds"]
+    advice = DEFAULT_REFRESH_ADVICE
     if endpoint_setting == "sandbox" and credentials_path is None:
         endpoint, creds = _in_process_sandbox(config)
     elif endpoint_setting == "sandbox":
@@ -171,7 +178,8 @@ def connect(config: Config) -> GoogleSession:
         token_uri = root + "token" if root else None
         creds = load_credentials(credentials_path, subject=google["subject"], token_uri=token_uri,
                                  scopes=scopes_for(google["drive_scope"]))
-    return GoogleSession(endpoint=endpoint, credentials=creds, caller=_caller(config), timeout=timeout)
+        advice = refresh_advice(creds, credentials_path)
+    return GoogleSession(endpoint=endpoint, credentials=creds, caller=_caller(config, advice), timeout=timeout)
 
 
 def _in_process_sandbox(config: Config) -> tuple[Endpoint, Any]:

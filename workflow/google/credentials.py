@@ -7,6 +7,7 @@ users are refused; their contents never reach a log or an error message.
 from __future__ import annotations
 
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -31,17 +32,46 @@ def scopes_for(drive_scope: str) -> tuple[str, ...]:
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 
 
-def check_private(path: Path) -> None:
+class CredentialsRefused(UserError):
+    """Google's token endpoint refused the credentials (a revoked login, a deleted key): every call would fail."""
+
+    def __init__(self, reason: str, advice: str) -> None:
+        super().__init__(f"Google refused the credentials ({reason}): {advice}")
+
+
+DEFAULT_REFRESH_ADVICE = "check [google] credentials, or run `workflow auth login` again for a saved login"
+
+
+def refresh_advice(creds: Credentials, path: Path | None) -> str:
+    """What to do when Google refuses `creds` (loaded from `path`, or Application Default Credentials)."""
+    if isinstance(creds, user_credentials.Credentials):
+        login = f"the saved login in {path}" if path else "the Application Default Credentials login"
+        return f"{login} was revoked or has expired: run `workflow auth login` again"
+    if isinstance(creds, service_account.Credentials):
+        key = f"the key {path}" if path else "the Application Default Credentials key"
+        return (f"check {key}: it may have been deleted or disabled in the Cloud console, or its "
+                f"domain-wide delegation removed; set [google] credentials to a new key")
+    return DEFAULT_REFRESH_ADVICE
+
+
+def refusal_reason(exc: Exception) -> str:
+    """The token endpoint's one-line reason (a RefreshError's str() is the repr of (message, response))."""
+    message = str(exc.args[0] if exc.args else exc).strip()
+    return message.splitlines()[0] if message else "no reason given"
+
+
+def check_private(path: Path, *, named_by: str = "") -> None:
     """Refuse a credential file that other users can read or write (it holds a key or a refresh token)."""
+    label = f"{path} ({named_by})" if named_by else str(path)
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise UserError(f"{path}: credentials file not found") from None
+        raise UserError(f"{label}: credentials file not found") from None
     if not stat.S_ISREG(mode):
-        raise UserError(f"{path}: credentials must be a regular file")
+        raise UserError(f"{label}: credentials must be a regular file")
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise UserError(
-            f"{path}: credentials file is accessible by other users (mode {stat.S_IMODE(mode):o}); "
+            f"{label}: credentials file is accessible by other users (mode {stat.S_IMODE(mode):o}); "
             f"run: chmod 600 {path}"
         )
 
@@ -105,9 +135,12 @@ def login_with_browser(client_secrets: Path, scopes: tuple[str, ...], *, open_br
 
 
 def _application_default(scopes: tuple[str, ...]) -> Credentials:
+    """Application Default Credentials, whose files obey the same rule as ours (not readable by others)."""
     import google.auth
     from google.auth.exceptions import DefaultCredentialsError
 
+    for path, named_by in _application_default_files():
+        check_private(path, named_by=named_by)
     try:
         creds, _project = google.auth.default(scopes=list(scopes))
     except DefaultCredentialsError:
@@ -116,6 +149,17 @@ def _application_default(scopes: tuple[str, ...]) -> Credentials:
             "`workflow auth login` (or use --sandbox to try everything locally)"
         ) from None
     return creds
+
+
+def _application_default_files() -> list[tuple[Path, str]]:
+    """The credential file google.auth.default would read: $GOOGLE_APPLICATION_CREDENTIALS, else gcloud's."""
+    named = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if named:
+        return [(Path(named), "GOOGLE_APPLICATION_CREDENTIALS")]
+    from google.auth import _cloud_sdk  # where gcloud keeps it ($CLOUDSDK_CONFIG, else the user's config)
+
+    gcloud = Path(_cloud_sdk.get_application_default_credentials_path())
+    return [(gcloud, "gcloud application-default login")] if gcloud.exists() else []
 
 
 def _first_line(exc: Exception) -> str:

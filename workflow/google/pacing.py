@@ -20,7 +20,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import httplib2
+from google.auth.exceptions import RefreshError, TransportError
 from googleapiclient.errors import HttpError
+
+from workflow.google.credentials import DEFAULT_REFRESH_ADVICE, CredentialsRefused, refusal_reason
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,7 @@ RATE_LIMIT_REASONS = {"userRateLimitExceeded", "rateLimitExceeded"}
 TRANSPORT_ERRORS = (
     socket.timeout, TimeoutError, ConnectionError, http.client.HTTPException,
     httplib2.HttpLib2Error, OSError,
+    TransportError,  # the token endpoint could not be reached while renewing the access token
 )
 # Every way an API call can fail once retries are spent: callers outside google/ catch these.
 API_ERRORS = (HttpError, *TRANSPORT_ERRORS)
@@ -70,6 +74,8 @@ def error_reason(exc: HttpError) -> str:
 
 
 def is_retryable(exc: BaseException) -> bool:
+    if isinstance(exc, RefreshError):  # the token endpoint failed (retryable) or refused the credentials
+        return exc.retryable
     if isinstance(exc, HttpError):
         status = exc.resp.status
         return status in RETRYABLE_STATUS or (status == 403 and error_reason(exc) in RATE_LIMIT_REASONS)
@@ -96,8 +102,10 @@ class Caller:
     """Executes API requests under the rate limit of their API, retrying transient failures."""
 
     def __init__(self, limiters: dict[str, RateLimiter], *, max_retries: int = 5, backoff_base: float = 1.0,
-                 backoff_cap: float = 32.0, sleep: Callable[[float], None] = time.sleep) -> None:
+                 backoff_cap: float = 32.0, sleep: Callable[[float], None] = time.sleep,
+                 refresh_advice: str = DEFAULT_REFRESH_ADVICE) -> None:
         self.limiters = limiters
+        self.refresh_advice = refresh_advice  # what to do when Google refuses the credentials
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -110,7 +118,19 @@ class Caller:
         return delay * (0.5 + random.random() / 2)
 
     def execute(self, request: Any, *, api: str, on_retry: Callable[[BaseException], None] | None = None) -> Any:
-        """Run `request.execute()`; `api` names the limiter ("drive", "docs_read", "docs_write")."""
+        """Run `request.execute()`; `api` names the limiter ("drive", "docs_read", "docs_write").
+
+        Credentials Google refuses (a revoked login, a deleted key) end the command with one line
+        saying what to do (CredentialsRefused, a UserError): every later call would fail the same way.
+        """
+        try:
+            return self._execute(request, api=api, on_retry=on_retry)
+        except RefreshError as exc:
+            advice = "Google's sign-in service kept failing; try again later" if exc.retryable \
+                else self.refresh_advice
+            raise CredentialsRefused(refusal_reason(exc), advice) from None
+
+    def _execute(self, request: Any, *, api: str, on_retry: Callable[[BaseException], None] | None) -> Any:
         limiter = self.limiters.get(api)
         attempt = 0
         while True:

@@ -1,5 +1,9 @@
 """Assignment: the next queued topics become draft files for the writers who have room.
 
+A draft is named after its topic's title (at most 200 bytes, see `drafts`), or "topic-ID" when the
+file system refuses that name; a topic whose draft cannot be named at all stays queued, is reported,
+and the others go on.
+
 A writer's load is their open drafts. A draft stays open while its file exists in drafts_dir and
 its front matter says `status: draft`; once the status changes (e.g. to `review`) or the file is
 gone (moved to posts_dir, or deleted), the next `assign` marks it done and the writer has room again.
@@ -37,36 +41,55 @@ class Assigned:
         return {"topic_id": self.topic_id, "title": self.title, "writer": self.writer, "draft_path": self.draft_path}
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A topic left queued because its draft could not be written; the others go on."""
+
+    topic_id: int
+    title: str
+    error: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"topic_id": self.topic_id, "title": self.title, "error": self.error}
+
+
 @dataclass
 class AssignReport:
     dry_run: bool
     assigned: list[Assigned] = field(default_factory=list)
     finished: list[int] = field(default_factory=list)  # topic ids whose drafts stopped being open
+    skipped: list[Skipped] = field(default_factory=list)
     queued: int = 0                                     # topics still queued afterwards
     writers: dict[str, dict[str, int]] = field(default_factory=dict)  # name -> {open, capacity}
 
     def to_json(self) -> dict[str, Any]:
         return {"assigned": [a.to_json() for a in self.assigned], "queued": self.queued,
-                "writers": self.writers, "finished": self.finished, "dry_run": self.dry_run}
+                "writers": self.writers, "finished": self.finished,
+                "skipped": [s.to_json() for s in self.skipped], "dry_run": self.dry_run}
 
 
-def choose_writers(topic_count: int, writers: Sequence[Writer], open_drafts: dict[str, int],
-                   last_served: str | None) -> list[Writer]:
-    """The writer of each of the next topics (fewer than topic_count when everyone is full)."""
-    load = {w.name: open_drafts.get(w.name, 0) for w in writers}
-    names = [w.name for w in writers]
-    start = names.index(last_served) + 1 if last_served in names else 0
-    chosen: list[Writer] = []
-    for _ in range(topic_count):
-        rotation = [writers[(start + i) % len(writers)] for i in range(len(writers))]
-        free = [w for w in rotation if load[w.name] < w.capacity]
-        if not free:
-            break
-        writer = min(free, key=lambda w: load[w.name])  # min keeps the first of equals: the rotation decides
-        chosen.append(writer)
-        load[writer.name] += 1
-        start = names.index(writer.name) + 1
-    return chosen
+class WriterRotation:
+    """Who gets the next topic: the writer with the fewest open drafts among those with room; ties
+    go in config order, starting after the writer served last."""
+
+    def __init__(self, writers: Sequence[Writer], open_drafts: dict[str, int], last_served: str | None) -> None:
+        self.writers = list(writers)
+        self.load = {w.name: open_drafts.get(w.name, 0) for w in writers}
+        names = [w.name for w in writers]
+        self.start = names.index(last_served) + 1 if last_served in names else 0
+
+    def next(self) -> Writer | None:
+        """The writer of the next topic, or None when everyone is full (nothing is counted yet)."""
+        count = len(self.writers)
+        rotation = [self.writers[(self.start + i) % count] for i in range(count)]
+        free = [w for w in rotation if self.load[w.name] < w.capacity]
+        # min keeps the first of equals: the rotation decides
+        return min(free, key=lambda w: self.load[w.name]) if free else None
+
+    def served(self, writer: Writer) -> None:
+        """`writer` took the topic `next` offered."""
+        self.load[writer.name] += 1
+        self.start = self.writers.index(writer) + 1
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -96,29 +119,49 @@ def assign_topics(store: Store, config: Config, *, dry_run: bool = False) -> Ass
                 q.lock_topic_queue(conn)
             open_drafts = _refresh_open_drafts(conn, config, report, dry_run)
             queued = q.topic_rows(conn)
-            chosen = choose_writers(len(queued), config.writers, open_drafts, q.last_assigned_writer(conn))
+            rotation = WriterRotation(config.writers, open_drafts, q.last_assigned_writer(conn))
             taken: set[Path] = set()
-            for row, writer in zip(queued, chosen):
-                slug = drafts.slugify(row.title, row.id)
-                if dry_run:
-                    path = drafts.free_draft_path(drafts_dir, slug, taken)
-                    taken.add(path)
-                else:
-                    text = drafts.draft_text(title=row.title, topic_id=row.id, author=writer.name,
-                                             assigned=today, due=row.due, notes=row.notes or "")
-                    path = drafts.create_draft(drafts_dir, slug, text)
+            for row in queued:
+                writer = rotation.next()
+                if writer is None:
+                    break
+                try:
+                    path = _place_draft(row, writer, drafts_dir, today, dry_run, taken)
+                except drafts.DraftNameRefused as exc:
+                    report.skipped.append(Skipped(row.id, row.title, f"the file system refused its draft's name: {exc}"))
+                    continue
+                if not dry_run:
                     created.append(path)
                     q.insert_assignment(conn, topic_id=row.id, writer=writer.name,
                                         draft_path=_shown(path, config.root), due=row.due)
-                open_drafts[writer.name] += 1
+                rotation.served(writer)
                 report.assigned.append(Assigned(row.id, row.title, writer.name, _shown(path, config.root)))
-            report.queued = len(queued) - len(chosen)
-            report.writers = {w.name: {"open": open_drafts[w.name], "capacity": w.capacity} for w in config.writers}
+            report.queued = len(queued) - len(report.assigned)
+            report.writers = {w.name: {"open": rotation.load[w.name], "capacity": w.capacity} for w in config.writers}
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)
         raise
     return report
+
+
+def _place_draft(row: Any, writer: Writer, drafts_dir: Path, today: Any, dry_run: bool, taken: set[Path]) -> Path:
+    """The topic's draft file (only its name with dry_run): named after the title, or "topic-ID"
+    when the file system refuses that name. Raises DraftNameRefused when it refuses both."""
+    slugs = dict.fromkeys([drafts.slugify(row.title, row.id), f"topic-{row.id}"])
+    text = None if dry_run else drafts.draft_text(title=row.title, topic_id=row.id, author=writer.name,
+                                                  assigned=today, due=row.due, notes=row.notes or "")
+    refused = drafts.DraftNameRefused("no name to try")
+    for slug in slugs:
+        try:
+            if text is None:
+                path = drafts.free_draft_path(drafts_dir, slug, taken)
+                taken.add(path)
+                return path
+            return drafts.create_draft(drafts_dir, slug, text)
+        except drafts.DraftNameRefused as exc:
+            refused = exc
+    raise refused
 
 
 def _refresh_open_drafts(conn, config: Config, report: AssignReport, dry_run: bool) -> Counter[str]:

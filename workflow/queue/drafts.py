@@ -4,6 +4,7 @@ outline), creating the file without ever overwriting one, and reading a draft's 
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import unicodedata
@@ -12,17 +13,30 @@ from pathlib import Path
 
 import yaml
 
+from workflow.content.errors import PostError
+from workflow.content.front_matter import load_yaml
 from workflow.errors import UserError
 from workflow.files import create_new_file
 
 MAX_SLUG_LENGTH = 80
+# File systems take names of at most 255 bytes (eCryptfs: 143); 100 astral characters are 400.
+# A draft's whole name stays within MAX_NAME_BYTES, its slug within MAX_SLUG_BYTES (room for "-N.md").
+MAX_NAME_BYTES = 200
+MAX_SLUG_BYTES = 180
 DRAFT_STATUS = "draft"
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$", re.S | re.M)
+# What an OS says about a name it will not take (as opposed to a folder it cannot write to).
+_NAME_ERRNOS = frozenset({errno.ENAMETOOLONG, errno.EILSEQ, errno.EINVAL})
+
+
+class DraftNameRefused(Exception):
+    """The file system refused a draft's name (too long, or not a name it can store)."""
 
 
 def slugify(title: str, topic_id: int) -> str:
-    """Lowercase letters and digits of any script joined by hyphens, at most ~80 characters;
-    emoji, symbols and punctuation dropped; "topic-ID" when nothing is left."""
+    """Lowercase letters and digits of any script joined by hyphens, at most ~80 characters and
+    MAX_SLUG_BYTES bytes of UTF-8, cut between words when it can; emoji, symbols and punctuation
+    dropped; "topic-ID" when nothing is left."""
     text = unicodedata.normalize("NFKC", title).lower()
     words, current = [], []
     for char in text:
@@ -39,12 +53,26 @@ def slugify(title: str, topic_id: int) -> str:
     slug = ""
     for word in words:
         candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > MAX_SLUG_LENGTH:
+        if not _fits(candidate, MAX_SLUG_BYTES):
             if not slug:
-                slug = word[:MAX_SLUG_LENGTH]
+                slug = _cut(word, MAX_SLUG_BYTES)
             break
         slug = candidate
     return slug or f"topic-{topic_id}"
+
+
+def _fits(text: str, max_bytes: int) -> bool:
+    return len(text) <= MAX_SLUG_LENGTH and len(text.encode("utf-8")) <= max_bytes
+
+
+def _cut(word: str, max_bytes: int) -> str:
+    """The longest start of `word` that fits, never parting a letter from its combining marks."""
+    end = 0
+    while end < len(word) and _fits(word[:end + 1], max_bytes):
+        end += 1
+    while 0 < end < len(word) and unicodedata.category(word[end])[0] == "M":
+        end -= 1
+    return word[:end]
 
 
 def draft_text(*, title: str, topic_id: int, author: str, assigned: date, due: str | None, notes: str) -> str:
@@ -77,17 +105,26 @@ def ensure_drafts_dir(drafts_dir: Path) -> None:
 
 
 def _candidate_names(slug: str):
-    yield f"{slug}.md"
-    number = 2
+    """SLUG.md, SLUG-2.md, SLUG-3.md...: each within MAX_NAME_BYTES (the slug is cut if need be)."""
+    number = 1
     while True:
-        yield f"{slug}-{number}.md"
+        suffix = ".md" if number == 1 else f"-{number}.md"
+        yield _cut(slug, MAX_NAME_BYTES - len(suffix)) + suffix
         number += 1
 
 
 def free_draft_path(drafts_dir: Path, slug: str, taken: set[Path]) -> Path:
-    """The name `create_draft` would take now, besides the paths in `taken` (for --dry-run)."""
-    return next(path for path in (drafts_dir / name for name in _candidate_names(slug))
-                if path not in taken and not path.exists())
+    """The name `create_draft` would take now, besides the paths in `taken` (for --dry-run).
+
+    Raises DraftNameRefused when the file system will not even look the name up.
+    """
+    for path in (drafts_dir / name for name in _candidate_names(slug)):
+        try:
+            if path not in taken and not os.path.lexists(path):
+                return path
+        except OSError as exc:  # lexists swallows most errors, not every one
+            raise _refused_or_user_error(exc, drafts_dir) from None
+    raise AssertionError("unreachable: the candidate names never end")
 
 
 def create_draft(drafts_dir: Path, slug: str, text: str) -> Path:
@@ -95,13 +132,22 @@ def create_draft(drafts_dir: Path, slug: str, text: str) -> Path:
 
     The text goes to a temporary file first and is then hard-linked under its name (link fails if
     the name exists, like O_CREAT|O_EXCL), so a reader never sees a half-written draft.
+    Raises DraftNameRefused when the file system refuses the name itself (the caller can try
+    another), UserError when it cannot write to the folder at all.
     """
     if "/" in slug or os.sep in slug or slug in ("", ".", ".."):
         raise ValueError(f"not a file name: {slug!r}")
     try:
         return create_new_file(drafts_dir, _candidate_names(slug), text)
     except OSError as exc:
-        raise UserError(f"cannot write drafts in {drafts_dir}: {exc.strerror or exc} ([content] drafts_dir)") from None
+        raise _refused_or_user_error(exc, drafts_dir) from None
+
+
+def _refused_or_user_error(exc: OSError, drafts_dir: Path) -> Exception:
+    reason = exc.strerror or str(exc)
+    if exc.errno in _NAME_ERRNOS:
+        return DraftNameRefused(reason)
+    return UserError(f"cannot write drafts in {drafts_dir}: {reason} ([content] drafts_dir)")
 
 
 def draft_status(path: Path) -> str | None:
@@ -117,8 +163,8 @@ def draft_status(path: Path) -> str | None:
     if not match:
         return DRAFT_STATUS
     try:
-        front_matter = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
+        front_matter, _ = load_yaml(match.group(1), path.as_posix())
+    except PostError:  # not YAML, or YAML front matter refuses (an alias bomb, deep nesting)
         return DRAFT_STATUS
     if not isinstance(front_matter, dict):
         return DRAFT_STATUS

@@ -75,9 +75,25 @@ def write_side_file(path: Path, text: str) -> Path:
     return create_new_file(path.parent, names, text, mode=mode, same_text_is_ours=True)
 
 
+def _outside_posts_dir(posts_dir: Path, path: Path) -> str | None:
+    """Why `path` must not be written (its real folder or file is outside `posts_dir`), or None."""
+    root = posts_dir.resolve()
+    for what, real in (("folder", path.parent.resolve()), ("file", path.resolve())):
+        if not real.is_relative_to(root):
+            return f"not written: the post's {what} is really {real}, outside the posts folder {root} (a symlink?)"
+    return None
+
+
 def write_back(config: Any, path: Path, exported_hash: str | None, markdown: str,
                updates: dict[str, Any]) -> WriteBack:
-    """Write the approved `markdown` into the post at `path` (or its side file when the post changed)."""
+    """Write the approved `markdown` into the post at `path` (or its side file when the post changed).
+
+    Refused (outcome "failed") when the post, or the folder it is in, is really outside the posts
+    folder: a folder of posts/ replaced by a symlink must not take the approved text elsewhere.
+    """
+    outside = _outside_posts_dir(config.posts_dir, path)
+    if outside:
+        return WriteBack("failed", None, outside)
     try:
         raw = path.read_bytes()
     except OSError as exc:

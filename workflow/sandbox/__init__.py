@@ -8,6 +8,7 @@
 Imports nothing from the rest of the `workflow` package.
 """
 
+from .hosts import is_loopback
 from .server import RunningSandbox, SandboxInUse, served_url, start
 
-__all__ = ["RunningSandbox", "SandboxInUse", "served_url", "start"]
+__all__ = ["RunningSandbox", "SandboxInUse", "is_loopback", "served_url", "start"]

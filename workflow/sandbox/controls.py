@@ -11,34 +11,46 @@ POST   oauth-clients {"name"}     -> {"client_id", "client_secret"}
 POST   user-credentials {"email", "scopes", "client_id"?}  -> authorized-user JSON (refresh token)
 GET    notifications              share, approval and public_share events (emails Google would send)
 POST   files/ID/open-with {"app"} the user opened the file with that app (Google Picker): drive.file may use it
+
+A web page must not be able to drive these: a call that changes something (POST, DELETE) needs
+`Content-Type: application/json` (which a page cannot send to another site without a CORS
+preflight the sandbox never grants), and any call carrying an `Origin` other than the sandbox's
+own is refused. Errors are {"error": "one line"} with a 4xx status.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from .discovery import all_methods
-from .exceptions import OAuthError
+from .exceptions import (OAuthError, control_bad_body, control_foreign_origin, control_needs_json,
+                         control_not_found, control_unknown)
 from .faults import parse_fault
 from .state import SandboxState
 
+_READ_ONLY = ("GET", "HEAD")
 
-class ControlError(Exception):
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+
+def check_caller(http_method: str, content_type: str | None, origin: str | None,
+                 own_origin: Callable[[str], bool]) -> None:
+    """ControlError unless the call could not have come from a web page of another site."""
+    if origin is not None and not own_origin(origin):
+        raise control_foreign_origin(origin)
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if http_method not in _READ_ONLY and media_type != "application/json":
+        raise control_needs_json(content_type)
 
 
 def _email(body) -> str:
     email = body.get("email") if isinstance(body, dict) else None
     if not isinstance(email, str) or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        raise ControlError(400, "body must be {\"email\": \"someone@example.com\"}")
+        raise control_bad_body("body must be {\"email\": \"someone@example.com\"}")
     return email
 
 
 def handle_control(state: SandboxState, http_method: str, name: str, body) -> tuple[int, object]:
-    """(status, JSON) of one control call; ControlError for a bad one."""
+    """(status, JSON) of one control call; ControlError for a bad one (see check_caller first)."""
     with state.lock:
         if (http_method, name) == ("POST", "reset"):
             state.reset()
@@ -51,7 +63,7 @@ def handle_control(state: SandboxState, http_method: str, name: str, body) -> tu
             try:
                 fault = parse_fault(body, {method.id for method in all_methods()})
             except ValueError as error:
-                raise ControlError(400, str(error)) from None
+                raise control_bad_body(str(error)) from None
             state.faults.add(fault)
             return 200, fault.as_json()
         if (http_method, name) == ("DELETE", "faults"):
@@ -77,21 +89,21 @@ def handle_control(state: SandboxState, http_method: str, name: str, body) -> tu
         opened = re.fullmatch(r"files/([^/]+)/open-with", name)
         if http_method == "POST" and opened:
             return 200, _open_with(state, opened.group(1), body)
-    raise ControlError(404, f"no sandbox control {http_method} /_sandbox/{name}")
+    raise control_not_found(http_method, name)
 
 
 def _user_credentials(state: SandboxState, body) -> dict:
     email = _email(body)
     scopes = body.get("scopes")
     if not isinstance(scopes, list) or not scopes or not all(isinstance(s, str) for s in scopes):
-        raise ControlError(400, "scopes must be a non-empty list of scope URLs")
+        raise control_bad_body("scopes must be a non-empty list of scope URLs")
     try:
         credentials = state.auth.create_user_credentials(email, scopes, state.token_uri(),
                                                          client_id=body.get("client_id"))
     except KeyError:
-        raise ControlError(404, f"unknown OAuth client {body.get('client_id')!r}") from None
+        raise control_unknown(f"OAuth client {body.get('client_id')!r}") from None
     except OAuthError as error:
-        raise ControlError(400, error.description) from None
+        raise control_bad_body(error.description) from None
     state.save()
     return credentials
 
@@ -101,9 +113,9 @@ def _open_with(state: SandboxState, file_id: str, body) -> dict:
     app = body.get("app") if isinstance(body, dict) else None
     record = state.drive.files.get(file_id)
     if record is None:
-        raise ControlError(404, f"no file {file_id}")
+        raise control_unknown(f"file {file_id}")
     if not isinstance(app, str) or state.auth.app_name(app) is None:
-        raise ControlError(400, "body must be {\"app\": \"<OAuth client id or service account client_id>\"}")
+        raise control_bad_body("body must be {\"app\": \"<OAuth client id or service account client_id>\"}")
     if app not in record["apps"]:
         record["apps"].append(app)
         state.drive.changed.add(file_id)

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
 from .docs_comments import thread_json
 from .docs_structure import BODY_START, atom_width, block_size, row_spans
-from .docs_styles import default_paragraph_style, document_style, named_styles, section_style
+from .docs_styles import (copy_json, default_paragraph_style, document_style, named_styles,
+                          section_style)
 
 TAB_ID = "t.0"
 
 
 def _text_style_change(change: dict) -> dict:
-    return {"textStyle": copy.deepcopy(change["style"]),
+    return {"textStyle": copy_json(change["style"]),
             "textStyleSuggestionState": {f"{name}Suggested": True for name in change["fields"]}}
 
 
 def _paragraph_style_change(change: dict) -> dict:
-    return {"paragraphStyle": copy.deepcopy(change["style"]),
+    return {"paragraphStyle": copy_json(change["style"]),
             "paragraphStyleSuggestionState": {f"{name}Suggested": True for name in change["fields"]
                                               if name != "shading"}}
 
@@ -36,9 +36,11 @@ def _atom_marks(atom: dict) -> dict:
     return marks
 
 
+_KEY_ENCODER = json.JSONEncoder(sort_keys=True, check_circular=False)   # made once: one per atom is slow
+
+
 def _run_key(atom: dict) -> str:
-    return json.dumps([atom.get("ts"), atom.get("ins"), atom.get("del"), atom.get("tss")],
-                      sort_keys=True)
+    return _KEY_ENCODER.encode([atom.get("ts"), atom.get("ins"), atom.get("del"), atom.get("tss")])
 
 
 def render_paragraph_elements(paragraph: dict, start: int) -> list[dict]:
@@ -55,13 +57,13 @@ def render_paragraph_elements(paragraph: dict, start: int) -> list[dict]:
                 elements[-1]["endIndex"] += width
             else:
                 run = {"content": atom["c"], **_atom_marks(atom),
-                       "textStyle": copy.deepcopy(atom.get("ts", {}))}
+                       "textStyle": copy_json(atom.get("ts", {}))}
                 elements.append({"startIndex": position, "endIndex": position + width,
                                  "textRun": run})
                 run_key = key
         else:
             run_key = None
-            element = {"textStyle": copy.deepcopy(atom.get("ts", {})), **_atom_marks(atom)}
+            element = {"textStyle": copy_json(atom.get("ts", {})), **_atom_marks(atom)}
             if "image" in atom:
                 element["inlineObjectId"] = atom["image"]
                 kind = "inlineObjectElement"
@@ -74,7 +76,7 @@ def render_paragraph_elements(paragraph: dict, start: int) -> list[dict]:
 
 def render_paragraph_style(style: dict) -> dict:
     rendered = default_paragraph_style()
-    rendered.update(copy.deepcopy(style))
+    rendered.update(copy_json(style))
     return rendered
 
 
@@ -117,13 +119,13 @@ def render_table(table: dict, start: int) -> dict:
             cells.append({"startIndex": cell_start, "endIndex": cell_end,
                           "content": render_blocks(cell["content"], cell_start + 1),
                           "tableCellStyle": {"rowSpan": 1, "columnSpan": 1,
-                                             **copy.deepcopy(cell["style"])}})
+                                             **copy_json(cell["style"])}})
         rows.append({"startIndex": row_start, "endIndex": row_end, "tableCells": cells,
-                     "tableRowStyle": {"minRowHeight": {"unit": "PT"}, **copy.deepcopy(row["style"])}})
+                     "tableRowStyle": {"minRowHeight": {"unit": "PT"}, **copy_json(row["style"])}})
     return {"rows": len(table["rows"]),
             "columns": max((len(row["cells"]) for row in table["rows"]), default=0),
             "tableRows": rows,
-            "tableStyle": {"tableColumnProperties": copy.deepcopy(table["columnProperties"])}}
+            "tableStyle": {"tableColumnProperties": copy_json(table["columnProperties"])}}
 
 
 def render_body(blocks: list[dict]) -> dict:
@@ -153,10 +155,10 @@ def render_tab_content(state: dict, *, with_tab: bool) -> dict:
                "documentStyle": document_style(),
                "namedStyles": named_styles()}
     if state["lists"]:
-        content["lists"] = {list_id: {"listProperties": copy.deepcopy(entry["listProperties"])}
+        content["lists"] = {list_id: {"listProperties": copy_json(entry["listProperties"])}
                             for list_id, entry in state["lists"].items()}
     if state["inlineObjects"]:
-        content["inlineObjects"] = copy.deepcopy(state["inlineObjects"])
+        content["inlineObjects"] = copy_json(state["inlineObjects"])
     if state["namedRanges"]:
         content["namedRanges"] = render_named_ranges(state["namedRanges"], with_tab)
     return content

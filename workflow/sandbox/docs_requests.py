@@ -2,24 +2,25 @@
 
 The state dict (see documents.Document) holds "body" (blocks, see docs_structure), "lists",
 "inlineObjects", "namedRanges", "comments" and "suggestions". Every change of indexes goes
-through `_inserted` / `_deleted` so named ranges and comment anchors move with the text.
+through `_inserted` / `_deleted` so named ranges and comment anchors move with the text, and
+tells `Editor.index` (docs_structure.BodyIndex, the block positions kept across the requests of
+one batch) where the body changed.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Callable
 
 from . import docs_comments as comments
 from .docs_ids import heading_id, kix_id, suggestion_id
-from .docs_structure import (BODY_START, ParagraphRef, atom_starts, atom_width, block_size,
-                             check_boundary, content_size, delete_range,
-                             insertion_point, iter_paragraphs, iter_tables, new_table, row_spans,
-                             set_atoms, split_paragraph)
+from .docs_structure import (BODY_START, BodyIndex, ParagraphRef, atom_starts, atom_width,
+                             block_size, check_boundary, delete_range, insertion_point,
+                             iter_paragraphs, iter_tables, new_table, row_spans, set_atoms,
+                             split_paragraph)
 from .docs_styles import (BULLET_PRESETS, MAX_NESTING_LEVEL, PARAGRAPH_STYLE_FIELDS,
-                          TEXT_STYLE_FIELDS, apply_mask, inherited_text_style, list_indents,
-                          list_properties, parse_fields, update_text_style,
+                          TEXT_STYLE_FIELDS, apply_mask, copy_json, inherited_text_style,
+                          list_indents, list_properties, parse_fields, update_text_style,
                           validate_paragraph_style)
 from .docs_utf16 import strip_disallowed, utf16_len
 from .exceptions import ApiError
@@ -47,6 +48,7 @@ class Editor:
 
     def __init__(self, state: dict, *, author: str, now: str, suggest: bool) -> None:
         self.state = state
+        self.index = BodyIndex(state["body"])   # every change of sizes or blocks tells it
         self.author = author
         self.now = now
         self.suggest = suggest
@@ -115,7 +117,7 @@ class Editor:
     # --- locations and ranges ---------------------------------------------------------------
 
     def body_end(self) -> int:
-        return BODY_START + content_size(self.body)
+        return self.index.end()
 
     @staticmethod
     def _check_segment(value: dict, where: str) -> None:
@@ -161,13 +163,13 @@ class Editor:
         if start > end or (start == end and not allow_empty):
             raise ApiError(400, f"Invalid {where}: The range should not be empty "
                                 f"(startIndex {start}, endIndex {end}).")
-        check_boundary(self.body, start, where, graphemes=False)
-        check_boundary(self.body, end, where, graphemes=False)
+        check_boundary(self.index, start, where, graphemes=False)
+        check_boundary(self.index, end, where, graphemes=False)
         return start, end
 
     def _paragraphs_in(self, start: int, end: int) -> list[ParagraphRef]:
         """Paragraphs overlapping [start, end) (the paragraph at `start` for an empty range)."""
-        return [ref for ref in iter_paragraphs(self.body)
+        return [ref for ref in self.index.paragraphs(start, max(end, start + 1))
                 if ref.start < max(end, start + 1) and ref.end > start]
 
     # --- index bookkeeping ------------------------------------------------------------------
@@ -200,15 +202,12 @@ class Editor:
 
     def _insert_atoms(self, index: int, atoms: list[dict], where: str) -> None:
         """Insert atoms at `index`; each newline atom among them ends a new paragraph."""
-        ref, offset = insertion_point(self.body, index, where)
+        ref, offset = insertion_point(self.index, index, where)
         paragraph = ref.paragraph
         set_atoms(paragraph, paragraph["atoms"][:offset] + atoms + paragraph["atoms"][offset:])
-        cut_base = 0
-        for position, atom in enumerate(atoms):
-            if atom.get("c") == "\n":
-                cut = offset + position + 1 - cut_base
-                split_paragraph(ref, cut)
-                cut_base += cut
+        split_paragraph(ref, *(offset + position + 1 for position, atom in enumerate(atoms)
+                               if atom.get("c") == "\n"))
+        self.index.changed_from(index)
         self._inserted(index, sum(atom_width(atom) for atom in atoms))
 
     def _text_atoms(self, text: str, style: dict) -> list[dict]:
@@ -216,25 +215,28 @@ class Editor:
         for char in text:
             atom = {"c": char}
             if style:
-                atom["ts"] = copy.deepcopy(style)
+                atom["ts"] = copy_json(style)
             if self.suggest:
                 atom["ins"] = [self._suggestion_id()]
             atoms.append(atom)
         return atoms
 
     def _insert_plain(self, index: int, text: str, where: str, style: dict | None = None) -> None:
-        ref, offset = insertion_point(self.body, index, where)
+        ref, offset = insertion_point(self.index, index, where)
         if style is None:
             style = self._neighbour_style(ref, offset)
         self._insert_atoms(index, self._text_atoms(text, style), where)
 
     def _delete(self, start: int, end: int, where: str, *, as_edit: bool = False) -> None:
-        check_boundary(self.body, start, where, graphemes=True)
-        check_boundary(self.body, end, where, graphemes=True)
-        if self.suggest and not as_edit:
-            delete_range(self.body, BODY_START, start, end, where, mark_as=self._suggestion_id())
+        check_boundary(self.index, start, where, graphemes=True)
+        check_boundary(self.index, end, where, graphemes=True)
+        first, first_start = self.index.block_at(start)
+        if self.suggest and not as_edit:   # marks the atoms: no size changes
+            delete_range(self.body, first_start, start, end, where, mark_as=self._suggestion_id(),
+                         first=first)
             return
-        delete_range(self.body, BODY_START, start, end, where)
+        delete_range(self.body, first_start, start, end, where, first=first)
+        self.index.changed_from(start)
         self._deleted(start, end)
 
     # --- text requests ----------------------------------------------------------------------
@@ -245,7 +247,7 @@ class Editor:
             raise ApiError(400, f"Invalid {where}: text must be set.")
         index = self._location(request, where)
         text = strip_disallowed(text)
-        insertion_point(self.body, index, where)
+        insertion_point(self.index, index, where)
         if text:
             self._insert_plain(index, text, where)
         return {}
@@ -256,13 +258,9 @@ class Editor:
         return {}
 
     def _atoms_in(self, start: int, end: int):
-        for ref in iter_paragraphs(self.body):
-            if ref.end <= start or ref.start >= end:
-                continue
-            starts = atom_starts(ref.paragraph, ref.start)
-            for position, atom in enumerate(ref.paragraph["atoms"]):
-                if start <= starts[position] and starts[position + 1] <= end:
-                    yield atom
+        for ref in self.index.paragraphs(start, end):
+            if ref.end > start and ref.start < end:
+                yield from self.index.atoms_within(ref, start, end)
 
     def _update_text_style(self, request: dict, where: str) -> dict:
         start, end = self._range(request, where)
@@ -274,7 +272,7 @@ class Editor:
             raise ApiError(400, f"Invalid {where}: textStyle.link must be an object.")
         for atom in self._atoms_in(start, end):
             if self.suggest:
-                changed = {name: copy.deepcopy(update[name]) for name in fields if name in update}
+                changed = {name: copy_json(update[name]) for name in fields if name in update}
                 atom.setdefault("tss", {})[self._suggestion_id()] = {"style": changed,
                                                                       "fields": fields}
                 continue
@@ -296,7 +294,7 @@ class Editor:
         for ref in self._paragraphs_in(start, end):
             paragraph = ref.paragraph
             if self.suggest:
-                changed = {name: copy.deepcopy(update[name]) for name in fields if name in update}
+                changed = {name: copy_json(update[name]) for name in fields if name in update}
                 paragraph["styleSuggestions"][self._suggestion_id()] = {"style": changed,
                                                                          "fields": fields}
                 continue
@@ -312,6 +310,9 @@ class Editor:
             raise ApiError(400, f"Invalid {where}: bulletPreset must be one of the "
                                 f"BulletGlyphPreset values, got {preset!r}.")
         refs = self._paragraphs_in(start, end)
+        if not refs:   # an empty range at the body's end, or on a table's own units
+            raise ApiError(400, f"Invalid {where}: The range {start}-{end} must touch at least one "
+                                "paragraph.")
         list_id = self._list_to_join(refs[0], preset) or self._new_list(preset)
         for ref in reversed(refs):  # removing tabs shifts only what follows
             atoms = ref.paragraph["atoms"]
@@ -320,6 +321,7 @@ class Editor:
                 tabs += 1
             if tabs:
                 set_atoms(ref.paragraph, atoms[tabs:])
+                self.index.changed_from(ref.start)
                 self._deleted(ref.start, ref.start + tabs)
             level = min(tabs, MAX_NESTING_LEVEL)
             ref.paragraph["bullet"] = {"listId": list_id, "nestingLevel": level}
@@ -365,7 +367,7 @@ class Editor:
         if columns > 20:
             raise ApiError(400, f"Invalid {where}: A table can have at most 20 columns.")
         index = self._location(request, where)
-        ref, offset = insertion_point(self.body, index, where)
+        ref, offset = insertion_point(self.index, index, where)
         newline = {"c": "\n"}
         style = self._neighbour_style(ref, offset)
         if style:
@@ -375,6 +377,7 @@ class Editor:
         split_paragraph(ref, offset + 1)
         table = new_table(rows, columns, {})
         ref.container.insert(ref.position, table)
+        self.index.changed_from(index)
         self._inserted(index, 1 + block_size(table))  # the newline and the table: 3 + R(1 + 2C)
         return {}
 
@@ -404,9 +407,10 @@ class Editor:
         below = bool(request.get("insertBelow"))
         spans = row_spans(table_ref.table, table_ref.start)
         reference = table_ref.table["rows"][row]
-        new_row = {"style": copy.deepcopy(reference["style"]),
+        new_row = {"style": copy_json(reference["style"]),
                    "cells": new_table(1, len(reference["cells"]), {})["rows"][0]["cells"]}
         table_ref.table["rows"].insert(row + 1 if below else row, new_row)
+        self.index.changed_from(table_ref.start)
         self._inserted(spans[row][1] if below else spans[row][0], 1 + 2 * len(new_row["cells"]))
         return {}
 
@@ -420,6 +424,7 @@ class Editor:
             at = min(column, len(cells) - 1)
             cell_start, cell_end = spans[number][2][at]
             cells.insert(at + 1 if right else at, new_table(1, 1, {})["rows"][0]["cells"][0])
+            self.index.changed_from(table_ref.start)
             self._inserted(cell_end if right else cell_start, 2)
         table_ref.table["columnProperties"].insert(column + 1 if right else column,
                                                    {"widthType": "EVENLY_DISTRIBUTED"})
@@ -454,7 +459,7 @@ class Editor:
         if len(uri.encode("utf-8")) > MAX_IMAGE_URI_BYTES:
             raise ApiError(400, f"Invalid {where}: The URI must be at most 2 kB long.")
         index = self._location(request, where)
-        ref, offset = insertion_point(self.body, index, where)
+        ref, offset = insertion_point(self.index, index, where)
         object_id = kix_id()
         atom = {"image": object_id}
         style = self._neighbour_style(ref, offset)
@@ -468,7 +473,7 @@ class Editor:
             "objectId": object_id,
             "inlineObjectProperties": {"embeddedObject": {
                 "imageProperties": {"contentUri": uri, "sourceUri": uri, "cropProperties": {}},
-                "size": copy.deepcopy(size),
+                "size": copy_json(size),
                 "embeddedObjectBorder": {"color": {"color": {"rgbColor": {}}},
                                          "width": {"unit": "PT"}, "dashStyle": "SOLID",
                                          "propertyState": "NOT_RENDERED"},
@@ -483,14 +488,14 @@ class Editor:
 
     def _insert_page_break(self, request: dict, where: str) -> dict:
         index = self._location(request, where)
-        ref, offset = insertion_point(self.body, index, where)
+        ref, offset = insertion_point(self.index, index, where)
         if ref.in_table:
             raise ApiError(400, f"Invalid {where}: Page breaks cannot be inserted inside a table.")
         style = self._neighbour_style(ref, offset)
         atoms = [{"pageBreak": True}, {"c": "\n"}]
         for atom in atoms:
             if style:
-                atom["ts"] = copy.deepcopy(style)
+                atom["ts"] = copy_json(style)
             if self.suggest:
                 atom["ins"] = [self._suggestion_id()]
         self._insert_atoms(index, atoms, where)
@@ -521,7 +526,7 @@ class Editor:
             self._delete(start, end, where)
             if replacement:
                 self._insert_plain(start if not self.suggest else end, replacement, where,
-                                   copy.deepcopy(style))
+                                   copy_json(style))
         return {"replaceAllText": {"occurrencesChanged": len(matches)}}
 
     def _create_named_range(self, request: dict, where: str) -> dict:
@@ -551,7 +556,7 @@ class Editor:
         content = comments.check_content(request.get("content"), where)
         start, end = self._range(request, where)
         thread = comments.new_thread(self.author, content, self.now, (start, end),
-                                     text_between(self.body, start, end))
+                                     text_between(self.index, start, end))
         self.state["comments"].append(thread)
         self.comments_touched = True
         return {"insertComment": {"commentThread": comments.thread_json(thread, self.author)}}
@@ -694,15 +699,11 @@ def styled_paragraph(current: dict, update: dict, fields: list[str]) -> dict:
     return result
 
 
-def text_between(body: list[dict], start: int, end: int) -> str:
+def text_between(body: BodyIndex, start: int, end: int) -> str:
     """The plain text of [start, end) (non-text elements omitted)."""
     pieces = []
-    for ref in iter_paragraphs(body):
-        if ref.end <= start or ref.start >= end:
-            continue
-        starts = atom_starts(ref.paragraph, ref.start)
-        for position, atom in enumerate(ref.paragraph["atoms"]):
-            if start <= starts[position] and starts[position + 1] <= end and "c" in atom:
-                pieces.append(atom["c"])
+    for ref in body.paragraphs(start, end):
+        if ref.end > start and ref.start < end:
+            pieces.extend(atom["c"] for atom in body.atoms_within(ref, start, end) if "c" in atom)
     return "".join(pieces)
 

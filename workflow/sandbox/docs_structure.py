@@ -22,8 +22,10 @@ ids) and "tss" (suggested text style changes keyed by suggestion id).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import Iterator
+from itertools import accumulate, islice
+from typing import Iterator, Sequence
 
 from .docs_ids import heading_id
 from .docs_utf16 import splits_grapheme
@@ -36,13 +38,13 @@ TABLE_END_UNITS = 1  # a table's unit after its last row (the table's endIndex i
 
 def atom_width(atom: dict) -> int:
     """UTF-16 units of an atom: a code point above the BMP is a surrogate pair."""
-    return (2 if ord(atom["c"]) > 0xFFFF else 1) if "c" in atom else 1
+    return 2 if atom.get("c", "") > "\uffff" else 1
 
 
 def set_atoms(paragraph: dict, atoms: list[dict]) -> None:
     """Replace a paragraph's atoms; every change of atoms goes through here to keep "size"."""
     paragraph["atoms"] = atoms
-    paragraph["size"] = sum(atom_width(atom) for atom in atoms)
+    paragraph["size"] = len(atoms) + sum(1 for atom in atoms if atom.get("c", "") > "\uffff")
 
 
 def refresh_sizes(blocks: list[dict]) -> None:
@@ -165,78 +167,177 @@ def row_spans(table: dict, table_start: int) -> list[tuple[int, int, list[tuple[
 
 def atom_starts(paragraph: dict, start: int) -> list[int]:
     """The start index of each atom of `paragraph`, plus its end index as the last item."""
-    starts = [start]
-    for atom in paragraph["atoms"]:
-        starts.append(starts[-1] + atom_width(atom))
-    return starts
+    atoms = paragraph["atoms"]
+    if _narrow(paragraph):
+        return list(range(start, start + len(atoms) + 1))
+    return list(accumulate([2 if atom.get("c", "") > "\uffff" else 1 for atom in atoms],
+                           initial=start))
+
+
+def _narrow(paragraph: dict) -> bool:
+    """True when every atom is one UTF-16 unit wide, so an atom's offset is its index offset."""
+    return paragraph["size"] == len(paragraph["atoms"])
 
 
 def code_points(paragraph: dict) -> list[str | None]:
     return [atom.get("c") for atom in paragraph["atoms"]]
 
 
-def find_paragraph(blocks: list[dict], index: int) -> ParagraphRef | None:
-    """The paragraph whose range [start, end) holds `index`, if any."""
-    for ref in iter_paragraphs(blocks):
-        if ref.start <= index < ref.end:
-            return ref
-        if ref.start > index:
+class BodyIndex:
+    """Where each top-level block of a body starts, kept across the requests of one batch.
+
+    Looking a position up walks no more than one table: the start of every top-level block is
+    computed once and found by bisection. An edit at index i calls `changed_from(i)`, which
+    forgets the block holding i and every block after it (blocks before an edit never move);
+    they are counted again, in one pass, when next asked for. Whoever changes the body's sizes
+    or blocks must call `changed_from` before the next lookup.
+    """
+
+    def __init__(self, blocks: list[dict]) -> None:
+        self.blocks = blocks
+        self._starts: list[int] = []   # of blocks[0:len(_starts)], all still true
+        self._ends: list[int] = []
+        self._offsets: dict[int, tuple[list[dict], list[int]]] = {}   # see atom_offsets
+
+    def changed_from(self, index: int) -> None:
+        """Blocks from the one holding `index` on may have moved, grown, shrunk or gone."""
+        keep = max(bisect_right(self._starts, index) - 1, 0)
+        del self._starts[keep:]
+        del self._ends[keep:]
+
+    def _count(self) -> None:
+        starts, ends = self._starts, self._ends
+        if len(ends) == len(self.blocks):
+            return
+        position = ends[-1] if ends else BODY_START
+        for block in islice(self.blocks, len(ends), None):
+            starts.append(position)
+            position += block["size"] if block["kind"] == "paragraph" else block_size(block)
+            ends.append(position)
+
+    def end(self) -> int:
+        """The body's end index (one past its last newline)."""
+        self._count()
+        return self._ends[-1] if self._ends else BODY_START
+
+    def block_at(self, index: int) -> tuple[int, int] | None:
+        """(number, start index) of the top-level block holding `index`, if any."""
+        self._count()
+        number = bisect_right(self._starts, index) - 1
+        if number < 0 or index >= self._ends[number]:
             return None
-    return None
+        return number, self._starts[number]
+
+    def _refs(self, number: int, start: int) -> Iterator[ParagraphRef]:
+        block = self.blocks[number]
+        if block["kind"] == "paragraph":
+            yield ParagraphRef(block, self.blocks, number, start, self._ends[number], False)
+        else:
+            yield from iter_paragraphs([block], start)
+
+    def find(self, index: int) -> ParagraphRef | None:
+        """The paragraph whose range [start, end) holds `index`, if any."""
+        found = self.block_at(index)
+        if found is None:
+            return None
+        for ref in self._refs(*found):
+            if ref.start <= index < ref.end:
+                return ref
+            if ref.start > index:
+                return None
+        return None
+
+    def paragraphs(self, start: int, end: int) -> Iterator[ParagraphRef]:
+        """In index order, every paragraph from the one holding `start` to the last that starts
+        before `end` (tables included, depth first); callers filter the edges."""
+        self._count()
+        number = max(bisect_right(self._starts, start) - 1, 0)
+        while number < len(self.blocks) and self._starts[number] < end:
+            yield from self._refs(number, self._starts[number])
+            number += 1
+
+    # --- inside one paragraph ---
+
+    def atom_offsets(self, paragraph: dict) -> Sequence[int]:
+        """Where each atom of `paragraph` starts, counted from the paragraph's start, plus its
+        size as the last item. Kept while the paragraph's atoms are the same list (`set_atoms`
+        always makes a new one), as a range when every atom is one unit wide."""
+        atoms = paragraph["atoms"]
+        if _narrow(paragraph):
+            return range(len(atoms) + 1)
+        kept = self._offsets.get(id(paragraph))
+        if kept is None or kept[0] is not atoms:
+            kept = self._offsets[id(paragraph)] = (atoms, atom_starts(paragraph, 0))
+        return kept[1]
+
+    def atom_offset(self, ref: ParagraphRef, index: int, where: str) -> int:
+        """Which atom of the paragraph (start <= index < end) starts at `index`; 400 inside a
+        surrogate pair."""
+        offsets = self.atom_offsets(ref.paragraph)
+        offset = bisect_left(offsets, index - ref.start)
+        if offset == len(offsets) or offsets[offset] != index - ref.start:
+            raise ApiError(400, f"Invalid {where}: The index {index} is inside a surrogate pair.")
+        return offset
+
+    def atoms_within(self, ref: ParagraphRef, start: int, end: int) -> list[dict]:
+        """The atoms of the paragraph that lie wholly inside [start, end)."""
+        offsets = self.atom_offsets(ref.paragraph)
+        first = bisect_left(offsets, start - ref.start)
+        after = bisect_right(offsets, end - ref.start) - 1
+        return ref.paragraph["atoms"][first:max(after, first)]
 
 
-def atom_offset(ref: ParagraphRef, index: int, where: str) -> int:
-    """Which atom of the paragraph starts at `index`; 400 inside a surrogate pair."""
-    starts = atom_starts(ref.paragraph, ref.start)
-    if index not in starts:
-        raise ApiError(400, f"Invalid {where}: The index {index} is inside a surrogate pair.")
-    return starts.index(index)
-
-
-def check_boundary(blocks: list[dict], index: int, where: str, *, graphemes: bool) -> None:
+def check_boundary(body: BodyIndex, index: int, where: str, *, graphemes: bool) -> None:
     """400 if `index` falls inside a surrogate pair (or, with `graphemes`, a grapheme cluster)."""
-    ref = find_paragraph(blocks, index)
+    ref = body.find(index)
     if ref is None:
         return
-    offset = atom_offset(ref, index, where)
+    offset = body.atom_offset(ref, index, where)
     if graphemes and splits_grapheme(code_points(ref.paragraph), offset):
         raise ApiError(400, f"Invalid {where}: The index {index} is inside a grapheme cluster.")
 
 
-def insertion_point(blocks: list[dict], index: int, where: str) -> tuple[ParagraphRef, int]:
+def insertion_point(body: BodyIndex, index: int, where: str) -> tuple[ParagraphRef, int]:
     """The paragraph and atom offset where content inserted at `index` goes."""
-    end = BODY_START + content_size(blocks)
+    end = body.end()
     if index < BODY_START:
         raise ApiError(400, f"Invalid {where}: Index {index} must be greater than or equal to "
                             f"{BODY_START}.")
     if index >= end:
         raise ApiError(400, f"Invalid {where}: Index {index} must be less than the end index of "
                             f"the referenced segment, {end}.")
-    ref = find_paragraph(blocks, index)
+    ref = body.find(index)
     if ref is None:
         raise ApiError(400, f"Invalid {where}: The insertion index {index} must be inside the "
                             "bounds of an existing paragraph.")
-    offset = atom_offset(ref, index, where)
+    offset = body.atom_offset(ref, index, where)
     if splits_grapheme(code_points(ref.paragraph), offset):
         raise ApiError(400, f"Invalid {where}: The index {index} is inside a grapheme cluster.")
     return ref, offset
 
 
-def split_paragraph(ref: ParagraphRef, cut: int) -> dict:
-    """Split before atom `cut` (atom cut-1 is a newline): the head becomes a new paragraph.
+def split_paragraph(ref: ParagraphRef, *cuts: int) -> list[dict]:
+    """Split before each atom offset of `cuts` (ascending; the atom before each is a newline).
 
-    The head is placed before the rest and copies its style and bullet, as a newline typed in
-    Docs does. `ref.position` follows the rest. Returns the head.
+    Each piece but the last becomes a new paragraph ("head") placed before the rest, with a copy
+    of the rest's style and bullet, as a newline typed in Docs does; the rest keeps the
+    paragraph's identity and `ref.position` follows it. Returns the heads.
     """
     paragraph = ref.paragraph
-    head = {"kind": "paragraph", "style": _without_heading_id(paragraph["style"]),
-            "bullet": dict(paragraph["bullet"]) if paragraph["bullet"] else None,
-            "styleSuggestions": {}}
-    set_atoms(head, paragraph["atoms"][:cut])
-    set_atoms(paragraph, paragraph["atoms"][cut:])
-    ref.container.insert(ref.position, head)
-    ref.position += 1
-    return head
+    atoms = paragraph["atoms"]
+    heads = []
+    previous = 0
+    for cut in cuts:
+        head = {"kind": "paragraph", "style": _without_heading_id(paragraph["style"]),
+                "bullet": dict(paragraph["bullet"]) if paragraph["bullet"] else None,
+                "styleSuggestions": {}}
+        set_atoms(head, atoms[previous:cut])
+        heads.append(head)
+        previous = cut
+    set_atoms(paragraph, atoms[previous:])
+    ref.container[ref.position:ref.position] = heads
+    ref.position += len(heads)
+    return heads
 
 
 def _without_heading_id(style: dict) -> dict:
@@ -248,8 +349,9 @@ def _without_heading_id(style: dict) -> dict:
 
 
 def delete_range(blocks: list[dict], start: int, range_start: int, range_end: int, where: str,
-                 *, container: str = "segment", mark_as: str | None = None) -> None:
-    """Delete [range_start, range_end) from `blocks` (first block at `start`), merging paragraphs.
+                 *, container: str = "segment", mark_as: str | None = None, first: int = 0) -> None:
+    """Delete [range_start, range_end) from `blocks`, merging paragraphs; blocks[first] starts at
+    `start` and holds range_start (nothing before it is looked at).
 
     With `mark_as` (a suggestion id) nothing is removed: the content gets that id in "del".
     Raises 400 for the ranges Docs refuses (partial tables, a segment's or cell's last newline,
@@ -257,10 +359,12 @@ def delete_range(blocks: list[dict], start: int, range_start: int, range_end: in
     """
     position = start
     removed_tables = []
-    for number, block in enumerate(blocks):
+    for number, block in enumerate(islice(blocks, first, None), first):
         block_start, block_end = position, position + block_size(block)
         position = block_end
-        if block_end <= range_start or block_start >= range_end:
+        if block_start >= range_end:
+            break
+        if block_end <= range_start:
             continue
         if block["kind"] == "table":
             if range_start <= block_start and block_end <= range_end:
@@ -284,7 +388,7 @@ def delete_range(blocks: list[dict], start: int, range_start: int, range_end: in
     if mark_as is None:
         for number in reversed(removed_tables):
             del blocks[number]
-        _merge_open_paragraphs(blocks)
+        _merge_open_paragraphs(blocks, first)
 
 
 def _delete_in_paragraph(blocks: list[dict], number: int, start: int, range_start: int,
@@ -320,11 +424,11 @@ def _check_newline_deletable(blocks: list[dict], number: int, next_start: int, r
                             "without deleting the table.")
 
 
-def _merge_open_paragraphs(blocks: list[dict]) -> None:
-    """Join every paragraph that lost its final newline with the paragraph after it."""
+def _merge_open_paragraphs(blocks: list[dict], first: int) -> None:
+    """Join every paragraph from blocks[first] on that lost its final newline with the next."""
     merged: list[dict] = []
     pending: dict | None = None
-    for block in blocks:
+    for block in islice(blocks, first, None):
         if pending is not None:
             if pending["atoms"]:
                 set_atoms(pending, pending["atoms"] + block["atoms"])
@@ -334,4 +438,4 @@ def _merge_open_paragraphs(blocks: list[dict]) -> None:
             pending = block
             continue
         merged.append(block)
-    blocks[:] = merged
+    blocks[first:] = merged

@@ -16,7 +16,8 @@ from .docs_export import export_html, export_markdown, export_plain, plain_text
 from .docs_ids import revision_id
 from .docs_render import TAB_ID, render_comment_fields, render_tab_content
 from .docs_requests import Editor, text_between
-from .docs_structure import BODY_START, content_size, iter_paragraphs, new_paragraph, refresh_sizes
+from .docs_structure import (BODY_START, BodyIndex, iter_paragraphs, new_paragraph,
+                             refresh_sizes)
 from .exceptions import ApiError
 
 SUGGESTIONS_VIEW_MODES = ("DEFAULT_FOR_CURRENT_ACCESS", "SUGGESTIONS_INLINE",
@@ -187,7 +188,10 @@ class Document:
         return requested
 
     def _previewed(self, *, accept: bool) -> dict:
-        """A copy of the state with every open suggestion accepted (or rejected)."""
+        """The state with every open suggestion accepted (or rejected), to read, not to change:
+        a copy when a suggestion is open, else the document's own body."""
+        if not any(record["status"] == "OPEN" for record in self._state["suggestions"].values()):
+            return dict(self._state, suggestions={})
         state = json.loads(json.dumps(self._state))
         editor = Editor(state, author="", now="", suggest=False)
         for suggestion, record in list(state["suggestions"].items()):
@@ -217,7 +221,9 @@ class Document:
     # --- persistence ------------------------------------------------------------------------
 
     def to_state(self) -> dict:
-        return copy.deepcopy(self._state)
+        """The state to persist: the live dict, not a copy (a long Doc's copy costs seconds), so
+        serialize it at once, under the sandbox's lock."""
+        return self._state
 
     @classmethod
     def from_state(cls, state: dict) -> "Document":
@@ -239,13 +245,14 @@ class Document:
         if start is not None or end is not None:
             if start is None or end is None:
                 raise ApiError(400, "A comment anchor needs both a start and an end index.")
-            body_end = BODY_START + content_size(self._state["body"])
+            body = BodyIndex(self._state["body"])
+            body_end = body.end()
             if not BODY_START <= start < end <= body_end:
                 raise ApiError(400, f"The comment range {start}-{end} is outside the document "
                                     f"(1-{body_end}).")
             anchor = (start, end)
             if quote is None:
-                quote = text_between(self._state["body"], start, end)
+                quote = text_between(body, start, end)
         thread = comments.new_thread(author, content, now, anchor, quote)
         self._state["comments"].append(thread)
         return copy.deepcopy(thread)

@@ -1,7 +1,10 @@
-"""Errors in the shape Google's APIs answer with.
+"""Errors in the shape Google's APIs answer with, one constructor per kind.
 
     {"error": {"code": 400, "message": "...", "status": "INVALID_ARGUMENT",
                "errors": [{"reason": "badRequest", "domain": "global", "message": "..."}]}}
+
+The token endpoint answers OAuth's shape (`OAuthError`), the test controls under /_sandbox/
+their own one-line shape (`ControlError`: {"error": "..."}).
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ _STATUS_BY_CODE = {
     403: "PERMISSION_DENIED",
     404: "NOT_FOUND",
     409: "ALREADY_EXISTS",
+    411: "INVALID_ARGUMENT",
     412: "FAILED_PRECONDITION",
+    413: "INVALID_ARGUMENT",
+    421: "INVALID_ARGUMENT",
     429: "RESOURCE_EXHAUSTED",
     500: "INTERNAL",
     503: "UNAVAILABLE",
@@ -24,7 +30,10 @@ _REASON_BY_CODE = {
     403: "forbidden",
     404: "notFound",
     409: "conflict",
+    411: "lengthRequired",
     412: "conditionNotMet",
+    413: "requestTooLarge",
+    421: "badRequest",
     429: "rateLimitExceeded",
     500: "backendError",
     503: "backendError",
@@ -113,6 +122,36 @@ def rate_limited() -> ApiError:
                     error_message="User Rate Limit Exceeded")
 
 
+# -- the HTTP request itself (before any API method is involved) ------------------------------
+
+def malformed_header(name: str, value: str) -> ApiError:
+    """A header no HTTP parser should guess at (Content-Length "abc", "-1", two different values)."""
+    return ApiError(400, f"Malformed {name} header: {value[:80]!r}.", location=name,
+                    location_type="header")
+
+
+def length_required() -> ApiError:
+    """A body without Content-Length (chunked transfer is not read by the sandbox)."""
+    return ApiError(411, "A request body needs a Content-Length header (the sandbox does not "
+                         "read chunked bodies).", location="Transfer-Encoding", location_type="header")
+
+
+def payload_too_large(limit: int) -> ApiError:
+    """Google's API front end words it this way ("...exceeds the limit: 10485760 bytes.")."""
+    return ApiError(413, f"Request payload size exceeds the limit: {limit} bytes.")
+
+
+def host_not_served(host: str | None, served: str) -> ApiError:
+    """A Host header naming someone else: DNS rebinding, or a name to allow with --allow-host."""
+    return ApiError(421, f"This sandbox does not answer to Host {host!r}; it answers to {served} "
+                         "(start it with --allow-host NAME to add a name).", location="Host",
+                    location_type="header")
+
+
+def invalid_body_encoding() -> ApiError:
+    return ApiError(400, "Invalid request body: it must be UTF-8.")
+
+
 class OAuthError(Exception):
     """An error answer of the token endpoint: `{"error": ..., "error_description": ...}`."""
 
@@ -124,3 +163,44 @@ class OAuthError(Exception):
 
     def body(self) -> dict:
         return {"error": self.error, "error_description": self.description}
+
+
+def oauth_body_not_utf8() -> OAuthError:
+    return OAuthError(400, "invalid_request", "The request body must be UTF-8 form data.")
+
+
+class ControlError(Exception):
+    """An error of a /_sandbox/ control call: `{"error": "..."}` with an HTTP status."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def body(self) -> dict:
+        return {"error": self.message}
+
+
+def control_not_found(http_method: str, name: str) -> ControlError:
+    return ControlError(404, f"no sandbox control {http_method} /_sandbox/{name}")
+
+
+def control_bad_body(message: str) -> ControlError:
+    return ControlError(400, message)
+
+
+def control_unknown(what: str) -> ControlError:
+    """The control names something the sandbox does not hold ("file abc", "OAuth client 'x'")."""
+    return ControlError(404, f"no {what}")
+
+
+def control_needs_json(content_type: str | None) -> ControlError:
+    """A control call that changes something must be `Content-Type: application/json`: a web
+    page can send text/plain or a form to 127.0.0.1 without asking, never JSON."""
+    return ControlError(415, "sandbox control calls that change something need "
+                             f"Content-Type: application/json (got {content_type or 'none'})")
+
+
+def control_foreign_origin(origin: str) -> ControlError:
+    """A control call sent by a web page of another site (its Origin is not the sandbox's)."""
+    return ControlError(403, f"sandbox control calls are refused from another origin ({origin[:100]!r})")

@@ -16,7 +16,7 @@ def write_json_atomically(path: Path, data: dict) -> None:
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, ensure_ascii=False)
+            stream.write(json.dumps(data, ensure_ascii=False))   # one shot: the C encoder
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

@@ -2,12 +2,18 @@
 
 Standard library only (ThreadingHTTPServer). Requests are parsed here, answered by
 responses.py (API), auth.py (/token), controls.py (/_sandbox/) and viewer.py (HTML).
+
+Before any of them runs, a request must name the sandbox in `Host` (hosts.py: no DNS
+rebinding) and carry a body the server can frame: a plain decimal Content-Length within the
+route's limit (urls.py), no chunked transfer. Anything else is answered with an error in
+Google's shape and the connection is closed; no request ends without an answer.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import threading
 import time
 import traceback
@@ -18,9 +24,12 @@ from pathlib import Path
 
 from . import discovery, schema, sheets_viewer, urls, viewer
 from .batch import parse_batch, serialize_batch
-from .controls import ControlError, handle_control
-from .exceptions import ApiError, OAuthError
+from .controls import check_caller, handle_control
+from .exceptions import (ApiError, ControlError, OAuthError, control_bad_body, host_not_served,
+                         invalid_body_encoding, length_required, malformed_header,
+                         oauth_body_not_utf8, payload_too_large)
 from .faults import fault_error
+from .hosts import ServedNames
 from .responses import Answer, Call, answer_call, error_answer, supported
 from .state import SandboxState
 
@@ -30,6 +39,18 @@ _NOT_MUTATING = ("GET", "HEAD")
 @dataclass
 class Dropped:
     """The call's connection is closed without an answer (an injected "drop" fault)."""
+
+
+class Refused(Exception):
+    """A request answered with `error` before its body is read; the connection then closes."""
+
+    def __init__(self, error: ApiError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+_DISCARD_LIMIT = 64 * 1024 * 1024   # of a refused body, read and dropped so the client sees the answer
+_DISCARD_SECONDS = 2
 
 
 def _api_error_for_unknown(http_method: str, path: str) -> ApiError:
@@ -93,14 +114,72 @@ def _logged(state: SandboxState, method_id: str, http_method: str, path: str, an
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "GoogleSandbox/1.0"
-    state: SandboxState   # set on the subclass made per server
+    timeout = 60   # seconds a socket may stay silent (half a body, an idle keep-alive) before it closes
 
     def log_message(self, format: str, *args) -> None:   # quiet: the request log is /_sandbox/requests
         pass
 
-    def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+    # --- framing: Host and body ------------------------------------------------------------
+
+    def _check_host(self) -> None:
+        hosts = self.headers.get_all("Host") or []
+        names: ServedNames = self.server.served_names
+        dialled = self.connection.getsockname()[0]
+        if len(hosts) != 1 or not names.allows_host(hosts[0], dialled):
+            raise Refused(host_not_served(hosts[0] if hosts else None, names.shown()))
+
+    def _declared_length(self) -> int:
+        """Content-Length as a number (0 when absent); Refused when it cannot frame a body."""
+        if self.headers.get("Transfer-Encoding") is not None:
+            raise Refused(length_required())
+        values = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if not values:
+            return 0
+        text = values.pop()
+        if values or not (text.isascii() and text.isdigit()):
+            raise Refused(malformed_header("Content-Length", ", ".join(
+                self.headers.get_all("Content-Length"))))
+        return int(text)
+
+    def _read_body(self, path: str) -> bytes:
+        length = self._declared_length()
+        limit = urls.max_body(path)
+        if length > limit:
+            raise Refused(payload_too_large(limit))
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise ConnectionResetError("the client closed the connection inside the body")
+        return body
+
+    def _refuse(self, refused: Refused) -> None:
+        """Answer `refused`, then read and drop what the client may still be sending of its body
+        (closing with unread input would reset the connection before the client reads the answer)."""
+        self.close_connection = True
+        answer = error_answer(refused.error)
+        self._send(answer.status, answer.payload(), answer.content_type,
+                   dict(answer.headers, Connection="close"))
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(_DISCARD_SECONDS)
+            remaining = self._unread_body_bound()
+            while remaining > 0:
+                chunk = self.rfile.read1(min(remaining, 1 << 16))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+        except OSError:
+            pass
+
+    def _unread_body_bound(self) -> int:
+        """How much of a refused request's body may still be on its way (none without a body)."""
+        if self.headers.get("Transfer-Encoding") is None and self.headers.get("Content-Length") is None:
+            return 0
+        try:
+            return min(max(int(self.headers["Content-Length"]), 0), _DISCARD_LIMIT)
+        except (TypeError, ValueError):
+            return _DISCARD_LIMIT
+
+    # --- answers ---------------------------------------------------------------------------
 
     def _send(self, status: int, payload: bytes, content_type: str,
               headers: dict[str, str] | None = None) -> None:
@@ -117,18 +196,34 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(data, ensure_ascii=False, indent=1).encode(),
                    "application/json; charset=UTF-8")
 
+    def _send_api_error(self, error: ApiError) -> None:
+        answer = error_answer(error)
+        self._send(answer.status, answer.payload(), answer.content_type, answer.headers)
+
+    # --- dispatch --------------------------------------------------------------------------
+
     def _dispatch(self) -> None:
         parsed = urllib.parse.urlsplit(self.path)
         path = parsed.path
         query = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
-        payload = self._read_body()
+        try:
+            self._check_host()
+            payload = self._read_body(path)
+        except Refused as refused:
+            self._refuse(refused)
+            return
         http_method = self.command
         override = self.headers.get("X-HTTP-Method-Override")
         if http_method == "POST" and override:
             http_method = override.upper()
             if http_method == "GET" and payload:
                 # A long GET sent as POST: the query string travels in the body.
-                for name, values in urllib.parse.parse_qs(payload.decode(), keep_blank_values=True).items():
+                try:
+                    form = payload.decode("utf-8")
+                except UnicodeDecodeError:
+                    self._send_api_error(invalid_body_encoding())
+                    return
+                for name, values in urllib.parse.parse_qs(form, keep_blank_values=True).items():
                     query.setdefault(name, []).extend(values)
                 payload = b""
         kind, variables = urls.route(http_method, path)
@@ -156,10 +251,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(answer.status, answer.payload(), answer.content_type, answer.headers)
 
     def _token(self, payload: bytes) -> None:
-        form = {k: v[-1] for k, v in urllib.parse.parse_qs(payload.decode()).items()}
         state = self.server_state
         with state.lock:
             try:
+                try:
+                    text = payload.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise oauth_body_not_utf8() from None
+                form = {k: v[-1] for k, v in urllib.parse.parse_qs(text).items()}
                 answer = state.auth.token(form)
                 state.save()
                 status = 200
@@ -169,14 +268,22 @@ class _Handler(BaseHTTPRequestHandler):
                                    "status": status})
         self._send_json(status, answer)
 
+    def _own_origin(self, origin: str) -> bool:
+        return self.server.served_names.allows_origin(origin, self.connection.getsockname()[0])
+
     def _control(self, http_method: str, name: str, payload: bytes) -> None:
         try:
-            body = json.loads(payload) if payload.strip() else {}
+            check_caller(http_method, self.headers.get("Content-Type"), self.headers.get("Origin"),
+                         self._own_origin)
+            try:
+                body = json.loads(payload) if payload.strip() else {}
+            except ValueError:
+                raise control_bad_body("body must be JSON") from None
+            if not isinstance(body, dict):
+                raise control_bad_body("body must be a JSON object")
             status, answer = handle_control(self.server_state, http_method, name, body)
-        except ValueError:
-            status, answer = 400, {"error": "body must be JSON"}
         except ControlError as error:
-            status, answer = error.code, {"error": error.message}
+            status, answer = error.code, error.body()
         self._send_json(status, answer)
 
     def _batch(self, payload: bytes) -> None:
@@ -184,8 +291,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             parts = parse_batch(self.headers.get("Content-Type", ""), payload)
         except ApiError as error:
-            answer = error_answer(error)
-            self._send(answer.status, answer.payload(), answer.content_type)
+            self._send_api_error(error)
             return
         outer_auth = self.headers.get("Authorization")
         results = []
@@ -209,8 +315,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _safely(self) -> None:
         try:
             self._dispatch()
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):   # the client left or fell silent
             self.close_connection = True
+        except Exception:   # a sandbox bug: answer as Google's backend would, and say why
+            traceback.print_exc()
+            self.close_connection = True
+            try:
+                self._send_api_error(ApiError(500, "Internal error encountered (sandbox bug; see its "
+                                                   "stderr)."))
+            except OSError:
+                pass
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = _safely
 
@@ -222,6 +336,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128   # listen backlog: a burst of connections waits instead of being reset
+    served_names: ServedNames
+    sandbox_state: SandboxState
 
 
 class RunningSandbox:
@@ -317,9 +434,11 @@ def _release_data_dir(data_dir: Path) -> None:
         pass
 
 
-def start(data_dir: str | Path | None = None, host: str = "127.0.0.1", port: int = 0) -> RunningSandbox:
+def start(data_dir: str | Path | None = None, host: str = "127.0.0.1", port: int = 0,
+          allowed_hosts: tuple[str, ...] = ()) -> RunningSandbox:
     """Serve a sandbox on host:port (0 = any free port); state under data_dir, or memory only.
 
+    Requests must name it in `Host` (hosts.py); `allowed_hosts` adds names (a LAN alias).
     Raises SandboxInUse when another live process serves data_dir, OSError when the port is taken.
     """
     if data_dir is not None:
@@ -329,6 +448,7 @@ def start(data_dir: str | Path | None = None, host: str = "127.0.0.1", port: int
     server = _Server((host, port), _Handler)
     shown_host = f"[{host}]" if ":" in host else host
     base_url = f"http://{shown_host}:{server.server_address[1]}/"
+    server.served_names = ServedNames(host, server.server_address[1], tuple(allowed_hosts))
     server.sandbox_state = SandboxState(base_url, data_dir)
     if data_dir is not None:
         _claim_data_dir(Path(data_dir), base_url)

@@ -1,9 +1,12 @@
 """A read-only HTML view of the sandbox: `/` lists files, `/document/d/ID/edit` shows a Doc with
-its headings, lists, emphasis, links, tables, comments and suggestions. Every text is escaped.
-No token is needed: the viewer is a local tool, served on loopback by default."""
+its headings, lists, emphasis, links, tables, comments and suggestions. Every text is escaped,
+and a link or image becomes live only for an http(s) (or, for links, mailto) target: a reviewer
+can set any string as a link's URL. No token is needed: the viewer is a local tool, served on
+loopback by default."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from .state import SandboxState
@@ -11,6 +14,10 @@ from .state import SandboxState
 _HEADING_TAGS = {"TITLE": "h1", "SUBTITLE": "h2", "HEADING_1": "h1", "HEADING_2": "h2",
                  "HEADING_3": "h3", "HEADING_4": "h4", "HEADING_5": "h5", "HEADING_6": "h6"}
 _NUMBERED_GLYPHS = {"DECIMAL", "ZERO_DECIMAL", "ALPHA", "UPPER_ALPHA", "ROMAN", "UPPER_ROMAN"}
+# Matched on the raw value: a browser drops leading spaces and control characters and tabs or
+# newlines anywhere before reading the scheme, so "  java\tscript:" must not pass.
+_LINK_TARGET = re.compile(r"(?i)(https?://|mailto:)")
+_IMAGE_SOURCE = re.compile(r"(?i)https?://")
 _STYLE = """
 body{font-family:Arial,sans-serif;max-width:52em;margin:2em auto;color:#202124}
 .doc{float:left;width:34em}.comments{float:right;width:15em;font-size:.9em}
@@ -19,6 +26,7 @@ ins.suggestion{color:#188038;text-decoration:underline}del.suggestion{color:#d93
 .resolved{opacity:.6}.quote{border-left:3px solid #fbbc04;padding-left:.4em;color:#5f6368}
 table.grid{border-collapse:collapse}table.grid td{border:1px solid #999;padding:.3em}
 code{font-family:monospace}.meta{color:#5f6368;font-size:.85em}
+.link-refused{text-decoration:underline dotted;color:#5f6368}
 """
 
 
@@ -136,7 +144,9 @@ def _paragraph_css(style: dict) -> str:
 def _image(element: dict, images: dict) -> str:
     properties = images.get(element.get("inlineObjectId", ""), {}).get("inlineObjectProperties", {})
     uri = properties.get("embeddedObject", {}).get("imageProperties", {}).get("contentUri")
-    return f"<img src='{escape(uri)}' alt='' style='max-width:100%'>" if uri else ""
+    if not isinstance(uri, str) or not _IMAGE_SOURCE.match(uri):
+        return ""
+    return f"<img src='{escape(uri)}' alt='' style='max-width:100%'>"
 
 
 def _render_runs(elements: list[dict], images: dict) -> str:
@@ -159,8 +169,10 @@ def _render_runs(elements: list[dict], images: dict) -> str:
             if style.get(flag):
                 text = f"<{tag}>{text}</{tag}>"
         url = style.get("link", {}).get("url")
-        if url:
+        if isinstance(url, str) and _LINK_TARGET.match(url):
             text = f"<a href='{escape(url)}'>{text}</a>"
+        elif url:   # shown, not followed
+            text = f"<span class='link-refused' title='{escape(str(url))}'>{text}</span>"
         if run.get("suggestedInsertionIds"):
             text = f"<ins class='suggestion'>{text}</ins>"
         if run.get("suggestedDeletionIds"):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import Column, Connection, inspect, select
+from sqlalchemy import Column, Connection, Integer, String, inspect, select
 from sqlalchemy.schema import CreateColumn
 
 from workflow.store import tables
@@ -29,10 +29,6 @@ def _v2_reviews(conn: Connection) -> None:
     tables.metadata.create_all(conn, tables=[tables.reviews, tables.review_events])
 
 
-def _v3_topic_sheet(conn: Connection) -> None:
-    tables.metadata.create_all(conn, tables=[tables.topic_sheets])
-
-
 def add_column(conn: Connection, table: str, column: Column) -> None:
     """ALTER TABLE … ADD COLUMN, unless the table already has it (a fresh store made from tables.py)."""
     if column.name in {c["name"] for c in inspect(conn).get_columns(table)}:
@@ -41,7 +37,25 @@ def add_column(conn: Connection, table: str, column: Column) -> None:
     conn.exec_driver_sql(f"ALTER TABLE {conn.dialect.identifier_preparer.quote(table)} ADD COLUMN {ddl}")
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_reviews, _v3_topic_sheet]
+def _v3_notice_retries(conn: Connection) -> None:
+    """Notices are sent at least once, with bounded retries: when to try next, and unconfirmed sends.
+
+    A notice left `sending` by the older at-most-once code is given up: its outcome is unknown and
+    it may be long out of date.
+    """
+    add_column(conn, "review_events", Column("unanswered", Integer, nullable=False, server_default="0"))
+    add_column(conn, "review_events", Column("next_attempt_at", String(32)))
+    events = tables.review_events
+    conn.execute(events.update().where(events.c.status == "sending", events.c.next_attempt_at.is_(None))
+                 .values(status="given_up", error="left unconfirmed by an older version of workflow"))
+
+
+def _v4_topic_sheet(conn: Connection) -> None:
+    tables.metadata.create_all(conn, tables=[tables.topic_sheets])
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_reviews, _v3_notice_retries,
+                                                  _v4_topic_sheet]
 LATEST = len(MIGRATIONS)
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 
 from workflow.store import dialect_insert, encode_json_fields, tables, utcnow
 
@@ -57,37 +58,86 @@ def overdue_rows(conn: Connection, now_rfc3339: str) -> list[dict[str, Any]]:
     return [_row_to_review(row) for row in conn.execute(query)]
 
 
-# --- notifications: at most once per (post, kind, key) ---
+# --- notifications: one notice per (post, kind, key), sent at least once, retried a bounded number of times ---
 
-def claim_event(conn: Connection, post_id: str, kind: str, key: str, text: str) -> bool:
-    """Mark the event as being sent; False when it was sent (or is being sent) already.
+class NoticeStatus(str, Enum):
+    SENDING = "sending"    # claimed by a worker until next_attempt_at; past it, the worker died mid-send
+    SENT = "sent"
+    FAILED = "failed"      # not sent (yet): retried from next_attempt_at
+    GIVEN_UP = "given_up"  # failed too often: never retried
 
-    A new event, or one whose earlier send failed, is claimed; "sending" left by a crash is not,
-    so a crash never sends twice.
+
+def _event(post_id: str, kind: str, key: str) -> Any:
+    events = tables.review_events
+    return and_(events.c.post_id == post_id, events.c.kind == kind, events.c.key == key)
+
+
+def claim_event(conn: Connection, post_id: str, kind: str, key: str, text: str, *, now: str,
+                claim_until: str) -> bool:
+    """Record a new notice as being sent (until `claim_until`); False when it is known already.
+
+    A notice known already is left to `due_events`: retried on its schedule, never sent twice at once.
     """
-    now = utcnow()
-    inserted = conn.execute(dialect_insert(conn, tables.review_events).values(
-        post_id=post_id, kind=kind, key=key, status="sending", text=text, attempts=1, created_at=now,
-    ).on_conflict_do_nothing(index_elements=["post_id", "kind", "key"]))
-    if inserted.rowcount:
-        return True
-    retried = conn.execute(update(tables.review_events).where(and_(
-        tables.review_events.c.post_id == post_id, tables.review_events.c.kind == kind,
-        tables.review_events.c.key == key, tables.review_events.c.status == "failed",
-    )).values(status="sending", attempts=tables.review_events.c.attempts + 1))
-    return bool(retried.rowcount)
+    return _insert_new(conn, post_id=post_id, kind=kind, key=key, status=NoticeStatus.SENDING.value, text=text,
+                       attempts=1, unanswered=0, next_attempt_at=claim_until, created_at=now)
 
 
-def finish_event(conn: Connection, post_id: str, kind: str, key: str, *, error: str | None) -> None:
-    values: dict[str, Any] = {"status": "failed", "error": error} if error else \
-        {"status": "sent", "sent_at": utcnow(), "error": None}
-    conn.execute(update(tables.review_events).where(and_(
-        tables.review_events.c.post_id == post_id, tables.review_events.c.kind == kind,
-        tables.review_events.c.key == key)).values(**values))
+def defer_event(conn: Connection, post_id: str, kind: str, key: str, text: str, *, now: str, reason: str) -> bool:
+    """Record a new notice as not sent yet (due at once, no attempt counted); False when it is known already."""
+    return _insert_new(conn, post_id=post_id, kind=kind, key=key, status=NoticeStatus.FAILED.value, text=text,
+                       attempts=0, unanswered=0, next_attempt_at=now, created_at=now, error=reason)
 
 
-def failed_events(conn: Connection) -> list[dict[str, Any]]:
-    """Events whose send failed: retried on the next run."""
-    query = select(tables.review_events).where(tables.review_events.c.status == "failed") \
-        .order_by(tables.review_events.c.id)
+def _insert_new(conn: Connection, **values: Any) -> bool:
+    """Insert a notice unless its (post, kind, key) is known; True when inserted.
+
+    RETURNING, not rowcount: drivers do not all report rowcount for INSERT … ON CONFLICT (with
+    psycopg it is not 0 when nothing was inserted).
+    """
+    events = tables.review_events
+    return conn.execute(dialect_insert(conn, events).values(**values).on_conflict_do_nothing(
+        index_elements=["post_id", "kind", "key"]).returning(events.c.id)).first() is not None
+
+
+def due_events(conn: Connection, now: str) -> list[dict[str, Any]]:
+    """Notices to send again now: failed ones whose wait is over, and claims a dead worker left behind."""
+    events = tables.review_events
+    query = select(events).where(
+        events.c.status.in_([NoticeStatus.FAILED.value, NoticeStatus.SENDING.value]),
+        or_(events.c.next_attempt_at.is_(None), events.c.next_attempt_at <= now),
+    ).order_by(events.c.id)
     return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def _unchanged(row: dict[str, Any]) -> Any:
+    """The row as `due_events` read it (another worker has not claimed it since)."""
+    events = tables.review_events
+    return and_(_event(row["post_id"], row["kind"], row["key"]), events.c.status == row["status"],
+                events.c.next_attempt_at.is_not_distinct_from(row["next_attempt_at"]))
+
+
+def reclaim_event(conn: Connection, row: dict[str, Any], *, claim_until: str, unanswered: int) -> bool:
+    """Claim a row `due_events` returned for one more send; False when another worker got to it first."""
+    events = tables.review_events
+    taken = conn.execute(update(events).where(_unchanged(row)).values(
+        status=NoticeStatus.SENDING.value, attempts=events.c.attempts + 1, unanswered=unanswered,
+        next_attempt_at=claim_until))
+    return bool(taken.rowcount)
+
+
+def finish_event(conn: Connection, post_id: str, kind: str, key: str, *, status: NoticeStatus,
+                 error: str | None = None, next_attempt_at: str | None = None, unanswered: int | None = None) -> None:
+    """Record how a send ended: sent, failed (retried from `next_attempt_at`) or given up."""
+    values: dict[str, Any] = {"status": status.value, "error": error, "next_attempt_at": next_attempt_at}
+    if status is NoticeStatus.SENT:
+        values["sent_at"] = utcnow()
+    if unanswered is not None:
+        values["unanswered"] = unanswered
+    conn.execute(update(tables.review_events).where(_event(post_id, kind, key)).values(**values))
+
+
+def give_up_event(conn: Connection, row: dict[str, Any], *, error: str) -> bool:
+    """Give up a row `due_events` returned without sending it again; False when another worker took it."""
+    done = conn.execute(update(tables.review_events).where(_unchanged(row)).values(
+        status=NoticeStatus.GIVEN_UP.value, error=error, next_attempt_at=None))
+    return bool(done.rowcount)

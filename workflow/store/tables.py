@@ -142,23 +142,26 @@ reviews = Table(
 )
 Index("reviews_doc_id", reviews.c.doc_id)
 
-# Notifications sent (webhook): one row per (post, kind, key), so each event is sent at most once.
+# Notifications (webhook): one row per (post, kind, key), so each event is one notice, sent at least
+# once (receivers drop repeats by its notice_id) and retried a bounded number of times.
 review_events = Table(
     "review_events", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("post_id", String(300), nullable=False),
     Column("kind", String(20), nullable=False),       # approved, declined, overdue
     Column("key", String(200), nullable=False),       # e.g. the approval id
-    Column("status", String(20), nullable=False),     # sending, sent, failed (failed = retried next run)
+    Column("status", String(20), nullable=False),     # review_queries.NoticeStatus: sending, sent, failed, given_up
     Column("text", Text, nullable=False),
-    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("attempts", Integer, nullable=False, server_default="0"),   # POSTs made
+    Column("unanswered", Integer, nullable=False, server_default="0"),  # POSTs that may have arrived unconfirmed
+    Column("next_attempt_at", String(32)),            # failed: when to retry; sending: when the claim expires
     Column("created_at", String(32), nullable=False),
     Column("sent_at", String(32)),
     Column("error", Text),
 )
 Index("review_events_once", review_events.c.post_id, review_events.c.kind, review_events.c.key, unique=True)
 
-# The topic queue's Google Sheet (migration 3): one row, key "topics". The spreadsheet id is reserved
+# The topic queue's Google Sheet (migration 4): one row, key "topics". The spreadsheet id is reserved
 # and recorded before `files.create` (as a Doc's is); `sync_state` is JSON kept by
 # workflow.queue.sheet: the rows as last read, what the Sheet and the store last agreed on per
 # topic, the last write until it is confirmed, and the notices shown in the Message column.
