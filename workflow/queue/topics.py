@@ -63,15 +63,10 @@ def normalize_title(title: str) -> str:
     return " ".join("".join(kept).split())[:MAX_TITLE_LENGTH].rstrip()
 
 
-def _without_controls(text: str) -> str:
-    """Control characters (escape sequences, NUL ...) become spaces: they never reach a terminal or a Doc."""
-    return "".join(" " if unicodedata.category(char) == "Cc" and char not in "\t\n" else char for char in text)
-
-
 def clean_title(title: str) -> str:
-    """The title as stored: control characters dropped, whitespace collapsed. Refuses empty, too long
-    or letterless titles."""
-    cleaned = " ".join(_without_controls(title).split())
+    """The title as stored: whitespace collapsed. Refuses empty, too long or letterless titles.
+    (Control characters are kept as typed; what prints them goes through `workflow.terminal`.)"""
+    cleaned = " ".join(title.split())
     if not cleaned:
         raise UserError("title is empty")
     if len(cleaned) > MAX_TITLE_LENGTH:
@@ -99,8 +94,8 @@ def check_due(text: str | None) -> str | None:
 
 
 def check_notes(notes: str) -> str:
-    """Notes for the writer, as stored: control characters but tabs and newlines dropped."""
-    cleaned = _without_controls(notes).strip()
+    """Notes for the writer, as stored (at most MAX_NOTES_LENGTH characters)."""
+    cleaned = notes.strip()
     if len(cleaned) > MAX_NOTES_LENGTH:
         raise UserError(f"notes are {len(cleaned)} characters long (at most {MAX_NOTES_LENGTH})")
     return cleaned
@@ -108,7 +103,7 @@ def check_notes(notes: str) -> str:
 
 def check_name(added_by: str) -> str:
     """Who asked for a topic, as stored."""
-    name = " ".join(_without_controls(added_by).split())
+    name = " ".join(added_by.split())
     if len(name) > MAX_NAME_LENGTH:
         raise UserError(f"--by / by name is {len(name)} characters long (at most {MAX_NAME_LENGTH})")
     return name
