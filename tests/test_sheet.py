@@ -173,6 +173,7 @@ def test_bad_cells_leave_the_topic_as_it_was_and_say_why(google_site, cli):
     editor = SheetEditor(google_site, sync(cli)["url"])
     editor.type("Kind Words", "Priority", "urgent")
     editor.type("Kind Words", "Notes", "fine notes")
+    editor.type("Kind Words", "ID", "2026-01-05")           # a date typed over an ID
     editor.type("Small Rituals", "Due", "2026-13-45")
     editor.type("Gone Soon", "Title", "")
     editor.type("Also Gone", "Status", "remove")
@@ -181,6 +182,7 @@ def test_bad_cells_leave_the_topic_as_it_was_and_say_why(google_site, cli):
     assert report["removed"] == 2 and report["error"] is None
     _, kind = editor.row("Kind Words")
     assert kind["Priority"] == "urgent" and "priority must be one of high, normal, low" in kind["Message"]
+    assert kind["ID"] == "1"                                   # the row was recognised and its ID shows as a number
     _, rituals = editor.row("Small Rituals")
     assert rituals["Due"] == "2026-13-45" and "due date must be YYYY-MM-DD" in rituals["Message"]
     _, long_row = editor.row("x" * 500)

@@ -147,7 +147,7 @@ TEXT_COLUMNS = ((TITLE, DUE), (NOTES, WIDTH))     # [start, end): plain text, so
 
 def column_rules(sheet_id: int, first_row: int, end_row: int) -> list[dict]:
     """For rows [first_row, end_row) (0-based): the Priority dropdown, the Due date check and format,
-    plain text elsewhere (a title typed as "2026-01-05" stays a title, not a date)."""
+    IDs as whole numbers, plain text elsewhere (a title typed as "2026-01-05" stays a title, not a date)."""
     def cells(column: int, end_column: int | None = None) -> dict:
         return {"sheetId": sheet_id, "startRowIndex": first_row, "endRowIndex": end_row,
                 "startColumnIndex": column, "endColumnIndex": end_column or column + 1}
@@ -155,6 +155,8 @@ def column_rules(sheet_id: int, first_row: int, end_row: int) -> list[dict]:
         "type": "TEXT"}}}, "fields": "userEnteredFormat.numberFormat"}} for start, end in TEXT_COLUMNS]
     return [
         *text,
+        {"repeatCell": {"range": cells(ID), "cell": {"userEnteredFormat": {"numberFormat": {
+            "type": "NUMBER", "pattern": "0"}}}, "fields": "userEnteredFormat.numberFormat"}},   # a date typed here stays a number
         {"setDataValidation": {"range": cells(PRIORITY), "rule": {
             "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": p} for p in ("high", "normal", "low")]},
             "inputMessage": "high, normal or low", "strict": True, "showCustomUi": True}}},

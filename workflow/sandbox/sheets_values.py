@@ -94,7 +94,7 @@ def user_entered_cell(value, number_format: dict | None) -> dict | None:
     day, pattern = _typed_date(stripped)
     if day is not None:
         cell = {"v": serial(day)}
-        if not number_format or number_format.get("type") not in DATE_TYPES:
+        if not number_format:       # a cell's own number format wins over the one a typed date suggests
             cell["auto"] = {"type": "DATE", "pattern": pattern}
         return cell
     return {"v": text}
