@@ -207,7 +207,8 @@ class TopicSheetSync:
             # Every change bumps Drive's version: if it moved by exactly our writes, nobody else touched the
             # Sheet and it shows what we wrote, so the next sync need not read it. Anything else: it reads.
             expected = str(int(version) + writes) if version.isdigit() and not self.report.shared else None
-            state.grid = [list(HEADER) + [token], *([api_value(t, c) for c, t in enumerate(row)] for row in result.rows)]
+            state.grid = [list(HEADER) + [token],
+                          *([api_value(text, column) for column, text in enumerate(row)] for row in result.rows)]
             with self.store.write() as conn:
                 q.update_topic_sheet(conn, sync_state=state.to_json(), synced_at=utcnow(), problem=None,
                                      drive_version=expected)

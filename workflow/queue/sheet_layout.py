@@ -155,10 +155,12 @@ def column_rules(sheet_id: int, first_row: int, end_row: int) -> list[dict]:
         "type": "TEXT"}}}, "fields": "userEnteredFormat.numberFormat"}} for start, end in TEXT_COLUMNS]
     return [
         *text,
+        # IDs as whole numbers: a date typed over one stays a number, and so do the IDs written after it.
         {"repeatCell": {"range": cells(ID), "cell": {"userEnteredFormat": {"numberFormat": {
-            "type": "NUMBER", "pattern": "0"}}}, "fields": "userEnteredFormat.numberFormat"}},   # a date typed here stays a number
+            "type": "NUMBER", "pattern": "0"}}}, "fields": "userEnteredFormat.numberFormat"}},
         {"setDataValidation": {"range": cells(PRIORITY), "rule": {
-            "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": p} for p in ("high", "normal", "low")]},
+            "condition": {"type": "ONE_OF_LIST",
+                          "values": [{"userEnteredValue": p} for p in ("high", "normal", "low")]},
             "inputMessage": "high, normal or low", "strict": True, "showCustomUi": True}}},
         {"setDataValidation": {"range": cells(DUE), "rule": {
             "condition": {"type": "DATE_IS_VALID"}, "inputMessage": "A date, e.g. 2026-03-01", "strict": True}}},
@@ -175,7 +177,8 @@ PROTECTIONS = {   # description -> the columns (and rows) the worker keeps
 }
 
 
-def layout_requests(sheet_id: int, *, title: str, rows: int, columns: int, existing_protections: set[str]) -> list[dict]:
+def layout_requests(sheet_id: int, *, title: str, rows: int, columns: int,
+                    existing_protections: set[str]) -> list[dict]:
     """One batchUpdate that lays the sheet out: name, size, frozen header in bold, column rules, the
     hidden stamp column, warning-only protection of what the worker writes."""
     requests: list[dict] = [

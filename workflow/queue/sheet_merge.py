@@ -93,7 +93,8 @@ def live_topics(conn: Connection) -> dict[int, StoredTopic]:
                   "notes": row.notes or "", "requested_by": row.added_by or ""}
         topic = StoredTopic(row.id, row.normalized, RowStatus.QUEUED, fields)
         if row.status == TopicStatus.ASSIGNED:
-            review = reviews_by_file.get(PurePosixPath(row.draft_path or "").name) or reviews_by_title.get(row.normalized)
+            review = reviews_by_file.get(PurePosixPath(row.draft_path or "").name) \
+                or reviews_by_title.get(row.normalized)
             topic.status = _EXPORT_STATUS.get(review.state, RowStatus.IN_REVIEW) if review else RowStatus.ASSIGNED
             topic.writer, topic.draft = row.writer or "", row.draft_path or ""
             topic.review = (review.url or "") if review else ""
@@ -298,7 +299,8 @@ class Merge:
     def _reorder(self, order_before: dict[int, list[int]]) -> None:
         """Within each priority: the Sheet's order if an editor moved rows, else the queue's order;
         rows new to a priority go where the Sheet has them."""
-        sheet_sequence = [topic_id for topic_id, _row in sorted(self.topic_rows.items(), key=lambda item: item[1].number)
+        in_row_order = sorted(self.topic_rows.items(), key=lambda item: item[1].number)
+        sheet_sequence = [topic_id for topic_id, _row in in_row_order
                           if topic_id in self.topics and self.topics[topic_id].queued]
         base_rank = {topic_id: (PRIORITIES.index(b["priority"]) if b.get("priority") in PRIORITIES else None,
                                 b.get("rank"))
@@ -351,7 +353,8 @@ class Merge:
             topic = self.topics[topic_id]
             cells = self._cells(topic)
             rows.append(cells)
-            agreed = dict({name: canonical(name, topic.fields[name]) for name in EDITOR_FIELDS}, rank=rank.get(topic_id))
+            agreed = {name: canonical(name, topic.fields[name]) for name in EDITOR_FIELDS}
+            agreed["rank"] = rank.get(topic_id)
             shown = self.topic_rows.get(topic_id)
             if shown is not None and shown.cells == cells:
                 base[topic_id] = agreed

@@ -325,7 +325,8 @@ class Spreadsheet:
                 raise range_mismatch(text, body_range)
         rows = _to_rows(data, major)
         start_row, start_column, end_row, end_column = box
-        single_cell = parsed.end_row == (parsed.start_row or 0) + 1 and parsed.end_column == (parsed.start_column or 0) + 1
+        single_cell = (parsed.end_row == (parsed.start_row or 0) + 1
+                       and parsed.end_column == (parsed.start_column or 0) + 1)
         height = len(rows)
         width = max((len(line) for line in rows), default=0)
         if not single_cell:     # a single cell is where the data starts; a range must hold it

@@ -63,7 +63,8 @@ def _create(state, call: Call):
 def _get(state, call: Call):
     _record, spreadsheet, _editor = _spreadsheet_for(state, call, "reader")
     ranges = call.params.get("ranges") or []
-    return spreadsheet.to_json(state.base_url, ranges=ranges, include_grid_data=bool(call.params.get("includeGridData")))
+    return spreadsheet.to_json(state.base_url, ranges=ranges,
+                               include_grid_data=bool(call.params.get("includeGridData")))
 
 
 @handles("sheets.spreadsheets.batchUpdate")

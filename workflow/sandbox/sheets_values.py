@@ -23,6 +23,7 @@ RENDER_OPTIONS = ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA")
 DATE_TIME_OPTIONS = ("SERIAL_NUMBER", "FORMATTED_STRING")
 DATE_TYPES = ("DATE", "TIME", "DATE_TIME")
 MAX_CELL_CHARACTERS = 50_000
+_DEFAULT_DATE_PATTERNS = {"DATE": "M/d/yyyy", "TIME": "h:mm:ss", "DATE_TIME": "M/d/yyyy H:mm:ss"}   # en_US
 
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")
 _ISO_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
@@ -146,7 +147,7 @@ def formatted(value, number_format: dict | None) -> str:
     kind = (number_format or {}).get("type")
     pattern = (number_format or {}).get("pattern") or ""
     if kind in DATE_TYPES:
-        return _format_date(value, pattern or {"DATE": "M/d/yyyy", "TIME": "h:mm:ss", "DATE_TIME": "M/d/yyyy H:mm:ss"}[kind])
+        return _format_date(value, pattern or _DEFAULT_DATE_PATTERNS[kind])
     if kind == "PERCENT":
         return f"{value * 100:.{_decimals(pattern)}f}%"
     if kind in ("NUMBER", "CURRENCY") and pattern:
