@@ -7,6 +7,7 @@ this process, whose state lives in `[google] sandbox_data`. Nothing here knows a
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -84,8 +85,8 @@ class GoogleSession:
         if name not in clients:
             api, version, path = _SERVICES[name]
             options = {"api_endpoint": self.endpoint.root + path} if self.endpoint.root else None
-            clients[name] = build(api, version, http=self._http(), static_discovery=True, client_options=options,
-                                  cache_discovery=False)
+            clients[name] = _built_once(build(api, version, http=self._http(), static_discovery=True,
+                                              client_options=options, cache_discovery=False))
         return clients[name]
 
     @property
@@ -99,17 +100,6 @@ class GoogleSession:
     @property
     def sheets(self) -> Any:
         return self._client("sheets")
-
-    def resource(self, api: str, *path: str) -> Any:
-        """A nested resource, e.g. ("sheets", "spreadsheets", "values"), made once per thread: the
-        client makes a new one (with every method's docstring) at each call otherwise, which for
-        Sheets' spreadsheets() takes a tenth of a second to over a second."""
-        resources = self._local.__dict__.setdefault("resources", {})
-        key = (api, *path)
-        if key not in resources:
-            parent = self._client(api) if len(path) == 1 else self.resource(api, *path[:-1])
-            resources[key] = getattr(parent, path[-1])()
-        return resources[key]
 
     def batch(self, callback: Callable[[str, Any, Exception | None], None]) -> BatchHttpRequest:
         """A Drive HTTP batch (<= 100 calls). The client's own helper ignores a custom endpoint."""
@@ -141,6 +131,17 @@ class GoogleSession:
         if self.endpoint.sandbox is not None:
             self.endpoint.sandbox.stop()
             self.endpoint.sandbox = None
+
+
+def _built_once(service: Any) -> Any:
+    """The service with each collection (`files()`, `documents()`...) built on first use and kept: the
+    client builds one anew on every call, every method's docstring included (a quarter of a second for
+    Docs on a busy machine). The service is already one per thread, and so are its collections."""
+    for name in service._dynamic_attrs:
+        make = getattr(service, name)
+        if getattr(make, "__is_resource__", False):
+            setattr(service, name, functools.cache(make))
+    return service
 
 
 def _caller(config: Config, refresh_advice: str = DEFAULT_REFRESH_ADVICE) -> Caller:

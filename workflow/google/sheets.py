@@ -47,11 +47,11 @@ class SheetsOps:
 
     @property
     def _spreadsheets(self) -> Any:
-        return self.session.resource("sheets", "spreadsheets")
+        return self.session.sheets.spreadsheets()      # built once per thread (clients._built_once)
 
     @property
     def _values(self) -> Any:
-        return self.session.resource("sheets", "spreadsheets", "values")
+        return self._spreadsheets.values()
 
     def sheets_of(self, spreadsheet_id: str) -> list[dict]:
         """Each sheet's properties (id, title, grid size, frozen rows) and protected ranges."""

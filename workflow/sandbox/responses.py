@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from . import fieldmask, schema
+from . import fieldmask, quirks, schema
 from .auth import DOCUMENTS, DOCUMENTS_READONLY, DRIVE, DRIVE_READONLY, Principal
 from .discovery import Method, service
 from .drive import DOCUMENT, now_rfc3339, rank
@@ -89,7 +89,8 @@ def answer_call(state, call: Call) -> Answer:
     mask = fieldmask.parse(mask_text or "")
     if call.method.response_schema:
         fieldmask.validate(mask, call.method.response_schema, service(call.method.service).schemas)
-    result = HANDLERS[call.method.id](state, call)
+    quirks.before_call(state.quirks, call.method.id, call.body)
+    result = quirks.after_call(state.quirks, call.method.id, call.params, HANDLERS[call.method.id](state, call))
     if isinstance(result, Answer):
         return result
     if result is None:
