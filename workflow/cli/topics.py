@@ -10,8 +10,6 @@ restored, conflicts, written, api_calls, shared, messages, skipped, error}.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 from pathlib import Path
 
 from workflow import exit_codes
@@ -190,11 +188,6 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def cli_holder() -> str:
-    """Who holds the Sheet's lease during a sync from the command line."""
-    return f"cli:{socket.gethostname()}:{os.getpid()}"
-
-
 def _sync_line(report) -> str:
     counts = report.counts
     parts = [f"{name} {getattr(counts, name)}" for name in
@@ -205,16 +198,21 @@ def _sync_line(report) -> str:
 
 
 def sync_sheet(ctx: Context, *, new_sheet: bool = False):
-    """One sync of the topic Sheet with a session of its own; returns the SheetReport."""
+    """One sync of the topic Sheet with a session of its own, recorded as a run of the `topics` job (as
+    `workflow status` shows it); returns the SheetReport."""
     from workflow.google.clients import connect
     from workflow.queue.sheet import require_sheet, sync_topic_sheet
+    from workflow.service.jobs import ManualRun, topics_result
 
     require_sheet(ctx.config)
-    session = connect(ctx.config)
-    try:
-        return sync_topic_sheet(ctx.config, ctx.store, session, holder=cli_holder(), new_sheet=new_sheet)
-    finally:
-        session.close()
+    with ManualRun(ctx.store, "topics") as recorded:
+        session = connect(ctx.config)
+        try:
+            report = sync_topic_sheet(ctx.config, ctx.store, session, holder=recorded.worker, new_sheet=new_sheet)
+        finally:
+            session.close()
+        recorded.finish(topics_result(report))
+    return report
 
 
 def sync_sheet_after(ctx: Context, what: str):

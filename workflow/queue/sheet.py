@@ -252,9 +252,9 @@ class TopicSheetSync:
 
     def _review_folder(self) -> str | None:
         # The review folder is created once and remembered by the export; the Sheet goes beside the Docs.
-        from workflow.export import Exporter
+        from workflow.export.folder import ReviewFolder
 
-        return Exporter(self.config, self.store, self.session)._review_folder()
+        return ReviewFolder(self.config, self.store, self.ops, lambda: self.ops.reserve_ids(1)[0]).id()
 
     def _lay_out(self, record: dict) -> dict:
         """Name, size, frozen header, column rules, protections: one spreadsheets.batchUpdate."""

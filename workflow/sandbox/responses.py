@@ -27,6 +27,9 @@ _DEFAULT_FIELDS = {
     "PermissionList": "kind,nextPageToken,permissions(kind,id,type,role)",
     "Drive": "kind,id,name",
     "DriveList": "kind,nextPageToken,drives(kind,id,name)",
+    # As live Drive: an approvals answer without `fields` may carry only its kind.
+    "Approval": "kind",
+    "ApprovalList": "kind,nextPageToken,items(kind)",
 }
 _FIELDS_REQUIRED = ("drive.comments.", "drive.replies.", "drive.about.")
 
@@ -193,7 +196,9 @@ def _delete_permission(state, call: Call):
 # -- Drive: approvals ------------------------------------------------------------------------
 @handles("drive.approvals.start")
 def _start_approval(state, call: Call):
-    return state.drive.start_approval(call.principal, call.path_params["fileId"], call.body or {})
+    approval = state.drive.start_approval(call.principal, call.path_params["fileId"], call.body or {})
+    # Live Drive may answer a start before the approval has its id: list the file's approvals to find it.
+    return {key: value for key, value in approval.items() if key != "approvalId"}
 
 
 @handles("drive.approvals.list")

@@ -50,12 +50,20 @@ def _v3_notice_retries(conn: Connection) -> None:
                  .values(status="given_up", error="left unconfirmed by an older version of workflow"))
 
 
-def _v4_topic_sheet(conn: Connection) -> None:
+def _v4_doc_touched(conn: Connection) -> None:
+    """Exports remember the Doc as we wrote it, whether reviewers touched it, and the write in flight."""
+    columns = tables.exports.c
+    for column in (columns.content_fingerprint, columns.reviewed, columns.pending_write):
+        add_column(conn, "exports", column)
+
+
+def _v5_topic_sheet(conn: Connection) -> None:
+    """The topic queue's Google Sheet: its id, layout and what the last sync read and wrote."""
     tables.metadata.create_all(conn, tables=[tables.topic_sheets])
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_reviews, _v3_notice_retries,
-                                                  _v4_topic_sheet]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_reviews, _v3_notice_retries, _v4_doc_touched,
+                                                  _v5_topic_sheet]
 LATEST = len(MIGRATIONS)
 
 
