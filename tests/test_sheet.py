@@ -24,11 +24,13 @@ SHEET_MIME = "application/vnd.google-apps.spreadsheet"
 HEADER = ["ID", "Title", "Priority", "Due", "Notes", "Requested by", "Status", "Writer", "Draft", "Review", "Message"]
 
 
-def configure(google_site, *, retries: int = 5, capacity: int = 1, extra: str = "") -> None:
+def configure(google_site, *, retries: int = 5, capacity: int = 1, extra: str = "",
+              editors: tuple[str, ...] = (EDITOR, SECOND_EDITOR)) -> None:
+    emails = ", ".join(f'"{email}"' for email in editors)
     google_site.configure(f"""
         [topics]
         sheet = true
-        editors = ["{EDITOR}", "{SECOND_EDITOR}"]
+        editors = [{emails}]
         {extra}
 
         [[writers]]
@@ -142,6 +144,30 @@ def test_editors_queue_rows_reorder_them_and_see_assignments(google_site, cli):
     assert (quiet["Status"], quiet["Writer"], quiet["Draft"]) == ("assigned", "sam", "drafts/quiet-mornings.md")
     assert editor.rows()[-2][1] == "listening without fixing!"   # refused row after the queue, before the assigned one
     assert api_calls_of(google_site, lambda: sync(cli)) == ["drive.files.get"]   # idle: one call
+
+
+def test_after_a_review_poll_an_idle_sync_asks_google_nothing(google_site, cli):
+    """The review poll lists the folder the Sheet is in: its Drive version there spares the sync a call."""
+    configure(google_site)
+    cli("topics", "add", "Polled Topic")
+    url = sync(cli)["url"]
+    sync(cli)                                   # reads back the first write (sharing moved the version)
+    assert cli("reviews", "--sync").code == 0
+    assert api_calls_of(google_site, lambda: sync(cli)) == []
+    assert api_calls_of(google_site, lambda: sync(cli)) == ["drive.files.get"]    # no listing since the last sync
+    editor = SheetEditor(google_site, url)
+    editor.type("Polled Topic", "Notes", "typed between two polls")
+    cli("reviews", "--sync")
+    assert api_calls_of(google_site, lambda: sync(cli)) == ["drive.files.get", "sheets.spreadsheets.values.get"]
+    assert queue(cli)[0]["notes"] == "typed between two polls"
+    cli("reviews", "--sync")
+    configure(google_site, editors=(EDITOR, SECOND_EDITOR, "cleo@example.com"))
+    calls = api_calls_of(google_site, lambda: sync(cli))     # someone new to share with: the sync asks Drive
+    assert calls[0] == "drive.files.get" and "drive.permissions.create" in calls
+    owner_drive, _docs = reviewer_clients(google_site.sandbox, OWNER)
+    owner_drive.files().update(fileId=editor.id, body={"trashed": True}).execute()
+    cli("reviews", "--sync")                    # a trashed Sheet is not listed: the sync asks Drive, and says so
+    assert "in the Drive trash" in cli("topics", "sync").err
 
 
 def test_command_line_changes_show_up_and_the_sheet_wins_conflicts(google_site, cli):
@@ -321,6 +347,7 @@ def test_a_trashed_sheet_is_reported_not_recreated(google_site, cli):
     assert failed.code == 1 and "is in the Drive trash" in failed.err and "--new-sheet" in failed.err
     assert cli("topics", "sync").code == 1                   # again: still reported, still no new Sheet
     assert "in the Drive trash" in cli("status").out
+    assert "topics: last run failed" in cli("status", "--check").err    # the failed sync by hand counts as a run
     sheets = owner_drive.files().list(q=f"mimeType = '{SHEET_MIME}'", fields="files(id)").execute()["files"]
     assert [f["id"] for f in sheets] == [sheet_id]
     owner_drive.files().update(fileId=sheet_id, body={"trashed": False}).execute()
@@ -429,6 +456,8 @@ def test_status_shows_the_sheet_and_the_worker_asks_for_no_sheets_scope(google_s
     url = sync(cli)["url"]
     status = cli("status", "--json").json
     assert status["sheet"]["url"] == url and status["sheet"]["synced_at"] and status["sheet"]["problem"] is None
+    [topics_job] = [job for job in status["jobs"] if job["id"] == "topics"]    # a sync by hand is a run of the job
+    assert topics_job["outcome"] == "ok" and "written" in topics_job["counts"] and topics_job["worker"].count(":") == 2
     assert f"Topic Sheet: {url}" in cli("status").out
     granted = {scope for grant in google_site.sandbox.state.auth.access_tokens.values() if grant["app"]
                for scope in grant["scopes"]}

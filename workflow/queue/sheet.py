@@ -7,14 +7,18 @@ shared with `[topics] editors` (writers) and the reviewers (readers), and laid o
 `spreadsheets.batchUpdate` (sheet_layout.py).
 
 One sync (`sync_topic_sheet`), under a lease so two workers never sync at once:
-1. Drive `files.get`: the Sheet's `version`, whether it is trashed, who can open it. Same version
-   as at the last read: the rows read then still stand and no `values.get` is made.
+1. The Sheet's Drive `version`: from the review poll's folder listing when the poll listed the
+   folder since the last sync and found the version this worker last saw or wrote (nobody touched
+   the Sheet, its sharing, or its place); otherwise from a Drive `files.get`, which also says
+   whether it is trashed and who can open it. Same version as at the last read: the rows read then
+   still stand and no `values.get` is made.
 2. Otherwise ONE `values.get` of Topics!A1:L.
 3. The merge (sheet_merge.py), in one store transaction with what it records.
 4. If the Sheet should show something else: ONE `values.batchUpdate` with the rows that differ and
    a stamp in the hidden cell L1, and before it ONE `spreadsheets.batchUpdate` only when the grid
    must grow. The stamp tells the next sync whether a write whose answer was lost landed.
-An idle sync is one API call; a sync that changes anything, at most three.
+An idle sync is no API call after a review poll, one otherwise; a sync that changes anything, at
+most three.
 
 A Sheet trashed or no longer shared is reported (`workflow status`), never replaced silently:
 `workflow topics sync --new-sheet` makes a new one on purpose. The queue in the store is the truth
@@ -126,6 +130,7 @@ class TopicSheetSync:
         self.sheets = SheetsOps(session)
         self.report = SheetReport()
         self.share_error: str | None = None
+        self._meta: dict[str, Any] = {}
 
     def run(self, *, new_sheet: bool = False) -> SheetReport:
         require_sheet(self.config)
@@ -156,21 +161,15 @@ class TopicSheetSync:
 
     def _sync(self, new_sheet: bool) -> None:
         record = self._spreadsheet(new_sheet)
-        sheet_id = record["spreadsheet_id"]
         self.report.url = record["url"]
         if record["layout"] < LAYOUT_VERSION:
             record = self._lay_out(record)
-        meta = self.ops.get_file(sheet_id, fields=META_FIELDS)
-        if meta is None:
-            raise SheetUnavailable(f"the topic Sheet {record['url']} is gone or no longer shared with the worker: "
-                                   "share it again, or run `workflow topics sync --new-sheet` to make a new one "
-                                   "(the queue is kept)")
-        if meta.get("trashed"):
-            raise SheetUnavailable(f"the topic Sheet {record['url']} is in the Drive trash: restore it, or run "
-                                   "`workflow topics sync --new-sheet` to make a new one (the queue is kept)")
-        record = self._share(record, meta)
         state = SyncState.from_json(record["sync_state"])
-        version = str(meta.get("version", ""))
+        if self._unchanged_in_listing(record, state, new_sheet):
+            version = record["listed_version"]      # nobody touched it: no need to ask Drive
+        else:
+            version = self._check_file(record)
+            record = self._share(record, self._meta)
         if record["drive_version"] == version and state.grid is not None:
             grid = state.grid
         else:
@@ -190,13 +189,14 @@ class TopicSheetSync:
             if not changes:
                 state.grid = grid
                 q.update_topic_sheet(conn, drive_version=version, sync_state=state.to_json(), synced_at=now,
-                                     checked_at=now, problem=None)
+                                     checked_at=now, problem=None, listed_version=None)
             else:
                 token = secrets.token_hex(8)
                 stamp_cell = a1(record["sheet_title"], 1, 1, first_column=STAMP_COLUMN, last_column=STAMP_COLUMN)
                 changes.append({"range": stamp_cell, "values": [[token]]})
                 state.grid, state.pending = None, {"stamp": token, "rows": result.pending}
-                q.update_topic_sheet(conn, drive_version=None, sync_state=state.to_json(), checked_at=now)
+                q.update_topic_sheet(conn, drive_version=None, sync_state=state.to_json(), checked_at=now,
+                                     listed_version=None)
         self.report.counts = result.counts
         self.report.messages.extend(result.messages)
         if changes:
@@ -212,6 +212,29 @@ class TopicSheetSync:
             with self.store.write() as conn:
                 q.update_topic_sheet(conn, sync_state=state.to_json(), synced_at=utcnow(), problem=None,
                                      drive_version=expected)
+
+    def _unchanged_in_listing(self, record: dict, state: SyncState, new_sheet: bool) -> bool:
+        """The review poll listed the folder since the last sync and the Sheet's `version` there is the one
+        this worker last saw or wrote: nobody has changed it, shared or unshared it, or trashed it (a trashed
+        file is not listed), and everyone the config names has access. Then the sync makes no Drive call."""
+        listed = record["listed_version"]
+        return (not new_sheet and listed is not None and listed == record["drive_version"]
+                and state.grid is not None and not state.pending and not record["problem"]
+                and not self._missing_access(dict(record["shared_with"])))
+
+    def _check_file(self, record: dict) -> str:
+        """Drive `files.get`: the Sheet is still there, not trashed; its `version` (and permissions kept
+        in self._meta for `_share`)."""
+        meta = self.ops.get_file(record["spreadsheet_id"], fields=META_FIELDS)
+        if meta is None:
+            raise SheetUnavailable(f"the topic Sheet {record['url']} is gone or no longer shared with the worker: "
+                                   "share it again, or run `workflow topics sync --new-sheet` to make a new one "
+                                   "(the queue is kept)")
+        if meta.get("trashed"):
+            raise SheetUnavailable(f"the topic Sheet {record['url']} is in the Drive trash: restore it, or run "
+                                   "`workflow topics sync --new-sheet` to make a new one (the queue is kept)")
+        self._meta = meta
+        return str(meta.get("version", ""))
 
     def _keep_lease(self) -> None:
         """Renew the sync's lease; a sync that lost it (it ran past lease_seconds and another worker
@@ -292,15 +315,7 @@ class TopicSheetSync:
                     if p.get("type") in ("user", "group")}
         else:
             have = dict(record["shared_with"])
-        wanted: dict[str, tuple[str, str]] = {}
-        for email in self.config.get("review", "reviewers"):
-            wanted[email.lower()] = (email, "reader")
-        for email in self.config.get("topics", "editors"):
-            wanted[email.lower()] = (email, "writer")
-        missing: dict[str, list[str]] = {}
-        for key, (email, role) in wanted.items():
-            if _ROLE_RANK.get(have.get(key) or "", -1) < _ROLE_RANK[role]:
-                missing.setdefault(role, []).append(email)
+        missing = self._missing_access(have)
         if not missing:
             return record
         shared = dict(record["shared_with"])
@@ -325,6 +340,20 @@ class TopicSheetSync:
             email, why = next(iter(errors.items()))
             self.share_error = f"could not share the topic Sheet with {email}: {why}"
         return record
+
+    def _missing_access(self, have: dict[str, str]) -> dict[str, list[str]]:
+        """{role: [emails]} the config names (editors as writers, reviewers as readers) without that
+        access in `have` ({email in lower case: role})."""
+        wanted: dict[str, tuple[str, str]] = {}
+        for email in self.config.get("review", "reviewers"):
+            wanted[email.lower()] = (email, "reader")
+        for email in self.config.get("topics", "editors"):
+            wanted[email.lower()] = (email, "writer")
+        missing: dict[str, list[str]] = {}
+        for key, (email, role) in wanted.items():
+            if _ROLE_RANK.get(have.get(key) or "", -1) < _ROLE_RANK[role]:
+                missing.setdefault(role, []).append(email)
+        return missing
 
     def _read(self, record: dict) -> tuple[list[list], dict]:
         """ONE values.get of the sheet; a renamed sheet is found again by its id, a deleted one laid out again."""
@@ -414,6 +443,17 @@ def sync_topic_sheet(config: Config, store: Store, session: GoogleSession, *, ho
                      new_sheet: bool = False) -> SheetReport:
     """One two-way sync of the topic Sheet (see the module docstring)."""
     return TopicSheetSync(config, store, session, holder=holder).run(new_sheet=new_sheet)
+
+
+def note_listed_version(store: Store, versions: dict[str, str]) -> None:
+    """The review poll listed the review folder ({file id: Drive version}): when the topic Sheet is
+    there, the next sync compares its version with the one it last saw instead of asking Drive."""
+    with store.read() as conn:
+        record = q.topic_sheet(conn)
+    sheet_id = record["spreadsheet_id"] if record else None
+    if sheet_id in versions and versions[sheet_id] != record["listed_version"]:
+        with store.write() as conn:
+            q.update_topic_sheet(conn, listed_version=versions[sheet_id])
 
 
 def sheet_status(store: Store) -> dict[str, Any] | None:

@@ -181,6 +181,7 @@ topic_sheets = Table(
     Column("row_count", Integer),                 # rows of its grid, as last known
     Column("shared_with", Text),                  # JSON: {email: role} shared by the worker
     Column("drive_version", String(30)),          # Drive `version` when last read and found in step; None = read next time
+    Column("listed_version", String(30)),         # its `version` in a review poll's folder listing since the last sync
     Column("sync_state", Text),                   # JSON, see above
     Column("synced_at", String(32)),              # last sync that finished
     Column("checked_at", String(32)),             # last sync attempted
