@@ -170,6 +170,70 @@ def test_after_a_review_poll_an_idle_sync_asks_google_nothing(google_site, cli):
     assert "in the Drive trash" in cli("topics", "sync").err
 
 
+def test_the_sheet_is_made_once_in_the_review_folder_shared_and_laid_out(google_site, cli):
+    configure(google_site)
+    cli("topics", "add", "Laid Out Topic")
+    editor = SheetEditor(google_site, sync(cli)["url"])
+    owner_drive, _docs = reviewer_clients(google_site.sandbox, OWNER)
+    [folder] = owner_drive.files().list(q="mimeType = 'application/vnd.google-apps.folder'",
+                                        fields="files(id,name)").execute()["files"]
+    sheets = owner_drive.files().list(q=f"mimeType = '{SHEET_MIME}'", fields="files(id,name,parents)").execute()
+    assert sheets["files"] == [{"id": editor.id, "name": "Topic queue", "parents": [folder["id"]]}]
+    permissions = owner_drive.permissions().list(fileId=editor.id, fields="permissions(emailAddress,role)").execute()
+    roles = {p.get("emailAddress"): p["role"] for p in permissions["permissions"]}
+    assert {email: roles.get(email) for email in (EDITOR, SECOND_EDITOR, "editor@example.com")} == {
+        EDITOR: "writer", SECOND_EDITOR: "writer", "editor@example.com": "reader"}    # editors write, reviewers read
+    got = editor.api.get(spreadsheetId=editor.id, ranges=["Topics!A1:K2"], includeGridData=True).execute()
+    first = got["sheets"][0]
+    assert first["properties"]["title"] == "Topics" and first["properties"]["gridProperties"]["frozenRowCount"] == 1
+    [header, row] = first["data"][0]["rowData"]
+    assert [cell.get("formattedValue") for cell in header["values"]] == HEADER
+    cells = dict(zip(HEADER, row["values"]))
+    priority = cells["Priority"]["dataValidation"]
+    assert priority["condition"]["type"] == "ONE_OF_LIST" and priority["showCustomUi"] and priority["strict"]
+    assert [v["userEnteredValue"] for v in priority["condition"]["values"]] == ["high", "normal", "low"]
+    assert cells["Due"]["dataValidation"]["condition"]["type"] == "DATE_IS_VALID"
+    protected = {}
+    for p in first["protectedRanges"]:
+        assert p["warningOnly"] is True                      # editors are warned, not blocked
+        protected.update({HEADER[c]: p["description"] for c in range(p["range"].get("startColumnIndex", 0),
+                                                                       min(p["range"].get("endColumnIndex", 11), 11))
+                          if "startColumnIndex" in p["range"]})
+    assert sorted(protected) == sorted(["ID", "Status", "Writer", "Draft", "Review", "Message"])
+    assert sync(cli)["created"] is False and len(owner_drive.files().list(
+        q=f"mimeType = '{SHEET_MIME}'", fields="files(id)").execute()["files"]) == 1
+
+
+def test_the_row_follows_the_draft_into_review_and_approval(google_site, cli):
+    configure(google_site, retries=0)
+    cli("topics", "add", "Notes Left On The Fridge")
+    editor = SheetEditor(google_site, sync(cli)["url"])
+    assert cli("assign").code == 0
+    _, row = editor.row("Notes Left On The Fridge")
+    assert (row["Status"], row["Writer"], row["Review"]) == ("assigned", "sam", "")
+    draft = google_site.site.root / row["Draft"]
+    finished = draft.read_text().replace("status: draft", "status: ready") + "\nThe finished post.\n"
+    (google_site.site.posts / draft.name).write_text(finished)
+    draft.unlink()
+    google_site.fault(method="docs.documents.batchUpdate", kind="status", status=503)
+    assert cli("export").code == 1                         # the post never reached its Doc: not in review yet
+    sync(cli)
+    assert editor.row("Notes Left On The Fridge")[1]["Status"] == "assigned"
+    exported = cli("export", "--json")
+    assert exported.code == 0, exported.err
+    [post] = exported.json["posts"]
+    sync(cli)
+    _, row = editor.row("Notes Left On The Fridge")
+    assert (row["Status"], row["Review"]) == ("in review", post["url"])
+    reviewer_drive, _docs = reviewer_clients(google_site.sandbox, "editor@example.com")
+    [approval] = reviewer_drive.approvals().list(fileId=post["doc_id"], fields="items(approvalId)").execute()["items"]
+    reviewer_drive.approvals().approve(fileId=post["doc_id"], approvalId=approval["approvalId"], body={}).execute()
+    assert cli("reviews", "--sync").code == 0
+    sync(cli)
+    _, row = editor.row("Notes Left On The Fridge")
+    assert (row["Status"], row["Writer"], row["Review"]) == ("approved", "sam", post["url"])
+
+
 def test_command_line_changes_show_up_and_the_sheet_wins_conflicts(google_site, cli):
     configure(google_site)
     for title in ("Alpha Topic", "Bravo Topic", "Charlie Topic"):

@@ -191,3 +191,24 @@ def test_the_html_view_shows_the_grid_escaped(sandbox):
         page = reply.read().decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
     assert "<h2>Sheet1</h2>" in page
+
+
+def test_spreadsheets_create_makes_a_drive_file_and_clear_empties_ranges(sandbox):
+    sheets = editor_sheets(sandbox, OWNER).spreadsheets()
+    made = sheets.create(body={"properties": {"title": "Made In Sheets"},
+                               "sheets": [{"properties": {"title": "Topics"}}]}).execute()
+    sheet_id = made["spreadsheetId"]
+    assert made["spreadsheetUrl"].endswith(f"/spreadsheets/d/{sheet_id}/edit")
+    drive, _docs = reviewer_clients(sandbox, OWNER)
+    meta = drive.files().get(fileId=sheet_id, fields="name,mimeType").execute()
+    assert meta == {"name": "Made In Sheets", "mimeType": SHEET_MIME}
+    values = sheets.values()
+    values.update(spreadsheetId=sheet_id, range="Topics!A1:B3", valueInputOption="RAW",
+                  body={"values": [["a", "b"], ["c", "d"], ["e", "f"]]}).execute()
+    start = version(drive, sheet_id)
+    assert values.clear(spreadsheetId=sheet_id, range="Topics!A1:A2", body={}).execute()["clearedRange"] \
+        == "Topics!A1:A2"
+    cleared = values.batchClear(spreadsheetId=sheet_id, body={"ranges": ["Topics!B3", "Topics!B1"]}).execute()
+    assert cleared["clearedRanges"] == ["Topics!B3", "Topics!B1"]
+    assert values.get(spreadsheetId=sheet_id, range="Topics!A1:B3").execute()["values"] == [[], ["", "d"], ["e"]]
+    assert version(drive, sheet_id) == start + 2
