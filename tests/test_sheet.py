@@ -161,6 +161,14 @@ def test_after_a_review_poll_an_idle_sync_asks_google_nothing(google_site, cli):
     assert api_calls_of(google_site, lambda: sync(cli)) == ["drive.files.get", "sheets.spreadsheets.values.get"]
     assert queue(cli)[0]["notes"] == "typed between two polls"
     cli("reviews", "--sync")
+    editor.append(["", "Typed After The Poll"])         # the listing is older than this row ...
+    cli("topics", "add", "Added After The Poll")         # ... which the command line's new row must not cover
+    calls = api_calls_of(google_site, lambda: sync(cli))
+    assert sorted(live_titles(cli)) == ["Added After The Poll", "Polled Topic", "Typed After The Poll"]
+    assert [row[1] for row in editor.rows()[1:]] == live_titles(cli)
+    assert calls == ["drive.files.get", "sheets.spreadsheets.values.get", "sheets.spreadsheets.values.batchUpdate"]
+    sync(cli)
+    cli("reviews", "--sync")
     configure(google_site, editors=(EDITOR, SECOND_EDITOR, "cleo@example.com"))
     calls = api_calls_of(google_site, lambda: sync(cli))     # someone new to share with: the sync asks Drive
     assert calls[0] == "drive.files.get" and "drive.permissions.create" in calls
@@ -417,6 +425,10 @@ def test_a_trashed_sheet_is_reported_not_recreated(google_site, cli):
     owner_drive.files().update(fileId=sheet_id, body={"trashed": False}).execute()
     assert sync(cli)["error"] is None
     assert [row[1] for row in SheetEditor(google_site, url).rows()[1:]] == ["Safe Topic", "Added While Trashed"]
+    owner_drive.files().delete(fileId=sheet_id).execute()      # deleted for good
+    gone = cli("topics", "sync")
+    assert gone.code == 1 and "is gone or no longer shared with the worker" in gone.err and "--new-sheet" in gone.err
+    assert owner_drive.files().list(q=f"mimeType = '{SHEET_MIME}'", fields="files(id)").execute()["files"] == []
     fresh = sync(cli, "--new-sheet")
     assert fresh["created"] and fresh["url"] != url
     assert [row[1] for row in SheetEditor(google_site, fresh["url"]).rows()[1:]] == ["Safe Topic", "Added While Trashed"]

@@ -1,5 +1,5 @@
-"""Model-based test of the topic Sheet sync: editors in the Sheet, the command line, assign and syncs
-(some hit by faults) in any order. After every sync that succeeds, checked against the issue's rules
+"""Model-based test of the topic Sheet sync: editors in the Sheet, the command line, assign, review
+polls (whose folder listing a sync may trust) and syncs (some hit by faults) in any order. After every sync that succeeds, checked against the issue's rules
 as read from the Sheet before it (an oracle that shares no code with the merge):
 
 - nothing lost: every title an editor left in a row is a live topic, or still in the Sheet with a
@@ -28,6 +28,7 @@ from workflow.google.clients import connect
 from workflow.queue import topics
 from workflow.queue.assign import assign_topics
 from workflow.queue.sheet import sync_topic_sheet
+from workflow.reviews import sync_reviews
 from workflow.sandbox import start
 from workflow.store import open_store
 
@@ -109,6 +110,7 @@ class SheetSync(RuleBasedStateMachine):
         self.gid = next(s["properties"]["sheetId"] for s in self.editor.get(spreadsheetId=self.sheet_id).execute()["sheets"]
                         if s["properties"]["title"] == "Topics")
         self.ever_live: set[int] = set()
+        self.polled = False
 
     def teardown(self) -> None:
         if hasattr(self, "store"):
@@ -195,6 +197,11 @@ class SheetSync(RuleBasedStateMachine):
     def assign(self):
         assign_topics(self.store, self.config)
 
+    @rule()
+    def review_poll(self):
+        sync_reviews(self.config, self.store, self.session)    # its folder listing gives the Sheet's version
+        self.polled = True
+
     # --- syncs, checked against the rules ---
 
     @rule()
@@ -207,6 +214,9 @@ class SheetSync(RuleBasedStateMachine):
 
     def check_sync(self, fault: dict | None) -> None:
         before_rows, before = self.rows(), self.queue()
+        if self.polled:     # the sync right after a poll trusts its listing: edits made since wait for the next one
+            self.polled = False
+            self.sync()
         if fault:
             control(self.sandbox, "POST", "faults", fault)
             self.sync()                             # may fail: the next one must repair everything

@@ -11,7 +11,9 @@ One sync (`sync_topic_sheet`), under a lease so two workers never sync at once:
    folder since the last sync and found the version this worker last saw or wrote (nobody touched
    the Sheet, its sharing, or its place); otherwise from a Drive `files.get`, which also says
    whether it is trashed and who can open it. Same version as at the last read: the rows read then
-   still stand and no `values.get` is made.
+   still stand and no `values.get` is made. (A listing may be minutes old: a sync that trusted it
+   and has rows to write makes the `files.get` first, and reads the Sheet if it moved, so it never
+   writes over a row typed since.)
 2. Otherwise ONE `values.get` of Topics!A1:L.
 3. The merge (sheet_merge.py), in one store transaction with what it records.
 4. If the Sheet should show something else: ONE `values.batchUpdate` with the rows that differ and
@@ -159,13 +161,14 @@ class TopicSheetSync:
 
     # --- the sync ---
 
-    def _sync(self, new_sheet: bool) -> None:
+    def _sync(self, new_sheet: bool, *, trust_listing: bool = True) -> None:
         record = self._spreadsheet(new_sheet)
         self.report.url = record["url"]
         if record["layout"] < LAYOUT_VERSION:
             record = self._lay_out(record)
         state = SyncState.from_json(record["sync_state"])
-        if self._unchanged_in_listing(record, state, new_sheet):
+        listed = trust_listing and self._unchanged_in_listing(record, state, new_sheet)
+        if listed:
             version = record["listed_version"]      # nobody touched it: no need to ask Drive
         else:
             version = self._check_file(record)
@@ -197,6 +200,11 @@ class TopicSheetSync:
                 state.grid, state.pending = None, {"stamp": token, "rows": result.pending}
                 q.update_topic_sheet(conn, drive_version=None, sync_state=state.to_json(), checked_at=now,
                                      listed_version=None)
+        if changes and listed and self._check_file(record) != version:
+            # Edited since the poll listed it: read it before writing over any row. What this merge
+            # recorded counts as a write that never landed (its rows are merged again).
+            self._sync(False, trust_listing=False)
+            return
         self.report.counts = result.counts
         self.report.messages.extend(result.messages)
         if changes:
@@ -223,9 +231,9 @@ class TopicSheetSync:
                 and not self._missing_access(dict(record["shared_with"])))
 
     def _check_file(self, record: dict) -> str:
-        """Drive `files.get`: the Sheet is still there, not trashed; its `version` (and permissions kept
-        in self._meta for `_share`)."""
-        meta = self.ops.get_file(record["spreadsheet_id"], fields=META_FIELDS)
+        """Drive `files.get` (once a run): the Sheet is still there, not trashed; its `version` (and
+        permissions kept in self._meta for `_share`)."""
+        meta = self._meta or self.ops.get_file(record["spreadsheet_id"], fields=META_FIELDS)
         if meta is None:
             raise SheetUnavailable(f"the topic Sheet {record['url']} is gone or no longer shared with the worker: "
                                    "share it again, or run `workflow topics sync --new-sheet` to make a new one "
