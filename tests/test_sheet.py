@@ -144,6 +144,10 @@ def test_editors_queue_rows_reorder_them_and_see_assignments(google_site, cli):
     assert (quiet["Status"], quiet["Writer"], quiet["Draft"]) == ("assigned", "sam", "drafts/quiet-mornings.md")
     assert editor.rows()[-2][1] == "listening without fixing!"   # refused row after the queue, before the assigned one
     assert api_calls_of(google_site, lambda: sync(cli)) == ["drive.files.get"]   # idle: one call
+    idle = cli("topics", "sync")
+    assert idle.code == 0 and idle.out.splitlines() == [
+        f"Topic Sheet: {first['url']}", "  row 4: “listening without fixing!”: duplicate of #1",   # still refused
+        "unchanged since the last read (4 rows); refused 1; nothing to write (1 API call)"]
 
 
 def test_after_a_review_poll_an_idle_sync_asks_google_nothing(google_site, cli):

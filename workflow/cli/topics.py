@@ -192,9 +192,12 @@ def _sync_line(report) -> str:
     counts = report.counts
     parts = [f"{name} {getattr(counts, name)}" for name in
              ("queued", "updated", "removed", "reordered", "refused", "restored", "conflicts") if getattr(counts, name)]
-    read = f"read {report.rows} rows" if report.read else f"unchanged since the last read ({report.rows} rows)"
-    wrote = f"wrote {report.written} rows" if report.written else "nothing to write"
-    return f"{read}; {', '.join(parts) or 'no changes from the Sheet'}; {wrote} ({report.api_calls} API calls)"
+    def rows(n: int) -> str:
+        return f"{n} row" if n == 1 else f"{n} rows"
+    read = f"read {rows(report.rows)}" if report.read else f"unchanged since the last read ({rows(report.rows)})"
+    wrote = f"wrote {rows(report.written)}" if report.written else "nothing to write"
+    calls = "1 API call" if report.api_calls == 1 else f"{report.api_calls} API calls"
+    return f"{read}; {', '.join(parts) or 'no changes from the Sheet'}; {wrote} ({calls})"
 
 
 def sync_sheet(ctx: Context, *, new_sheet: bool = False):
