@@ -11,6 +11,7 @@ from .sheets_a1 import column_letters
 from .sheets_values import formatted
 from .state import SandboxState
 from .viewer import _page as page
+from .viewer import file_meta
 
 _STYLE = """
 table.sheet{border-collapse:collapse;font-size:.9em}
@@ -70,8 +71,7 @@ def spreadsheet_page(state: SandboxState, file_id: str) -> tuple[int, str]:
         spreadsheet = state.drive.spreadsheets.get(file_id)
         if record is None or spreadsheet is None:
             return 404, _page("Not found", f"<h1>No spreadsheet {escape(file_id)}</h1>")
-        meta = (f"<p class='meta'>version {record['version']} · modified {escape(record['modifiedTime'])}"
-                f"{' · in the trash' if record['trashed'] else ''}</p>")
+        meta = file_meta(record, " · in the trash" if record["trashed"] else "")
         parts = [f"<h1>{escape(record['name'])}</h1>{meta}"]
         for sheet in sorted(spreadsheet.sheets, key=lambda s: s.properties.get("index", 0)):
             parts.append(f"<h2>{escape(sheet.title)}</h2>{_grid(sheet)}")
