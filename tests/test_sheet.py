@@ -466,6 +466,9 @@ def test_a_sheet_made_by_hand_gets_a_topics_tab_that_survives_renames(google_sit
     editor._batch({"deleteSheet": {"sheetId": gid}})
     assert sync(cli)["error"] is None                           # laid out again, every topic back
     assert [row[1] for row in editor.rows()[1:]] == ["Hand Made Home", "After The Rename"]
+    granted = {scope for grant in google_site.sandbox.state.auth.access_tokens.values() if grant["app"]
+               for scope in grant["scopes"]}
+    assert {s.rsplit("/", 1)[1] for s in granted} == {"drive", "documents"}       # never `spreadsheets`
 
 
 def test_access_removed_by_hand_is_given_back(google_site, cli):
