@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -134,6 +135,7 @@ notify = false
         return 0 if worst <= GOAL_CALLS else 1
     finally:
         sandbox.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

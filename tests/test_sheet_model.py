@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -115,6 +116,8 @@ class SheetSync(RuleBasedStateMachine):
     def teardown(self) -> None:
         if hasattr(self, "store"):
             self.store.close()
+        if hasattr(self, "root"):
+            shutil.rmtree(self.root, ignore_errors=True)
 
     # --- what the actors see and do ---
 
@@ -276,7 +279,11 @@ class SheetSync(RuleBasedStateMachine):
 
 def test_sheet_sync_model(machine_sandbox):
     SheetSync.shared = Shared(machine_sandbox)
-    run_state_machine_as_test(SheetSync, settings=settings(
-        max_examples=int(os.environ.get("SHEET_MODEL_EXAMPLES", "10")),
-        stateful_step_count=int(os.environ.get("SHEET_MODEL_STEPS", "20")), deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
+    try:
+        run_state_machine_as_test(SheetSync, settings=settings(
+            max_examples=int(os.environ.get("SHEET_MODEL_EXAMPLES", "10")),
+            stateful_step_count=int(os.environ.get("SHEET_MODEL_STEPS", "20")), deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
+    finally:
+        SheetSync.shared.session.close()
+        shutil.rmtree(SheetSync.shared.folder, ignore_errors=True)
