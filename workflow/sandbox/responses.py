@@ -346,3 +346,7 @@ def _batch_update(state, call: Call):
                                   author=call.principal.email, now=now_rfc3339())
     state.drive.bump(record, call.principal.email, content=True)
     return reply
+
+
+# -- Sheets: its handlers register themselves in HANDLERS ------------------------------------
+from . import sheets_responses  # noqa: E402,F401

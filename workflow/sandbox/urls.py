@@ -1,6 +1,6 @@
 """Which part of the sandbox answers a path: the token endpoint, the test controls, the Drive
 batch endpoint, the HTML viewer, or (everything else) a method of a discovery document (Drive,
-Docs, and any API added to discovery.py and responses.py), and how large a body each accepts."""
+Docs, Sheets, and any API added to discovery.py and responses.py), and how large a body each accepts."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ CONTROL = "control"
 BATCH = "batch"
 VIEW_INDEX = "view_index"
 VIEW_DOCUMENT = "view_document"
+VIEW_SPREADSHEET = "view_spreadsheet"
 API = "api"
 
 # Google's API front end refuses larger JSON payloads ("Request payload size exceeds the limit:
@@ -36,6 +37,8 @@ _ROUTES = [
     Route(BATCH, ("POST",), re.compile(r"^/batch/drive/v3/?$"), API_MAX_BODY),
     Route(VIEW_INDEX, ("GET",), re.compile(r"^/$"), CONTROL_MAX_BODY),
     Route(VIEW_DOCUMENT, ("GET",), re.compile(r"^/document/d/(?P<file_id>[^/]+)(/edit)?/?$"),
+          CONTROL_MAX_BODY),
+    Route(VIEW_SPREADSHEET, ("GET",), re.compile(r"^/spreadsheets/d/(?P<file_id>[^/]+)(/edit)?/?$"),
           CONTROL_MAX_BODY),
 ]
 
