@@ -301,6 +301,24 @@ def test_bad_cells_leave_the_topic_as_it_was_and_say_why(google_site, cli):
     assert editor.row("Kind Words")[1]["Message"] == "" and queue(cli)[0]["priority"] == "high"
 
 
+def test_a_row_whose_title_is_already_an_open_draft_is_refused_not_queued(google_site, cli):
+    """Issue 14's duplicate rule holds in the Sheet too: a title being written already is not queued again."""
+    configure(google_site)
+    drafts = google_site.site.root / "drafts"
+    drafts.mkdir(exist_ok=True)
+    (drafts / "quiet.md").write_text("---\ntitle: Quiet Mornings\nauthor: ana\nstatus: draft\n---\nOutline\n",
+                                     encoding="utf-8")
+    editor = SheetEditor(google_site, sync(cli)["url"])
+    editor.append(["", "quiet mornings!"])
+
+    report = sync(cli)
+
+    assert report["queued"] == 0 and report["refused"] == 1
+    [row] = [row for row in editor.rows() if row[1] == "quiet mornings!"]
+    assert row[0] == "" and row[10] == 'topic already an open draft: drafts/quiet.md ("Quiet Mornings")'
+    assert live_titles(cli) == []
+
+
 def test_a_deleted_row_comes_back_and_a_row_deleted_mid_sync_is_repaired(google_site, cli):
     configure(google_site)
     for title in ("One Topic", "Two Topic", "Three Topic", "Four Topic"):
