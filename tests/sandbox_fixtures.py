@@ -103,6 +103,18 @@ def text_index(document: dict, text: str) -> int:
     raise AssertionError(f"{text!r} not in the Doc")
 
 
+def sheets_client(sandbox: RunningSandbox, credentials):
+    """A Sheets v4 service talking to the sandbox (its root, as Docs)."""
+    return build("sheets", "v4", credentials=credentials, static_discovery=True,
+                 client_options={"api_endpoint": sandbox.url}, cache_discovery=False)
+
+
+def editor_sheets(sandbox: RunningSandbox, email: str):
+    """Sheets v4 acting as `email` in Google's own editor (what is shared with them, their role)."""
+    token = control(sandbox, "POST", "users", {"email": email})["token"]
+    return sheets_client(sandbox, user_credentials_module.Credentials(token))
+
+
 def batch_for(sandbox: RunningSandbox, callback=None) -> BatchHttpRequest:
     """A Drive batch aimed at the sandbox (new_batch_http_request() would aim at Google)."""
     return BatchHttpRequest(callback=callback, batch_uri=sandbox.url + "batch/drive/v3")

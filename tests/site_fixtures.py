@@ -22,7 +22,7 @@ class GoogleSite:
         self.configure()
 
     def configure(self, extra: str = "", *, reviewers: tuple[str, ...] = (REVIEWER,), role: str = "commenter",
-                  timeout: float = 5.0) -> None:
+                  timeout: float = 5.0, google: str = "") -> None:
         reviewers_toml = ", ".join(f'"{r}"' for r in reviewers)
         self.site.write_config(f"""
             [google]
@@ -33,6 +33,8 @@ class GoogleSite:
             request_timeout_seconds = {timeout}
             docs_writes_per_minute = 100000
             drive_requests_per_minute = 100000
+            sheets_requests_per_minute = 100000
+            {google}
 
             [review]
             reviewers = [{reviewers_toml}]

@@ -11,6 +11,7 @@ from readme_shapes import Obj, mismatches, readme_table
 from workflow.cli import build_parser
 
 WRITERS = '[[writers]]\nname = "sam"\nemail = "sam@example.com"\ncapacity = 1\n'
+SHEET = '[topics]\nsheet = true\neditors = ["editor@example.com"]\n'
 
 
 def json_commands() -> set[tuple[str, ...]]:
@@ -70,7 +71,7 @@ def test_the_readme_covers_every_json_command_and_names_one_thing_one_way():
 
 def test_every_json_output_has_the_readme_shape(google_site, cli):
     site = google_site.site
-    google_site.configure(WRITERS)
+    google_site.configure(WRITERS + SHEET)
     (site.root / "ideas.txt").write_text("# ideas for December\nSmall rituals\nsmall rituals!\n", encoding="utf-8")
     doc_id = google_site.exported_with_comment(cli, "hello.md", "# Hello\n\nFirst line.\n", "Nice start", "First line")
     site.post("warned.md", "# Warned\n\n<div>raw html</div>\n\nText.\n")
@@ -83,7 +84,8 @@ def test_every_json_output_has_the_readme_shape(google_site, cli):
 
     run("topics add TITLE --json", "topics", "add", "Quiet mornings", "--json")
     run("topics import FILE --json", "topics", "import", "ideas.txt", "--json")
-    run("assign --json", "assign", "--json")                      # "Quiet mornings" goes to sam
+    run("topics sync --json", "topics", "sync", "--json")        # the queue's Sheet, made on this first sync
+    run("assign --json", "assign", "--json")                      # "Quiet mornings" goes to sam; the Sheet follows
     run("topics show ID --json", "topics", "show", "1", "--json")  # assigned: its assignment
     run("topics list --json", "topics", "list", "--all", "--json")
     run("export --json", "export", "--json")                      # warned.md, with its warning

@@ -61,16 +61,17 @@ def test_status_json_has_jobs_queue_drafts_and_exports(site, cli):
     assert result.code == 0, result.err
     status = result.json
     assert {"jobs", "queue", "drafts", "exports"} <= set(status)
-    assert [job["job"] for job in status["jobs"]] == ["export", "assign", "reviews"]
+    assert [job["job"] for job in status["jobs"]] == ["export", "assign", "reviews", "topics"]
     for job in status["jobs"]:
         assert {"job", "last_start", "last_end", "outcome", "next_run"} <= set(job)
-    export, assign, reviews = status["jobs"]
+    export, assign, reviews, topics = status["jobs"]
     assert export["outcome"] == "ok" and export["counts"] == {"created": 2}
     assert export["last_start"] < export["next_run"]
     # `workflow assign` by hand counts as a run of the assign job.
     assert assign["outcome"] == "ok" and assign["counts"]["assigned"] == 3 and assign["worker"].count(":") == 2
     assert assign["next_run"].endswith("T09:00:00.000000Z")
     assert reviews["schedule"] == "" and reviews["next_run"] is None
+    assert topics["schedule"] == "" and status["sheet"] is None       # no topic Sheet: the job is off
     assert status["queue"] == 1
     assert status["drafts"] == {"sam": 3}
     assert status["exports"] == {"approved": 1, "conflict": 1, "in_review": 1}
@@ -145,7 +146,7 @@ def test_skipped_runs_do_not_hide_the_run_that_did_the_work(site, cli):
     configure(site, 'export = ""\nassign = "every 1h"\nreviews = ""')
     seed(site, run_row("assign", ago(minutes=10)),
          run_row("assign", ago(minutes=5), "skipped", "lease held by other:2:bbbbbb"))
-    [_, assign, _] = cli("status", "--json").json["jobs"]
+    [_, assign, _, _] = cli("status", "--json").json["jobs"]
     assert assign["outcome"] == "ok" and assign["worker"] == "host:1:abcdef"
 
 

@@ -90,3 +90,24 @@ def test_a_version_2_store_gains_the_doc_fingerprint_columns_and_keeps_its_expor
                                   tables.exports.c.reviewed, tables.exports.c.content_fingerprint)).one()
     store.close()
     assert tuple(row) == ("p", "rev1", False, None)
+
+
+def test_a_version_4_store_gains_the_topic_sheet_table_and_keeps_its_topics(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path}/state.db"
+    with monkeypatch.context() as patch:  # a store made by the version before migration 5 (no topic Sheet)
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:4])
+        patch.setattr(migrations, "LATEST", 4)
+        store = open_store(url)
+        with store.write() as conn:
+            conn.execute(tables.topics.insert().values(
+                title="Kept", normalized="kept", priority=1, position=1, created_at="t", updated_at="t"))
+            assert not conn.dialect.has_table(conn, "topic_sheets")
+        store.close()
+
+    store = open_store(url)
+    with store.write() as conn:
+        assert migrations.current_version(conn) == migrations.LATEST == 5
+        conn.execute(tables.topic_sheets.insert().values(key="topics", spreadsheet_id="s1"))
+        assert conn.execute(select(tables.topics.c.title)).scalars().all() == ["Kept"]
+        assert conn.execute(select(tables.topic_sheets.c.spreadsheet_id)).scalar() == "s1"
+    store.close()

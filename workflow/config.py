@@ -222,6 +222,7 @@ SCHEMA: dict[str, dict[str, tuple[Check, Any]]] = {
         "sandbox_data": (_path, ".workflow/sandbox"),
         "drive_requests_per_minute": (_whole(1, 1_000_000), 600),
         "docs_writes_per_minute": (_whole(1, 1_000_000), 60),
+        "sheets_requests_per_minute": (_whole(1, 1_000_000), 60),
         "max_retries": (_whole(0, 20), 5),
         "retry_base_seconds": (_seconds(600), 1.0),
         "request_timeout_seconds": (_seconds(3600), 60.0),
@@ -238,11 +239,18 @@ SCHEMA: dict[str, dict[str, tuple[Check, Any]]] = {
         "restart_approval_on_change": (_bool, True),
         "webhook_url": (_webhook_url, ""),
     },
+    "topics": {
+        "sheet": (_bool, False),
+        "sheet_id": (_str, ""),
+        "sheet_name": (_str, "Topic queue"),
+        "editors": (_emails, []),
+    },
     "schedule": {
         "timezone": (_timezone, "UTC"),
         "export": (_schedule, "*/5 * * * *"),
         "assign": (_schedule, "0 9 * * *"),
         "reviews": (_schedule, "every 10m"),
+        "topics": (_schedule, "every 5m"),
         "misfire_grace_seconds": (_whole(1, 7 * 86400), 300),
         "lease_seconds": (_whole(1, 86400), 120),
         "stop_timeout_seconds": (_seconds(3600), 30.0),
@@ -298,6 +306,11 @@ class Config:
     def writer(self, name: str) -> Writer | None:
         return next((w for w in self.writers if w.name == name), None)
 
+    @property
+    def topic_sheet(self) -> bool:
+        """Whether the topic queue has a Google Sheet ([topics] sheet = true, or a sheet_id)."""
+        return bool(self.get("topics", "sheet") or self.get("topics", "sheet_id"))
+
 
 def default_config_path(cwd: Path) -> Path | None:
     """`WORKFLOW_CONFIG`, else `config/workflow.toml` under the current directory when present."""
@@ -323,12 +336,25 @@ def load_config(path: Path | None, *, root: Path | None = None) -> Config:
             raise ConfigError(f"{path}: config file is not readable") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    sections = _validate_sections(raw, label)
+    _check_topics(sections, label)
     return Config(
         path=path,
         root=root,
-        sections=_validate_sections(raw, label),
+        sections=sections,
         writers=_validate_writers(raw.get("writers", []), label),
     )
+
+
+def _check_topics(sections: dict[str, dict[str, Any]], label: str) -> None:
+    """[topics]: a Sheet made by hand needs the full Drive scope, as a folder made by hand does."""
+    topics = sections["topics"]
+    if topics["sheet_id"].strip() and sections["google"]["drive_scope"] != "drive":
+        raise ConfigError(f'{label}: [topics] sheet_id names a Sheet the worker did not create: with [google] '
+                          f'drive_scope = "drive.file" the worker only reaches files it created; set drive_scope = '
+                          f'"drive", or leave sheet_id empty and set sheet = true to let the worker create one')
+    if not topics["sheet_name"].strip():
+        raise ConfigError(f"{label}: [topics] sheet_name must not be empty")
 
 
 def _validate_sections(raw: dict[str, Any], label: str) -> dict[str, dict[str, Any]]:

@@ -3,7 +3,8 @@
 `--json` prints {"assigned": [{topic_id, title, writer, draft_path}], "queued": n (still queued),
 "writers": {name: {open, capacity}} (after this run), "finished": [topic ids whose drafts were
 found no longer open], "skipped": [{topic_id, title, error}] (left queued: no draft could be
-written for them), "dry_run": bool}. Exit status 1 when a topic was skipped.
+written for them), "dry_run": bool}, plus "sheet" (the `topics sync --json` report) when the queue
+has a Google Sheet and the run changed it. Exit status 1 when a topic was skipped.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 from workflow import exit_codes
 from workflow.cli.context import Context
 from workflow.terminal import counted
+from workflow.cli.topics import sync_sheet_after
 from workflow.queue.assign import assign_topics
 from workflow.service.jobs import ManualRun, assign_result
 
@@ -37,8 +39,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             report = assign_topics(ctx.store, ctx.config)
             recorded.finish(assign_result(report))
     status = exit_codes.FAILED if report.skipped else exit_codes.SUCCESS
+    changed = not report.dry_run and (report.assigned or report.finished)
     if ctx.json:
-        ctx.emit_json(report.to_json())
+        sheet = sync_sheet_after(ctx, "assign") if changed else None
+        ctx.emit_json(report.to_json() | ({"sheet": sheet.to_json()} if sheet else {}))
         return status
     if report.finished:
         ctx.say(f"{counted(len(report.finished), 'draft')} finished since the last run: "
@@ -52,4 +56,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     ctx.say(f"{verb} {counted(len(report.assigned), 'topic')}; {report.queued} still queued; open drafts: {load}")
     if report.dry_run:
         ctx.say("dry run: nothing was changed")
+    elif changed:
+        sync_sheet_after(ctx, "assign")
     return status

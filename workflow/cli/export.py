@@ -7,10 +7,12 @@ from pathlib import Path
 
 from workflow import exit_codes
 from workflow.cli.context import Context, say_viewer_hint
+from workflow.cli.topics import sync_sheet_after
 from workflow.export import OUTCOMES, ExportReport, PostOutcome, export_posts
 from workflow.export.decide import check_paths
 from workflow.google.clients import connect
 from workflow.google.links import doc_links
+from workflow.queue.sheet import suggested_topics_mark, suggested_topics_since
 from workflow.service.jobs import ManualRun, export_result
 
 
@@ -37,6 +39,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.dry_run:
         report = export_posts(config, ctx.store, None, paths=args.paths, dry_run=True)
     else:
+        mark = suggested_topics_mark(ctx.store)
         with ManualRun(ctx.store, "export") as recorded:  # counts as a run of the export job (`status`)
             check_paths(config, None)  # no posts folder: a failed run, said before the sandbox starts
             session = connect(config)
@@ -49,6 +52,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             finally:
                 session.close()
             recorded.finish(export_result(report))
+        if suggested_topics_since(ctx.store, mark):
+            sync_sheet_after(ctx, "export")     # the posts suggested topics: show them in the Sheet
     if ctx.json:
         ctx.emit_json(report.to_json())
     else:

@@ -1,4 +1,4 @@
-"""`workflow sandbox serve`: run the local Google (Drive, Docs, OAuth token endpoint) until Ctrl-C."""
+"""`workflow sandbox serve`: run the local Google (Drive, Docs, Sheets, OAuth token endpoint) until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ DEFAULT_DATA_DIR = Path(".workflow/sandbox")
 def register(subparsers, parents) -> None:
     parser = subparsers.add_parser(
         "sandbox", parents=parents, help="the local Google sandbox",
-        description="A local, stateful stand-in for Google Drive, Docs and the OAuth token endpoint.")
+        description="A local, stateful stand-in for Google Drive, Docs, Sheets and the OAuth token endpoint.")
     commands = parser.add_subparsers(dest="sandbox_command", metavar="ACTION")
     commands.required = True
     serve = commands.add_parser(

@@ -65,6 +65,14 @@ def _print(status: ServiceStatus, ctx: Context, tz: ZoneInfo) -> None:
         if job.problem:
             ctx.say(f"           ! {job.problem}")
     ctx.say(f"Queue: {counted(status.queue, 'topic')} queued")
+    if ctx.config.topic_sheet:
+        sheet = status.sheet
+        if sheet is None:
+            ctx.say("Topic Sheet: not created yet (the next `topics` run or `workflow topics sync` makes it)")
+        else:
+            ctx.say(f"Topic Sheet: {sheet['url']}  last sync {_when(sheet['synced_at'], tz)}")
+            if sheet["problem"]:
+                ctx.say(f"           ! {sheet['problem']} (last tried {_when(sheet['checked_at'], tz)})")
     drafts = ", ".join(f"{writer} {n}" for writer, n in status.drafts.items()) or "none"
     ctx.say(f"Open drafts: {drafts}")
     exports = ", ".join(f"{state} {n}" for state, n in status.exports.items()) or "none"

@@ -3,6 +3,8 @@
 `--json` prints topic objects: {id, title, priority, position (1-based place in the queue, null
 unless queued), notes, due (YYYY-MM-DD or null), added_by, source, status (queued, assigned,
 removed), created_at, and assignment {writer, draft_path, assigned_at, status} once assigned}.
+`topics sync --json` prints {url, created, read, rows, queued, updated, removed, reordered, refused,
+restored, conflicts, written, api_calls, shared, messages, skipped, error}.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from workflow import exit_codes
 from workflow.queue import topics
 from workflow.queue.taken import taken_titles
 from workflow.cli.context import Context
@@ -92,6 +95,18 @@ def register(subparsers, parents) -> None:
                          help="print {file, added: [topic], duplicates: [{line, title, existing_id}], "
                               "similar: [{line, title, similar_to: {id, title}}]}")
     imports.set_defaults(func=run_import)
+
+    sync = commands.add_parser(
+        "sync", parents=parents, help="sync the queue with its Google Sheet, both ways",
+        description="Bring the topic Sheet ([topics] sheet = true) and the queue in step: rows editors added are "
+                    "queued (duplicates refused, with the reason in Message), their edits, removals and row moves "
+                    "reach the queue, and what changed from the command line, assign and export shows in the Sheet. "
+                    "The first sync creates the Sheet in the review folder and shares it with [topics] editors. "
+                    "Exit status: 0 done, 1 the Sheet could not be synced (it is retried next run).")
+    sync.add_argument("--new-sheet", action="store_true",
+                      help="make a new Sheet (when the old one was deleted or trashed for good); the queue is kept")
+    sync.add_argument("--json", action="store_true", help="print the sync report as JSON")
+    sync.set_defaults(func=run_sync)
 
 
 def _describe(topic: topics.Topic) -> str:
@@ -183,3 +198,67 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
         ctx.say(f"queued {counted(len(report.added), 'topic')} from {report.path}"
                 f"; {counted(len(report.duplicates), 'duplicate')} skipped{comments}")
     return 0
+
+
+def _sync_line(report) -> str:
+    counts = report.counts
+    parts = [f"{name} {getattr(counts, name)}" for name in
+             ("queued", "updated", "removed", "reordered", "refused", "restored", "conflicts") if getattr(counts, name)]
+    def rows(n: int) -> str:
+        return f"{n} row" if n == 1 else f"{n} rows"
+    read = f"read {rows(report.rows)}" if report.read else f"unchanged since the last read ({rows(report.rows)})"
+    wrote = f"wrote {rows(report.written)}" if report.written else "nothing to write"
+    calls = "1 API call" if report.api_calls == 1 else f"{report.api_calls} API calls"
+    return f"{read}; {', '.join(parts) or 'no changes from the Sheet'}; {wrote} ({calls})"
+
+
+def sync_sheet(ctx: Context, *, new_sheet: bool = False):
+    """One sync of the topic Sheet with a session of its own, recorded as a run of the `topics` job (as
+    `workflow status` shows it); returns the SheetReport."""
+    from workflow.google.clients import connect
+    from workflow.queue.sheet import require_sheet, sync_topic_sheet
+    from workflow.service.jobs import ManualRun, topics_result
+
+    require_sheet(ctx.config)
+    with ManualRun(ctx.store, "topics") as recorded:
+        session = connect(ctx.config)
+        try:
+            report = sync_topic_sheet(ctx.config, ctx.store, session, holder=recorded.worker, new_sheet=new_sheet)
+        finally:
+            session.close()
+        recorded.finish(topics_result(report))
+    return report
+
+
+def sync_sheet_after(ctx: Context, what: str):
+    """After `assign` or `export` changed the queue: sync the Sheet when there is one (a failure is a
+    warning: the scheduled sync tries again). Returns the report, or None without a Sheet."""
+    if not ctx.config.topic_sheet:
+        return None
+    report = sync_sheet(ctx)
+    if report.error:
+        ctx.warn(f"topic Sheet not updated after {what}: {report.error}")
+    elif not ctx.json:
+        ctx.say(f"topic Sheet: {_sync_line(report)}")
+    return report
+
+
+def run_sync(args: argparse.Namespace, ctx: Context) -> int:
+    report = sync_sheet(ctx, new_sheet=args.new_sheet)
+    if ctx.json:
+        ctx.emit_json(report.to_json())
+        return exit_codes.FAILED if report.failed else exit_codes.SUCCESS
+    if report.skipped:
+        ctx.say(f"not synced: {report.skipped}; try again in a moment")
+        return exit_codes.SUCCESS
+    if report.url:
+        ctx.say(f"Topic Sheet: {report.url}" + (" (created)" if report.created else ""))
+    for email in report.shared:
+        ctx.say(f"  shared with {email}")
+    for message in report.messages:
+        ctx.say(f"  {message}")
+    if report.error:
+        ctx.warn(report.error)
+        return exit_codes.FAILED
+    ctx.say(_sync_line(report))
+    return exit_codes.SUCCESS

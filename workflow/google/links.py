@@ -21,6 +21,11 @@ def doc_url(root: str | None, doc_id: str) -> str:
     return f"{root or GOOGLE_DOCS_ROOT}document/d/{doc_id}/edit"
 
 
+def sheet_url(root: str | None, spreadsheet_id: str) -> str:
+    """The topic Sheet's page: in Google Sheets (root None) or in the sandbox viewer at `root`."""
+    return f"{root or GOOGLE_DOCS_ROOT}spreadsheets/d/{spreadsheet_id}/edit"
+
+
 @dataclass(frozen=True)
 class DocLinks:
     """How Doc links are made for one command: `root` None is Google."""
@@ -31,6 +36,9 @@ class DocLinks:
 
     def url(self, doc_id: str | None) -> str | None:
         return doc_url(self.root, doc_id) if doc_id else None
+
+    def sheet(self, spreadsheet_id: str | None) -> str | None:
+        return sheet_url(self.root, spreadsheet_id) if spreadsheet_id else None
 
     @property
     def is_sandbox(self) -> bool:

@@ -1,7 +1,8 @@
 """The topic queue: adding (with duplicate and near-duplicate checks), listing, ordering, importing.
 
 Queue order: priority (high, normal, low), then position within the priority, then age (id).
-A topic is `queued`, `assigned` (handed to a writer as a draft, see `workflow.queue.assign`) or `removed`.
+A topic is `queued`, `assigned` (handed to a writer as a draft, see `workflow.queue.assign`) or
+`removed` (`TopicStatus`).
 Two titles are duplicates when their normalized forms are equal (see `normalize_title`); a
 duplicate of a queued or assigned topic is refused. A near-duplicate (similar wording, or one title
 containing the other) is added with a warning.
@@ -15,6 +16,7 @@ import io
 import logging
 import unicodedata
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 
 PRIORITIES = ("high", "normal", "low")  # stored as 0, 1, 2
 MAX_TITLE_LENGTH = 200
+MAX_NOTES_LENGTH = 5000
 SIMILARITY_THRESHOLD = 0.85
 MAX_NAME_LENGTH = 100  # added_by
 MIN_CONTAINED_LENGTH = 12  # a shorter normalized title inside a longer one is not a near-duplicate
@@ -36,6 +39,12 @@ IMPORT_COLUMNS = ("title", "priority", "notes", "due", "by")
 
 # Quote-like characters vanish ("don't" == "dont"); other punctuation and symbols become spaces.
 _QUOTES = set("'\"`´‘’‚‛“”„‟‹›«»′″")
+
+
+class TopicStatus(str, Enum):
+    QUEUED = "queued"
+    ASSIGNED = "assigned"   # handed to a writer as a draft
+    REMOVED = "removed"     # taken off the queue; its title may be queued again
 
 
 # --- titles ---
@@ -55,7 +64,8 @@ def normalize_title(title: str) -> str:
 
 
 def clean_title(title: str) -> str:
-    """The title as stored: whitespace collapsed. Refuses empty, too long or letterless titles."""
+    """The title as stored: whitespace collapsed. Refuses empty, too long or letterless titles.
+    (Control characters are kept as typed; what prints them goes through `workflow.terminal`.)"""
     cleaned = " ".join(title.split())
     if not cleaned:
         raise UserError("title is empty")
@@ -81,6 +91,14 @@ def check_due(text: str | None) -> str | None:
         return parse_due(text).isoformat()
     except ValueError as exc:
         raise UserError(str(exc)) from None
+
+
+def check_notes(notes: str) -> str:
+    """Notes for the writer, as stored (at most MAX_NOTES_LENGTH characters)."""
+    cleaned = notes.strip()
+    if len(cleaned) > MAX_NOTES_LENGTH:
+        raise UserError(f"notes are {len(cleaned)} characters long (at most {MAX_NOTES_LENGTH})")
+    return cleaned
 
 
 def check_name(added_by: str) -> str:
@@ -148,7 +166,7 @@ def _topic(row: Row, position: int | None) -> Topic:
         assignment = Assignment(row.writer, row.draft_path, row.assigned_at, row.assignment_status)
     return Topic(
         id=row.id, title=row.title, priority=PRIORITIES[row.priority],
-        position=position if row.status == "queued" else None, notes=row.notes or "", due=row.due,
+        position=position if row.status == TopicStatus.QUEUED else None, notes=row.notes or "", due=row.due,
         added_by=row.added_by or "", source=row.source, status=row.status, created_at=row.created_at,
         assignment=assignment,
     )
@@ -158,7 +176,7 @@ def _load_topic(conn: Connection, topic_id: int) -> Topic:
     row = q.topic_row(conn, topic_id)
     if row is None:
         raise UserError(f"no topic #{topic_id} (see `workflow topics list --all`)")
-    return _topic(row, q.queue_place(conn, row) if row.status == "queued" else None)
+    return _topic(row, q.queue_place(conn, row) if row.status == TopicStatus.QUEUED else None)
 
 
 @dataclass(frozen=True)
@@ -179,7 +197,7 @@ class DuplicateTopic(UserError):
         if taken is not None:  # not a topic: an open draft or a post (see queue.taken)
             super().__init__(f"topic already {taken}")
         else:
-            where = "queued" if existing_status == "queued" else "assigned"
+            where = "queued" if existing_status == TopicStatus.QUEUED else "assigned"
             super().__init__(f'topic already {where} as #{existing_id}: "{existing_title}"')
         self.title = title
         self.existing_id = existing_id
@@ -199,13 +217,16 @@ class NewTopic:
 def new_topic(title: str, *, priority: str = "normal", notes: str = "", due: str | None = None,
               added_by: str = "") -> NewTopic:
     """Validate what a user typed; raises UserError naming what is wrong."""
-    return NewTopic(clean_title(title), parse_priority(priority), notes.strip(), check_due(due), check_name(added_by))
+    return NewTopic(clean_title(title), parse_priority(priority), check_notes(notes), check_due(due),
+                    check_name(added_by))
 
 
-def _queue_one(conn: Connection, topic: NewTopic, source: str,
-               taken: dict[str, str] | None = None) -> tuple[int, list[Similar]]:
-    """Insert one topic (caller holds the queue lock); raises DuplicateTopic, also for a title in
-    `taken` (normalized title -> the open draft or post that has it: `queue.taken.taken_titles`)."""
+def queue_one(conn: Connection, topic: NewTopic, source: str,
+              taken: dict[str, str] | None = None) -> tuple[int, list[Similar]]:
+    """Insert one topic at the bottom of its priority (the caller holds the queue lock, see
+    `topic_queries.lock_topic_queue`); raises DuplicateTopic, also for a title in `taken`
+    (normalized title -> the open draft or post that has it: `queue.taken.taken_titles`).
+    Returns its id and near-duplicates."""
     normalized = normalize_title(topic.title)
     if taken and normalized in taken:
         raise DuplicateTopic(topic.title, None, topic.title, "", taken=taken[normalized])
@@ -236,7 +257,7 @@ def add_topic(store: Store, topic: NewTopic, *, source: str = "cli", taken: dict
     (or a title in `taken`)."""
     with store.write() as conn:
         q.lock_topic_queue(conn)
-        new_id, similar = _queue_one(conn, topic, source, taken)
+        new_id, similar = queue_one(conn, topic, source, taken)
         return AddResult(_load_topic(conn, new_id), similar)
 
 
@@ -258,10 +279,35 @@ def queue_suggested_topics(store: Store, titles: list[str], *, source: str,
         q.lock_topic_queue(conn)
         for topic in candidates:
             try:
-                new_ids.append(_queue_one(conn, topic, source, taken)[0])
+                new_ids.append(queue_one(conn, topic, source, taken)[0])
             except DuplicateTopic:
                 continue
     return new_ids
+
+
+def edit_topic(conn: Connection, topic_id: int, *, title: str | None = None, priority: str | None = None,
+               due: str | None = None, notes: str | None = None, added_by: str | None = None,
+               clear_due: bool = False) -> None:
+    """Change fields of a queued topic (the caller holds the queue lock). Each value is checked as
+    `topics add` checks it (UserError); a title that is another live topic's raises DuplicateTopic."""
+    values: dict[str, Any] = {}
+    if title is not None:
+        cleaned = clean_title(title)
+        normalized = normalize_title(cleaned)
+        existing = q.live_topic_by_normalized(conn, normalized)
+        if existing is not None and existing.id != topic_id:
+            raise DuplicateTopic(cleaned, existing.id, existing.title, existing.status)
+        values.update(title=cleaned, normalized=normalized)
+    if priority is not None:
+        values["priority"] = parse_priority(priority)
+    if due is not None or clear_due:
+        values["due"] = check_due(due)
+    if notes is not None:
+        values["notes"] = check_notes(notes)
+    if added_by is not None:
+        values["added_by"] = check_name(added_by)
+    if values:
+        q.update_topic(conn, topic_id, **values)
 
 
 def list_topics(store: Store, *, include_all: bool = False) -> list[Topic]:
@@ -278,7 +324,7 @@ def get_topic(store: Store, topic_id: int) -> Topic:
 
 def _queued_or_refuse(conn: Connection, topic_id: int, doing: str) -> Topic:
     topic = _load_topic(conn, topic_id)
-    if topic.status == "assigned":
+    if topic.status == TopicStatus.ASSIGNED:
         raise UserError(f"cannot {doing} topic #{topic_id}: it is assigned to {topic.assignment.writer} "
                         f"({topic.assignment.draft_path})")
     if topic.status == "removed":
@@ -293,7 +339,7 @@ def remove_topic(store: Store, topic_id: int) -> Topic:
     with store.write() as conn:
         q.lock_topic_queue(conn)
         _queued_or_refuse(conn, topic_id, "remove")
-        q.set_topic_status(conn, topic_id, "removed")
+        q.set_topic_status(conn, topic_id, TopicStatus.REMOVED.value)
         return _load_topic(conn, topic_id)
 
 
@@ -428,7 +474,7 @@ def import_topics(store: Store, path: Path, *, added_by: str = "", taken: dict[s
                 continue
             topic = item.topic if item.topic.added_by else replace(item.topic, added_by=added_by)
             try:
-                new_id, similar = _queue_one(conn, topic, f"import:{path.name}", taken)
+                new_id, similar = queue_one(conn, topic, f"import:{path.name}", taken)
             except DuplicateTopic as dup:
                 report.duplicates.append({"line": item.line, "title": topic.title, "existing_id": dup.existing_id,
                                           "message": str(dup)})

@@ -20,6 +20,7 @@ from workflow.config import Config
 from workflow.google.clients import GoogleSession
 from workflow.google.operations import GoogleCallFailed, GoogleOps
 from workflow.google.pacing import API_ERRORS, describe
+from workflow.queue.sheet import note_listed_version
 from workflow.render import normalize_markdown, pasted_images, read_back
 from workflow.reviews.approval import write_back
 from workflow.reviews.approval_source import ApprovalSource
@@ -111,6 +112,8 @@ class ReviewSync:
 
     def _poll(self, folder_id: str) -> None:
         versions = {f["id"]: str(f.get("version", "")) for f in self.ops.list_folder(folder_id)}
+        if self.config.topic_sheet:     # the topic Sheet lives in this folder: its sync need not ask Drive again
+            note_listed_version(self.store, versions)
         approved_folder = self.config.get("review", "approved_folder_id")
         moved = {f["id"]: str(f.get("version", "")) for f in self.ops.list_folder(approved_folder)} \
             if approved_folder else {}

@@ -1,8 +1,9 @@
-"""A local, stateful stand-in for Google Drive v3, Docs v1 and Google's OAuth token endpoint.
+"""A local, stateful stand-in for Google Drive v3, Docs v1, Sheets v4 and Google's OAuth token endpoint.
 
     sandbox = start(data_dir)            # RunningSandbox; sandbox.url is the root URL
     build("drive", "v3", ..., client_options={"api_endpoint": sandbox.url + "drive/v3/"})
     build("docs", "v1", ..., client_options={"api_endpoint": sandbox.url})
+    build("sheets", "v4", ..., client_options={"api_endpoint": sandbox.url})
 
 Imports nothing from the rest of the `workflow` package.
 """

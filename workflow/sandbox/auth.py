@@ -30,16 +30,18 @@ DRIVE_FILE = SCOPE_PREFIX + "drive.file"
 DRIVE_READONLY = SCOPE_PREFIX + "drive.readonly"
 DOCUMENTS = SCOPE_PREFIX + "documents"
 DOCUMENTS_READONLY = SCOPE_PREFIX + "documents.readonly"
+SPREADSHEETS = SCOPE_PREFIX + "spreadsheets"
+SPREADSHEETS_READONLY = SCOPE_PREFIX + "spreadsheets.readonly"
 GOOGLE_TOKEN_AUDIENCES = ("https://oauth2.googleapis.com/token",
                           "https://www.googleapis.com/oauth2/v4/token",
                           "https://accounts.google.com/o/oauth2/token")
 TOKEN_LIFETIME = 3600
-UI_SCOPES = frozenset({DRIVE, DOCUMENTS})
+UI_SCOPES = frozenset({DRIVE, DOCUMENTS, SPREADSHEETS})
 
 
 def _known_scopes() -> frozenset[str]:
     scopes = {"openid", "email", "profile", SCOPE_PREFIX + "userinfo.email"}
-    for name in ("drive", "docs"):
+    for name in ("drive", "docs", "sheets"):
         for method in service(name).methods:
             scopes |= method.scopes
     return frozenset(scopes)

@@ -1,4 +1,4 @@
-"""The bundled discovery documents of Drive v3 and Docs v1: methods, parameters, schemas, scopes.
+"""The bundled discovery documents of Drive v3, Docs v1 and Sheets v4: methods, parameters, schemas, scopes.
 
 Loaded once per process from google-api-python-client's own copies, the same files the
 client builds itself from, so the sandbox and the client agree on every name.
@@ -30,7 +30,7 @@ class Method:
     request_schema: str | None
     response_schema: str | None
     scopes: frozenset[str]
-    service: str                 # "drive" or "docs"
+    service: str                 # "drive", "docs" or "sheets"
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,13 @@ def _walk_methods(resources: dict):
 
 @lru_cache(maxsize=None)
 def service(name: str) -> Service:
-    """The parsed discovery document of "drive" (v3) or "docs" (v1)."""
-    file_name = {"drive": "drive.v3.json", "docs": "docs.v1.json"}[name]
+    """The parsed discovery document of "drive" (v3), "docs" (v1) or "sheets" (v4)."""
+    file_name = {"drive": "drive.v3.json", "docs": "docs.v1.json", "sheets": "sheets.v4.json"}[name]
     document = json.loads((DOCUMENTS_DIR / file_name).read_text(encoding="utf-8"))
     service_path = document["servicePath"]
     methods = []
     for raw in _walk_methods(document["resources"]):
-        template = service_path + raw.get("flatPath", raw["path"]) if name == "docs" \
+        template = service_path + raw.get("flatPath", raw["path"]) if name in ("docs", "sheets") \
             else service_path + raw["path"]
         methods.append(Method(
             id=raw["id"], http_method=raw["httpMethod"], path_template=template,
@@ -80,7 +80,7 @@ def service(name: str) -> Service:
 
 
 def all_methods() -> tuple[Method, ...]:
-    return service("drive").methods + service("docs").methods
+    return service("drive").methods + service("docs").methods + service("sheets").methods
 
 
 def method_by_id(method_id: str) -> Method:

@@ -20,6 +20,7 @@ from . import query
 
 FOLDER = "application/vnd.google-apps.folder"
 DOCUMENT = "application/vnd.google-apps.document"
+SPREADSHEET = "application/vnd.google-apps.spreadsheet"
 ROLES = ("reader", "commenter", "writer", "fileOrganizer", "organizer", "owner")
 PERMISSION_TYPES = ("user", "group", "domain", "anyone")
 EXPORT_TYPES = ("text/plain", "text/markdown", "text/html")
@@ -58,11 +59,13 @@ class DriveModel:
     """Files, shared drives, permissions, approvals, generated ids and notifications of one sandbox
     (comments: drive_comments.py)."""
 
-    def __init__(self, base_url: str, document_factory) -> None:
+    def __init__(self, base_url: str, document_factory, spreadsheet_factory=None) -> None:
         self.base_url = base_url
         self.document_factory = document_factory      # (file_id, title) -> Document
+        self.spreadsheet_factory = spreadsheet_factory  # (file_id, title) -> Spreadsheet
         self.files: dict[str, dict] = {}
         self.documents: dict[str, object] = {}         # file id -> Document
+        self.spreadsheets: dict[str, object] = {}      # file id -> Spreadsheet
         self.drives: dict[str, dict] = {}
         self.generated_ids: set[str] = set()
         self.notifications: list[dict] = []
@@ -234,6 +237,8 @@ class DriveModel:
             record["appProperties"][principal.app] = _merged_properties({}, app_properties, "appProperties")
         if mime_type == DOCUMENT:
             self.documents[file_id] = self.document_factory(file_id, record["name"])
+        elif mime_type == SPREADSHEET and self.spreadsheet_factory is not None:
+            self.spreadsheets[file_id] = self.spreadsheet_factory(file_id, record["name"])
         self.generated_ids.discard(file_id)  # used up only now: a refused create consumes nothing
         self.files[file_id] = record
         self.changed.add(file_id)
@@ -268,6 +273,8 @@ class DriveModel:
                 record[name] = body[name]
         if "name" in body and file_id in self.documents:
             self.documents[file_id].title = body["name"]
+        if "name" in body and file_id in self.spreadsheets:
+            self.spreadsheets[file_id].title = body["name"]
         if "trashed" in body:
             record["trashed"] = record["explicitlyTrashed"] = bool(body["trashed"])
         record["properties"] = properties
@@ -310,6 +317,7 @@ class DriveModel:
         for doomed_id in doomed:
             self.files.pop(doomed_id, None)
             self.documents.pop(doomed_id, None)
+            self.spreadsheets.pop(doomed_id, None)
             self.changed.add(doomed_id)
 
     def list_files(self, principal: Principal, params: dict) -> dict:
@@ -436,6 +444,8 @@ class DriveModel:
     def web_view_link(self, record: dict) -> str:
         if record["mimeType"] == FOLDER:
             return f"{self.base_url}drive/folders/{record['id']}"
+        if record["mimeType"] == SPREADSHEET:
+            return f"{self.base_url}spreadsheets/d/{record['id']}/edit"
         return f"{self.base_url}document/d/{record['id']}/edit"
 
     def export(self, principal: Principal, file_id: str, mime_type: str) -> str:
@@ -715,13 +725,19 @@ class DriveModel:
         if record is None:
             return None
         document = self.documents.get(file_id)
-        return {"record": record, "document": document.to_state() if document is not None else None}
+        spreadsheet = self.spreadsheets.get(file_id)
+        state = {"record": record, "document": document.to_state() if document is not None else None}
+        if spreadsheet is not None:
+            state["spreadsheet"] = spreadsheet.to_state()
+        return state
 
-    def load_file_state(self, state: dict, document_loader) -> None:
+    def load_file_state(self, state: dict, document_loader, spreadsheet_loader=None) -> None:
         record = state["record"]
         self.files[record["id"]] = record
         if state.get("document") is not None:
             self.documents[record["id"]] = document_loader(state["document"])
+        if state.get("spreadsheet") is not None and spreadsheet_loader is not None:
+            self.spreadsheets[record["id"]] = spreadsheet_loader(state["spreadsheet"])
 
     def core_state(self) -> dict:
         return {"drives": self.drives, "generated_ids": sorted(self.generated_ids),

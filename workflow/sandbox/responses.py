@@ -360,3 +360,7 @@ def _batch_update(state, call: Call):
                                   images=_image_source(state, call))
     state.drive.bump(record, call.principal.email, content=True)
     return reply
+
+
+# -- Sheets: its handlers register themselves in HANDLERS ------------------------------------
+from . import sheets_responses  # noqa: E402,F401

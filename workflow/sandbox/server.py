@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from . import discovery, schema, urls, viewer
+from . import discovery, schema, sheets_viewer, urls, viewer
 from .batch import parse_batch, serialize_batch
 from .controls import check_caller, handle_control
 from .exceptions import (ApiError, ControlError, OAuthError, control_bad_body, host_not_served,
@@ -247,6 +247,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, viewer.index_page(self.server_state).encode(), "text/html; charset=UTF-8")
         elif kind == urls.VIEW_DOCUMENT:
             status, page = viewer.document_page(self.server_state, variables["file_id"])
+            self._send(status, page.encode(), "text/html; charset=UTF-8")
+        elif kind == urls.VIEW_SPREADSHEET:
+            status, page = sheets_viewer.spreadsheet_page(self.server_state, variables["file_id"])
             self._send(status, page.encode(), "text/html; charset=UTF-8")
         else:
             headers = {name.lower(): value for name, value in self.headers.items()}

@@ -1,5 +1,5 @@
 """Everything one running sandbox holds, behind one lock: accounts and tokens, the Drive model
-with its Documents, the request log, armed faults, and the on-disk store."""
+with its Documents and Spreadsheets, the request log, armed faults, and the on-disk store."""
 
 from __future__ import annotations
 
@@ -24,6 +24,16 @@ def _load_document(state: dict):
     return Document.from_state(state)
 
 
+def _new_spreadsheet(file_id: str, title: str):
+    from .sheets import Spreadsheet
+    return Spreadsheet.new(file_id, title)
+
+
+def _load_spreadsheet(state: dict):
+    from .sheets import Spreadsheet
+    return Spreadsheet.from_state(state)
+
+
 class SandboxState:
     def __init__(self, base_url: str, data_dir: str | Path | None) -> None:
         self.base_url = base_url
@@ -40,14 +50,14 @@ class SandboxState:
 
     def _fresh(self) -> None:
         self.auth = AuthRegistry()
-        self.drive = DriveModel(self.base_url, _new_document)
+        self.drive = DriveModel(self.base_url, _new_document, _new_spreadsheet)
 
     def _load(self) -> None:
         core = self.store.load_core()
         self.auth = AuthRegistry.from_state(core.get("auth", {}))
         self.drive.load_core_state(core.get("drive", {}))
         for file_state in self.store.load_files():
-            self.drive.load_file_state(file_state, _load_document)
+            self.drive.load_file_state(file_state, _load_document, _load_spreadsheet)
 
     def token_uri(self) -> str:
         return self.base_url + "token"

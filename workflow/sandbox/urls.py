@@ -1,6 +1,7 @@
 """Which part of the sandbox answers a path: the token endpoint, the test controls, the Drive
-batch endpoint, images' contentUri links, the HTML viewer, or (everything else) a method of a discovery document (Drive,
-Docs, and any API added to discovery.py and responses.py), and how large a body each accepts."""
+batch endpoint, images' contentUri links, the HTML viewer, or (everything else) a method of a
+discovery document (Drive, Docs, Sheets, and any API added to discovery.py and responses.py), and how
+large a body each accepts."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ BATCH = "batch"
 CONTENT = "content"
 VIEW_INDEX = "view_index"
 VIEW_DOCUMENT = "view_document"
+VIEW_SPREADSHEET = "view_spreadsheet"
 API = "api"
 
 # Google's API front end refuses larger JSON payloads ("Request payload size exceeds the limit:
@@ -38,6 +40,8 @@ _ROUTES = [
     Route(CONTENT, ("GET",), re.compile(r"^/content/(?P<token>[A-Za-z0-9_-]+)$"), CONTROL_MAX_BODY),
     Route(VIEW_INDEX, ("GET",), re.compile(r"^/$"), CONTROL_MAX_BODY),
     Route(VIEW_DOCUMENT, ("GET",), re.compile(r"^/document/d/(?P<file_id>[^/]+)(/edit)?/?$"),
+          CONTROL_MAX_BODY),
+    Route(VIEW_SPREADSHEET, ("GET",), re.compile(r"^/spreadsheets/d/(?P<file_id>[^/]+)(/edit)?/?$"),
           CONTROL_MAX_BODY),
 ]
 

@@ -50,6 +50,11 @@ def index_page(state: SandboxState) -> str:
                  f"{rows}</table>")
 
 
+def file_meta(record: dict, more: str = "") -> str:
+    """The line under a file's title: its Drive version and last change (and `more`, already HTML)."""
+    return f"<p class='meta'>version {record['version']} · modified {escape(record['modifiedTime'])}{more}</p>"
+
+
 def document_page(state: SandboxState, file_id: str) -> tuple[int, str]:
     with state.lock:
         record = state.drive.files.get(file_id)
@@ -58,8 +63,7 @@ def document_page(state: SandboxState, file_id: str) -> tuple[int, str]:
             return 404, _page("Not found", f"<h1>No document {escape(file_id)}</h1>")
         data = document.to_json(suggestions_view_mode="SUGGESTIONS_INLINE", content_uri=state.images.link)
         threads = document.comment_threads()
-        meta = (f"<p class='meta'>version {record['version']} · modified {escape(record['modifiedTime'])}"
-                f" · revision {escape(str(document.revision_id))}</p>")
+        meta = file_meta(record, f" · revision {escape(str(document.revision_id))}")
     body = _render_content(data.get("body", {}).get("content", []), data.get("lists", {}),
                            data.get("inlineObjects", {}))
     comments = "".join(_render_thread(t) for t in threads if not t["deleted"])

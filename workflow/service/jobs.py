@@ -110,9 +110,12 @@ class JobRun:
 # --- the jobs ---
 
 def export_job(ctx: JobContext) -> JobResult:
-    """Export new and changed posts; each post is claimed inside the export, so every worker may run it."""
+    """Export new and changed posts; each post is claimed inside the export, so every worker may run it.
+    Topics the posts suggested go to the Sheet right away (a `topics` run), when there is one."""
     from workflow.export import export_posts
+    from workflow.queue.sheet import suggested_topics_mark, suggested_topics_since
 
+    mark = suggested_topics_mark(ctx.store)
     report = export_posts(ctx.config, ctx.store, ctx.session, stop=ctx.stop, worker_id=ctx.worker_id)
     if ctx.announce_runs:  # the service's log is where its posts' warnings are read
         for post in report.posts:
@@ -122,6 +125,8 @@ def export_job(ctx: JobContext) -> JobResult:
                 log.warning("%s:%s: %s", post.path, warning["line"], warning["message"], extra={"job": "export"})
         for warning in report.warnings:
             log.warning("export: %s", warning, extra={"job": "export"})
+    if ctx.config.topic_sheet and suggested_topics_since(ctx.store, mark):
+        run_job(JOBS["topics"], ctx)
     result = export_result(report)
     result.report = report
     return result
@@ -147,7 +152,10 @@ def assign_job(ctx: JobContext) -> JobResult:
 
     if not ctx.config.writers:  # a site without writers simply has nobody to hand drafts to
         return JobResult(outcome=JobOutcome.SKIPPED, error="no [[writers]] in the config: nothing to assign")
-    return assign_result(assign_topics(ctx.store, ctx.config))
+    report = assign_topics(ctx.store, ctx.config)
+    if ctx.config.topic_sheet and (report.assigned or report.finished):
+        run_job(JOBS["topics"], ctx)    # writers, drafts and statuses show in the Sheet now
+    return assign_result(report)
 
 
 def assign_result(report: Any) -> JobResult:
@@ -169,18 +177,35 @@ def reviews_result(report: Any) -> JobResult:
                      error="; ".join(report.errors) if failed else None)
 
 
+def topics_job(ctx: JobContext) -> JobResult:
+    """Sync the topic queue with its Google Sheet, both ways (the sync holds its own lease, which
+    `workflow topics sync` shares, so every worker may run it)."""
+    from workflow.queue.sheet import sync_topic_sheet
+
+    return topics_result(sync_topic_sheet(ctx.config, ctx.store, ctx.session, holder=ctx.worker_id))
+
+
+def topics_result(report: Any) -> JobResult:
+    """A Sheet sync as a job run: skipped when another sync held the Sheet, failed when it could not sync."""
+    if report.skipped:
+        return JobResult(outcome=JobOutcome.SKIPPED, error=report.skipped)
+    return JobResult(counts=report.summary(), failed=int(report.failed),
+                     outcome=JobOutcome.FAILED if report.failed else JobOutcome.OK, error=report.error)
+
+
 JOBS: dict[str, Job] = {
     "export": Job("export", export_job, exclusive=False),
     "assign": Job("assign", assign_job, exclusive=True),
     "reviews": Job("reviews", reviews_job, exclusive=True),
+    "topics": Job("topics", topics_job, exclusive=False),
 }
 
 
 # --- one run ---
 
 class ManualRun:
-    """A job done by hand (`workflow export`, `assign`, `reviews --sync`), recorded as a run of that job,
-    so `workflow status --check` reflects the latest real outcome. An exception ends it as failed (a
+    """A job done by hand (`workflow export`, `assign`, `reviews --sync`, `topics sync`), recorded as a run
+    of that job, so `workflow status --check` reflects the latest real outcome. An exception ends it as failed (a
     Ctrl-C as interrupted) and goes on up."""
 
     def __init__(self, store: Store, job: str, worker: str | None = None) -> None:

@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from workflow.config import Config, interval_seconds
 
-JOB_IDS = ("export", "assign", "reviews")
+JOB_IDS = ("export", "assign", "reviews", "topics")
 _ONE_MICROSECOND = timedelta(microseconds=1)
 
 
@@ -68,10 +68,12 @@ class Schedule:
 
 
 def configured_schedules(config: Config) -> dict[str, Schedule | None]:
-    """Each job's schedule; None for a job turned off with an empty string."""
+    """Each job's schedule; None for a job turned off with an empty string (and for `topics`
+    while the queue has no Google Sheet: [topics] sheet = false)."""
     section = config.sections["schedule"]
     tz = ZoneInfo(section["timezone"])
-    return {job: Schedule(job, section[job], tz) if section[job] else None for job in JOB_IDS}
+    return {job: Schedule(job, section[job], tz) if section[job] and (job != "topics" or config.topic_sheet)
+            else None for job in JOB_IDS}
 
 
 def parse_time(stored: str) -> datetime:

@@ -14,6 +14,7 @@ from typing import Any
 
 from workflow.config import Config
 from workflow.google.links import DocLinks, doc_links
+from workflow.queue.sheet import sheet_status
 from workflow.reviews import overdue_reviews
 from workflow.reviews.poll import post_paths
 from workflow.service.schedules import JOB_IDS, Schedule, configured_schedules, format_time, parse_time
@@ -55,6 +56,8 @@ class ServiceStatus:
     links: DocLinks = DocLinks(None)  # how the Doc links were made (a sandbox may not be served now)
     # --- reviews (engineer RV): reviews past their due time, from workflow.reviews.overdue_reviews ---
     overdue: list[dict[str, Any]] = field(default_factory=list)
+    # --- the topic Sheet: {url, synced_at, checked_at, problem}, None before its first sync ---
+    sheet: dict[str, Any] | None = None
 
     @property
     def problems(self) -> list[str]:
@@ -62,7 +65,8 @@ class ServiceStatus:
 
     def to_json(self) -> dict[str, Any]:
         return {"jobs": [job.to_json() for job in self.jobs], "queue": self.queue, "drafts": self.drafts,
-                "exports": self.exports, "docs": self.docs, "overdue": self.overdue, "healthy": not self.problems}
+                "exports": self.exports, "docs": self.docs, "overdue": self.overdue, "sheet": self.sheet,
+                "healthy": not self.problems}
 
 
 def service_status(config: Config, store: Store, *, now: datetime | None = None) -> ServiceStatus:
@@ -90,6 +94,7 @@ def service_status(config: Config, store: Store, *, now: datetime | None = None)
                    "url": links.url(d["doc_id"]), "state": d["state"], "error": d["error"]} for d in docs],
             overdue=overdue_reviews(store, now, links),  # reviews (engineer RV)
             links=links,
+            sheet=sheet_status(store, links) if config.topic_sheet else None,
         )
 
 

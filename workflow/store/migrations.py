@@ -57,8 +57,13 @@ def _v4_doc_touched(conn: Connection) -> None:
         add_column(conn, "exports", column)
 
 
+def _v5_topic_sheet(conn: Connection) -> None:
+    """The topic queue's Google Sheet: its id, layout and what the last sync read and wrote."""
+    tables.metadata.create_all(conn, tables=[tables.topic_sheets])
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_reviews, _v3_notice_retries, _v4_doc_touched]
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_reviews, _v3_notice_retries, _v4_doc_touched,
+                                                  _v5_topic_sheet]
 LATEST = len(MIGRATIONS)
 
 

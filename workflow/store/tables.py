@@ -164,3 +164,26 @@ review_events = Table(
     Column("error", Text),
 )
 Index("review_events_once", review_events.c.post_id, review_events.c.kind, review_events.c.key, unique=True)
+
+# The topic queue's Google Sheet (migration 5): one row, key "topics". The spreadsheet id is reserved
+# and recorded before `files.create` (as a Doc's is); `sync_state` is JSON kept by
+# workflow.queue.sheet: the rows as last read, what the Sheet and the store last agreed on per
+# topic, the last write until it is confirmed, and the notices shown in the Message column.
+topic_sheets = Table(
+    "topic_sheets", metadata,
+    Column("key", String(30), primary_key=True),
+    Column("spreadsheet_id", String(100)),
+    Column("url", String(300)),
+    Column("created", Boolean, nullable=False, server_default=text("false")),  # files.create answered
+    Column("layout", Integer, nullable=False, server_default="0"),   # version of the layout applied
+    Column("sheet_gid", Integer),                 # sheetId of the "Topics" sheet
+    Column("sheet_title", String(100)),           # its title (an editor may rename it)
+    Column("row_count", Integer),                 # rows of its grid, as last known
+    Column("shared_with", Text),                  # JSON: {email: role} shared by the worker
+    Column("drive_version", String(30)),          # Drive `version` when last read and found in step; None = read next time
+    Column("listed_version", String(30)),         # its `version` in a review poll's folder listing since the last sync
+    Column("sync_state", Text),                   # JSON, see above
+    Column("synced_at", String(32)),              # last sync that finished
+    Column("checked_at", String(32)),             # last sync attempted
+    Column("problem", Text),                      # why the last sync could not finish (trashed, unshared, ...)
+)

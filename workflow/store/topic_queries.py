@@ -1,4 +1,5 @@
-"""The SQL of the topic queue and of assignments (topics handed to writers as drafts).
+"""The SQL of the topic queue, of assignments (topics handed to writers as drafts) and of the
+queue's Google Sheet record.
 
 Every function takes a Connection from `Store.write()` or `Store.read()`. Functions that change the
 queue expect the caller to have called `lock_topic_queue(conn)` first in the same transaction.
@@ -6,13 +7,14 @@ queue expect the caller to have called `lock_topic_queue(conn)` first in the sam
 
 from __future__ import annotations
 
+import json
 from typing import Any, Iterable
 
 from sqlalchemy import Connection, Row, func, select
 from sqlalchemy.exc import IntegrityError
 
-from workflow.store import utcnow
-from workflow.store.tables import assignments, topics
+from workflow.store import dialect_insert, encode_json_fields, utcnow
+from workflow.store.tables import assignments, exports, posts, topic_sheets, topics
 
 # pg_advisory_xact_lock key of the topic queue (the migrations use 7244101).
 _QUEUE_LOCK_KEY = 7244102
@@ -155,3 +157,64 @@ def insert_assignment(conn: Connection, *, topic_id: int, writer: str, draft_pat
     ))
     set_topic_status(conn, topic_id, "assigned")
     return {"writer": writer, "draft_path": draft_path, "assigned_at": now}
+
+
+# --- edits from the topic Sheet ---
+
+def update_topic(conn: Connection, topic_id: int, **values: Any) -> None:
+    """Change a topic's title (with `normalized`), priority, due, notes or added_by."""
+    conn.execute(topics.update().where(topics.c.id == topic_id).values(**values, updated_at=utcnow()))
+
+
+def max_topic_id(conn: Connection) -> int:
+    return int(conn.execute(select(func.max(topics.c.id))).scalar() or 0)
+
+
+def suggested_topics_after(conn: Connection, topic_id: int) -> int:
+    """How many topics posts suggested (source "post:…") were queued after topic `topic_id`."""
+    return int(conn.execute(select(func.count()).select_from(topics).where(
+        topics.c.id > topic_id, topics.c.source.like("post:%"))).scalar_one())
+
+
+def reviewed_posts(conn: Connection) -> list[Row]:
+    """path, title, export state and Doc url of every post that has an export."""
+    return conn.execute(
+        select(posts.c.path, posts.c.title, exports.c.state, exports.c.url)
+        .select_from(posts.join(exports, exports.c.post_id == posts.c.post_id))
+        .order_by(posts.c.path)
+    ).all()
+
+
+# --- the topic Sheet's record ---
+
+SHEET_KEY = "topics"
+
+
+def topic_sheet(conn: Connection) -> dict[str, Any] | None:
+    row = conn.execute(select(topic_sheets).where(topic_sheets.c.key == SHEET_KEY)).first()
+    if row is None:
+        return None
+    record = dict(row._mapping)
+    record["shared_with"] = json.loads(record["shared_with"]) if record["shared_with"] else {}
+    record["sync_state"] = json.loads(record["sync_state"]) if record["sync_state"] else None
+    return record
+
+
+def claim_sheet_id(conn: Connection, reserved_id: str, url: str) -> str:
+    """Record the reserved spreadsheet id unless one is recorded already; returns the id that stands."""
+    conn.execute(dialect_insert(conn, topic_sheets).values(key=SHEET_KEY).on_conflict_do_nothing(index_elements=["key"]))
+    conn.execute(topic_sheets.update().where(topic_sheets.c.key == SHEET_KEY, topic_sheets.c.spreadsheet_id.is_(None))
+                 .values(spreadsheet_id=reserved_id, url=url))
+    return conn.execute(select(topic_sheets.c.spreadsheet_id).where(topic_sheets.c.key == SHEET_KEY)).scalar_one()
+
+
+def update_topic_sheet(conn: Connection, **values: Any) -> None:
+    """Change the Sheet's record (JSON fields given as Python values)."""
+    conn.execute(dialect_insert(conn, topic_sheets).values(key=SHEET_KEY).on_conflict_do_nothing(index_elements=["key"]))
+    encoded = encode_json_fields(values, ("shared_with", "sync_state"))
+    conn.execute(topic_sheets.update().where(topic_sheets.c.key == SHEET_KEY).values(**encoded))
+
+
+def forget_topic_sheet(conn: Connection) -> None:
+    """Forget the Sheet (`topics sync --new-sheet`): the next sync creates a new one. Topics are kept."""
+    conn.execute(topic_sheets.delete().where(topic_sheets.c.key == SHEET_KEY))
