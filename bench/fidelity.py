@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from commonmark_spec import SpecUnavailable, spec_examples  # noqa: E402
-from sandbox_fixtures import app_clients  # noqa: E402
+from sandbox_fixtures import app_clients, publish_images  # noqa: E402
 from spec_fidelity import EXCLUDED, SAME, run_examples  # noqa: E402
 
 from workflow.sandbox import start  # noqa: E402
@@ -40,6 +40,7 @@ def main() -> int:
         wanted = {int(n) for n in args.only.split(",")}
         examples = [e for e in examples if e.number in wanted]
     sandbox = start()
+    publish_images(sandbox, "http://", "https://")  # every image of the spec is on the public web
     try:
         with tempfile.TemporaryDirectory() as keys:
             _, docs = app_clients(sandbox, Path(keys))

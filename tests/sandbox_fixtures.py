@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.request
 from pathlib import Path
@@ -71,10 +72,35 @@ def control(sandbox: RunningSandbox, method: str, name: str, body=None):
         return json.loads(response.read())
 
 
-def reviewer_clients(sandbox: RunningSandbox, email: str) -> tuple:
-    """(drive, docs) acting as `email` in Google's editor: what is shared with them, their role."""
-    token = control(sandbox, "POST", "users", {"email": email})["token"]
+# The smallest PNG: one transparent pixel.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def publish_images(sandbox: RunningSandbox, *prefixes: str) -> None:
+    """Every URL under each prefix ("https://example.com/") serves a one-pixel PNG to Google's
+    image fetcher (the sandbox fetches nothing from the internet: unregistered images are refused)."""
+    for prefix in prefixes:
+        control(sandbox, "POST", "images", {"url": prefix + "*", "mimeType": "image/png",
+                                            "bytes": base64.b64encode(PNG).decode()})
+
+
+def reviewer_clients(sandbox: RunningSandbox, email: str, display_name: str | None = None) -> tuple:
+    """(drive, docs) acting as `email` in Google's editor: what is shared with them, their role.
+    `display_name` is the name Drive and Docs show for them (else the email's local part)."""
+    person = {"email": email, **({"displayName": display_name} if display_name else {})}
+    token = control(sandbox, "POST", "users", person)["token"]
     return build_clients(sandbox, user_credentials_module.Credentials(token))
+
+
+def text_index(document: dict, text: str) -> int:
+    """The index in documents.get JSON where `text` starts (within one text run of a body paragraph)."""
+    for element in document["body"]["content"]:
+        for run in element.get("paragraph", {}).get("elements", []):
+            content = run.get("textRun", {}).get("content", "")
+            if text in content:
+                return run["startIndex"] + content.index(text)
+    raise AssertionError(f"{text!r} not in the Doc")
 
 
 def sheets_client(sandbox: RunningSandbox, credentials):

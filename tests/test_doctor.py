@@ -240,10 +240,10 @@ def test_live_json_and_the_image_check_skipped_without_site_url(google_site, cli
     ("suggest_as_edit", "suggestions", "✗"),
     ("named_ranges_dropped", "named ranges", "✗"),
     ("utf8_indexes", "UTF-16 indexes", "✗"),
-    ("approvals_unavailable", "approvals", "✗"),
-    ("comment_authors_without_email", "comment authors", "✗"),
-    ("comment_quotes_escaped", "comment quotes", "!"),
-    ("image_fetch_refused", "image fetch", "✗"),
+    ("approvals_unavailable", "approvals", "!"),  # [review] approval = "auto": reviewers are asked in a comment
+    ("comment_authors_anonymous", "comment authors", "✗"),
+    ("comment_quotes_missing", "comment quotes", "!"),
+    ("image_fetch_refused", "image fetch", "!"),
     ("app_properties_search_ignored", "appProperties search", "!"),
     ("batch_missing", "HTTP batch", "✗"),
 ])
@@ -260,27 +260,33 @@ def test_each_behaviour_the_sandbox_is_told_to_break_is_one_failing_line(google_
 
 
 def test_failing_lines_say_what_was_seen_and_what_avoids_it(google_site, cli):
-    for name in ("approvals_unavailable", "comment_authors_without_email", "utf8_indexes", "table_without_end_unit"):
+    for name in ("approvals_unavailable", "comment_authors_anonymous", "utf8_indexes", "table_without_end_unit"):
         quirk(google_site, name)
 
     lines = {line[2:].split(":", 1)[0]: line for line in not_passed(cli("doctor", "--live"))}
 
-    assert "canStartApproval is false" in lines["approvals"]
-    assert "[review] start_approval = false avoids it" in lines["approvals"]
-    assert "an author comes as {displayName, kind, me} (no emailAddress)" in lines["comment authors"]
+    assert "canStartApproval is false" in lines["approvals"] and "then asks reviewers in a comment" in lines["approvals"]
+    assert '[review] approval = "auto" (or "comments") avoids it' in lines["approvals"]
+    assert "an author comes as {displayName, kind, me, photoLink} named 'Anonymous', not 'owner'" in \
+        lines["comment authors"]
     assert "the paragraph reads 'a😅Xb\\n' and ends at 9 (in UTF-16 'a😅Xb\\n' ending at 7)" in lines["UTF-16 indexes"]
     assert "added 16 units" in lines["table geometry"] and "Google: 17 units" in lines["table geometry"]
 
 
-def test_approvals_unavailable_do_not_matter_when_the_worker_starts_none(google_site, cli):
-    set_option(google_site, "review", "start_approval = false")
+@pytest.mark.parametrize("option, code, line_start, says", [
+    ("start_approval = false", 0, "! approvals: canStartApproval is false", "this config starts no approvals"),
+    ('approval = "drive"', 1, "✗ approvals: canStartApproval is false", '[review] approval = "auto"'),
+])
+def test_approvals_unavailable_matter_only_when_the_config_insists_on_drive_approvals(google_site, cli, option, code,
+                                                                                     line_start, says):
+    set_option(google_site, "review", option)
     quirk(google_site, "approvals_unavailable")
 
     result = cli("doctor", "--live")
 
-    assert result.code == 0
+    assert result.code == code
     [line] = not_passed(result)
-    assert line.startswith("! approvals: canStartApproval is false") and "this config starts no Drive approvals" in line
+    assert line.startswith(line_start) and says in line
 
 
 def test_the_scratch_doc_goes_to_the_bin_after_calls_fail(google_site, cli):

@@ -12,7 +12,7 @@ import time
 
 import pytest
 from google.oauth2 import service_account
-from sandbox_fixtures import OWNER, build_clients
+from sandbox_fixtures import OWNER, build_clients, publish_images
 from site_fixtures import REVIEWER
 
 from workflow.render import read_document
@@ -465,3 +465,46 @@ def test_one_post_that_breaks_the_renderer_fails_alone(google_site, cli):
     assert deep["state"] in ("created", "failed")
     if deep["state"] == "failed":
         assert deep["error"].startswith("posts/deep.md: ") and "\n" not in deep["error"]
+
+
+IMAGES_POST = """\
+# Pictures
+
+![A cat](https://cdn.example.com/cat.png)
+
+![Gone](https://gone.example.com/dog.png)
+
+![A bird](https://cdn.example.com/bird.webp)
+
+The end.
+"""
+
+
+def test_a_post_whose_images_google_cannot_show_exports_with_links_in_their_place(google_site, cli):
+    """Issue 12: Docs refuses a whole write for one image it cannot fetch; the post still reaches review."""
+    publish_images(google_site.sandbox, "https://cdn.example.com/")  # gone.example.com is not on the web
+    google_site.site.post("pictures.md", IMAGES_POST)
+
+    result = cli("export", "--json")
+    text = cli("export", "--force").out
+
+    assert result.code == 0, result.err
+    [post] = result.json["posts"]
+    assert post["state"] == "created"
+    [bird, gone] = sorted(post["warnings"], key=lambda warning: warning["line"], reverse=True)
+    assert gone["line"] == 5 and gone["message"].startswith(
+        "Google could not fetch the image 'https://gone.example.com/dog.png'")
+    assert bird["line"] == 7 and bird["message"].startswith("image 'https://cdn.example.com/bird.webp' is WebP")
+    writes = [call["status"] for call in google_site.api_calls() if call["method"] == "docs.documents.batchUpdate"]
+    assert writes[:2] == [400, 200], "refused once for the unreachable image, then written without it"
+    _, docs = app_clients(google_site)
+    document = docs.documents().get(documentId=post["doc_id"]).execute()
+    [image] = document["inlineObjects"].values()
+    assert image["inlineObjectProperties"]["embeddedObject"]["imageProperties"]["sourceUri"] == \
+        "https://cdn.example.com/cat.png"
+    links = {run["textRun"]["content"]: run["textRun"]["textStyle"]["link"]["url"]
+             for element in document["body"]["content"] for run in element.get("paragraph", {}).get("elements", [])
+             if run.get("textRun", {}).get("textStyle", {}).get("link")}
+    assert links == {"🖼 Gone": "https://gone.example.com/dog.png", "🖼 A bird": "https://cdn.example.com/bird.webp"}
+    assert "![Gone](https://gone.example.com/dog.png)" in read_document(document)
+    assert "posts/pictures.md:5: warning: Google could not fetch the image" in text

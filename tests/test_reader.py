@@ -93,7 +93,7 @@ def test_images_footnotes_and_native_footnotes():
         para(run("Notes\n"), named="HEADING_2"),
         para(run("[1] the source\n")),
         inlineObjects={"img": {"inlineObjectProperties": {"embeddedObject": {"imageProperties": {"sourceUri": "https://example.com/a.png"}}}}},
-        footnotes={"f": {"content": [para(run("native note\n"))]}},
+        footnotes={"f": {"content": [para(run(" native note\n"))]}},  # Docs starts a footnote's text with a space
     )
     assert read_document(document) == (
         "![](https://example.com/a.png)\n\nclaim[^1] and native[^2]\n\n[^1]: the source\n\n[^2]: native note\n"

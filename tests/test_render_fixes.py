@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from markdown_meaning import compare
+from sandbox_fixtures import publish_images
 
 from workflow.render import read_back, read_document
 
@@ -168,7 +169,8 @@ def test_fenced_code_inside_raw_html_shows_no_placeholders(site, cli, docs):
     assert "wzxhzdk" not in shown and "code" in shown
 
 
-def test_links_and_images_with_awkward_targets_read_back_as_written(site, cli, docs):
+def test_links_and_images_with_awkward_targets_read_back_as_written(site, cli, sandbox, docs):
+    publish_images(sandbox, "https://example.com/")
     text = ("[empty]() and [parens](<https://en.wikipedia.org/wiki/Foo_(bar)>) and "
             "![A bench, at dusk](<https://example.com/a(1).png>)\n\n## Learn C\\#\n")
     _, document, markdown = into_doc(site, cli, docs, text)
@@ -177,7 +179,8 @@ def test_links_and_images_with_awkward_targets_read_back_as_written(site, cli, d
     assert compare(text, markdown) is None
 
 
-def test_relative_images_resolve_against_site_url(site, cli, docs):
+def test_relative_images_resolve_against_site_url(site, cli, sandbox, docs):
+    publish_images(sandbox, "https://blog.example.com/")
     text = "![A bench](images/bench.jpg) and ![logo](/logo.png)\n"
     preview, _, markdown = into_doc(site, cli, docs, text)
     assert "insertInlineImage" not in str(preview["requests"])

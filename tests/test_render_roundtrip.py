@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_meaning import compare
+from sandbox_fixtures import publish_images
 
 from workflow.render import normalize_markdown, read_document, render_document
 
 SAMPLES = Path(__file__).parent / "data" / "samples"
+
+
+@pytest.fixture(autouse=True)
+def published_images(sandbox):
+    """The posts' images are on the public web, where Google's image fetcher finds them."""
+    publish_images(sandbox, "https://example.com/")
 
 
 def apply_and_read(docs, markdown: str) -> tuple[str, dict]:

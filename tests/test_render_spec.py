@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from commonmark_spec import SpecUnavailable, spec_examples
+from sandbox_fixtures import publish_images
 from spec_fidelity import CRASH_READ, CRASH_RENDER, RAW_HTML, RELATIVE_IMAGE, REFUSED, run_examples
 
 SITE_URL = "https://blog.example.com/posts/"
@@ -19,7 +20,8 @@ def examples():
         pytest.skip(f"CommonMark spec not available: {exc}")
 
 
-def test_commonmark_spec_examples_keep_their_meaning_in_the_doc(docs, examples, capsys):
+def test_commonmark_spec_examples_keep_their_meaning_in_the_doc(sandbox, docs, examples, capsys):
+    publish_images(sandbox, "http://", "https://")  # every image of the spec is on the public web
     report = run_examples(docs, examples)
     with capsys.disabled():
         print("\nCommonMark spec 0.29 (commonmark==0.9.2), rendered and read back:\n" + report.summary())
@@ -33,7 +35,8 @@ def test_commonmark_spec_examples_keep_their_meaning_in_the_doc(docs, examples, 
     assert 0 < counts[RAW_HTML] < 100 and 0 < counts[RELATIVE_IMAGE] < 40
 
 
-def test_relative_images_of_the_spec_resolve_against_site_url(docs, examples):
+def test_relative_images_of_the_spec_resolve_against_site_url(sandbox, docs, examples):
+    publish_images(sandbox, "http://", "https://")
     with_images = [e for e in examples if "![" in e.markdown]
     report = run_examples(docs, with_images, site_url=SITE_URL)
     assert RELATIVE_IMAGE not in report.counts()

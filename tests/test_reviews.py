@@ -4,6 +4,7 @@ showing it and bringing the approved text home."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import textwrap
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sandbox_fixtures import control, reviewer_clients, write_key_file
+from sandbox_fixtures import PNG, control, reviewer_clients, text_index, write_key_file
 
 from workflow.config import load_config
 from workflow.google.clients import connect
@@ -19,6 +20,7 @@ from workflow.reviews import overdue_reviews, sync_reviews
 from workflow.store import open_store
 
 EDITOR = "ed@example.com"
+EDITOR_NAME = "Ed Itor"  # the name Google shows for EDITOR (comment authors carry no email)
 POST = """\
     ---
     title: Hello
@@ -63,16 +65,10 @@ class Review:
 
     def text_index(self, text: str) -> int:
         """The Doc index where `text` starts (single-run paragraphs are enough here)."""
-        document = self.docs.documents().get(documentId=self.doc_id).execute()
-        for element in document["body"]["content"]:
-            for run in element.get("paragraph", {}).get("elements", []):
-                content = run.get("textRun", {}).get("content", "")
-                if text in content:
-                    return run["startIndex"] + content.index(text)
-        raise AssertionError(f"{text!r} not in the Doc")
+        return text_index(self.docs.documents().get(documentId=self.doc_id).execute(), text)
 
 
-def configure(site, sandbox, tmp_path, extra: str = "") -> None:
+def configure(site, sandbox, tmp_path, extra: str = "", reviewers: tuple[str, ...] = (EDITOR,)) -> None:
     key = write_key_file(sandbox, tmp_path)
     key.chmod(0o600)
     site.write_config(f"""
@@ -82,7 +78,7 @@ def configure(site, sandbox, tmp_path, extra: str = "") -> None:
         subject = "owner@example.com"
         max_retries = 0
         [review]
-        reviewers = ["{EDITOR}"]
+        reviewers = {json.dumps(list(reviewers))}
         role = "writer"
         notify = false
         {extra}
@@ -101,7 +97,7 @@ def review(site, sandbox, tmp_path, cli) -> Review:
     configure(site, sandbox, tmp_path)
     site.post("hello.md", POST)
     doc_id = export(cli, site)
-    drive, docs = reviewer_clients(sandbox, EDITOR)
+    drive, docs = reviewer_clients(sandbox, EDITOR, EDITOR_NAME)
     return Review(site, sandbox, doc_id, drive, docs)
 
 
@@ -129,12 +125,12 @@ def test_board_and_source_lines_show_comments_replies_resolutions_and_suggestion
     assert row["last_activity"]
 
     lines = cli("reviews", "comments", "posts/hello.md").out.splitlines()
-    assert lines[0] == "posts/hello.md:7: “paragraph with bold” — Why bold? (ed@example.com, open)"
-    assert lines[1] == "    ed@example.com: Because it matters."
-    assert lines[2] == "posts/hello.md:12: “Last line” — Typo? (ed@example.com, resolved)"
-    assert lines[3] == "    ed@example.com: Fixed. [resolve]"
+    assert lines[0] == "posts/hello.md:7: “paragraph with bold” — Why bold? (Ed Itor, open)"
+    assert lines[1] == "    Ed Itor: Because it matters."
+    assert lines[2] == "posts/hello.md:12: “Last line” — Typo? (Ed Itor, resolved)"
+    assert lines[3] == "    Ed Itor: Fixed. [resolve]"
     assert lines[4] == ("posts/hello.md: “a sentence the post never had” — Where did this go? "
-                        "(ed@example.com, open; anchor no longer maps to the source)")
+                        "(Ed Itor, open; anchor no longer maps to the source)")
     as_json = cli("reviews", "comments", "posts/hello.md", "--json").json
     assert [(c["line"], c["status"]) for c in as_json] == [(7, "open"), (12, "resolved"), (None, "open")]
 
@@ -150,7 +146,7 @@ def test_an_anchored_comment_maps_by_its_anchor_even_when_its_quote_is_ambiguous
 
     lines = cli("reviews", "comments", "posts/hello.md").out.splitlines()
 
-    assert lines == [f"posts/hello.md:{line}: “o” — Three items? (ed@example.com, open)"]
+    assert lines == [f"posts/hello.md:{line}: “o” — Three items? (Ed Itor, open)"]
 
 
 def requests_since(sandbox, since: int) -> list[str]:
@@ -311,6 +307,21 @@ def test_comments_of_a_post_that_was_never_exported_is_a_user_error(site, sandbo
     assert "posts/draft.md: not exported for review (run `workflow export` first)" in result.err
 
 
+def test_a_quote_google_gives_as_html_maps_to_its_source_line(site, sandbox, tmp_path, cli):
+    configure(site, sandbox, tmp_path)
+    site.post("cartoons.md", "# Cartoons\n\nA first line.\n\nWhy Tom & <Jerry> still work.\n\nThe end.\n")
+    doc_id = export(cli, site, "cartoons.md")
+    reviewer = reviewer_clients(sandbox, EDITOR)[0]
+    reviewer.comments().create(fileId=doc_id, fields="id", body={
+        "content": "Keep this.", "quotedFileContent": {"mimeType": "text/html", "value": "Tom & <Jerry>"}}).execute()
+
+    [line] = cli("reviews", "comments", "posts/cartoons.md").out.splitlines()
+    [as_json] = cli("reviews", "comments", "posts/cartoons.md", "--json").json
+
+    assert line.startswith("posts/cartoons.md:5: “Tom & <Jerry>” — Keep this. (")
+    assert (as_json["line"], as_json["quote"]) == (5, "Tom & <Jerry>")
+
+
 def test_a_failing_folder_listing_is_one_line_and_exit_1_not_a_traceback(review, cli):
     control(review.sandbox, "POST", "faults", {"method": "drive.files.list", "kind": "status", "status": 500,
                                                "times": 9})
@@ -343,3 +354,66 @@ def test_a_reviewers_script_link_comes_home_as_plain_text_with_a_warning(review,
     assert row["write_back"] == "written" and row["write_back_note"] == (
         "approved text written into the post; " + warning.removeprefix("posts/hello.md: "))
     assert f"    note: {row['write_back_note']}" in cli("reviews").out.splitlines()
+
+
+def paste_image(review: Review, before: str) -> None:
+    """The reviewer pastes a PNG in Google's editor just before `before`: no sourceUri, only Google's copy."""
+    control(review.sandbox, "POST", f"files/{review.doc_id}/paste-image", {
+        "email": EDITOR, "index": review.text_index(before), "bytes": base64.b64encode(PNG).decode()})
+
+
+def test_an_image_pasted_by_a_reviewer_comes_home_as_a_file_beside_the_post(review, cli):
+    """Issue 12: Google's link to a pasted image expires within the hour; the post keeps its own copy."""
+    paste_image(review, "Last line")
+    review.drive.approvals().approve(fileId=review.doc_id, approvalId=review.approval_id(), body={}).execute()
+
+    result = cli("reviews", "--sync", "--json")
+
+    assert result.code == 0, result.err
+    assert result.json["sync"]["warnings"] == []
+    written = (review.site.posts / "hello.md").read_text(encoding="utf-8")
+    [link] = re.findall(r"!\[[^\]]*\]\(([^)]*)\)", written)
+    assert re.fullmatch(r"hello\.assets/image-[0-9a-f]{16}\.png", link), link
+    assert (review.site.posts / link).read_bytes() == PNG
+    assert "Last line here." in written and "/content/" not in written
+
+
+def test_a_pasted_image_whose_link_expired_is_a_placeholder_with_a_warning(review, cli):
+    control(review.sandbox, "POST", "content-links", {"seconds": 0})  # Google's links expire before the copy
+    paste_image(review, "Last line")
+    review.drive.approvals().approve(fileId=review.doc_id, approvalId=review.approval_id(), body={}).execute()
+
+    result = cli("reviews", "--sync", "--json")
+
+    assert result.code == 0, result.err
+    written = (review.site.posts / "hello.md").read_text(encoding="utf-8")
+    assert "(image)Last line here." in written and "/content/" not in written and "](" not in written
+    [warning] = result.json["sync"]["warnings"]
+    assert warning.startswith("posts/hello.md: an image pasted into the Doc could not be copied (HTTP ")
+    assert "(the link expired)" in warning and "(image) stands in its place" in warning
+    assert not (review.site.posts / "hello.assets").exists() or not any((review.site.posts / "hello.assets").iterdir())
+
+
+def test_a_decline_shows_the_decliners_comment_though_google_names_comment_authors_without_email(
+        site, sandbox, tmp_path, cli):
+    """Issue 12: Drive gives comment authors as {displayName, photoLink, me}; the approval's reviewer
+    records carry the emails that tell the decliner's comment from another reviewer's."""
+    other = "olga@example.com"
+    configure(site, sandbox, tmp_path, reviewers=(EDITOR, other))
+    site.post("hello.md", POST)
+    doc_id = export(cli, site)
+    ed, _ = reviewer_clients(sandbox, EDITOR, EDITOR_NAME)
+    olga, _ = reviewer_clients(sandbox, other, "Olga Other")
+    ed.comments().create(fileId=doc_id, fields="id", body={"content": "The intro needs work."}).execute()
+    olga.comments().create(fileId=doc_id, fields="id", body={"content": "Fine by me."}).execute()
+    [approval] = ed.approvals().list(fileId=doc_id, fields="items(approvalId)").execute()["items"]
+    ed.approvals().decline(fileId=doc_id, approvalId=approval["approvalId"], body={}).execute()
+    authors = [c["author"] for c in ed.comments().list(fileId=doc_id, fields="comments(author)").execute()["comments"]]
+    assert [sorted(a) for a in authors] == [["displayName", "kind", "me", "photoLink"]] * 2
+
+    row = board(cli)
+    text = cli("reviews").out
+
+    assert row["state"] == "declined" and row["reviewers"] == {EDITOR: "DECLINED", other: "NO_RESPONSE"}
+    assert row["decline_message"] == "The intro needs work."
+    assert "    declined: The intro needs work." in text

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from workflow.sandbox.documents import Document
 from workflow.sandbox.exceptions import ApiError
+from workflow.sandbox.images import Picture
 
 
 def long_read(kilobytes: int) -> tuple[str, int]:
@@ -88,8 +89,9 @@ _request = st.one_of(
 
 
 def _apply(document: Document, requests: list[dict]) -> None:
+    # Every image is fetched as an image of unknown size (Google's fetch is not what is tested here).
     document.batch_update(requests, write_control=None, author="writer@example.com",
-                          now="2026-01-01T00:00:00.000Z")
+                          now="2026-01-01T00:00:00.000Z", images=lambda uri: (Picture("image/png"), None))
 
 
 def _snapshot(document: Document) -> str:

@@ -9,10 +9,10 @@ import urllib.request
 import pytest
 from googleapiclient.errors import HttpError
 
-from sandbox_fixtures import reviewer_clients
+from sandbox_fixtures import publish_images, reviewer_clients
 
 DOC = "application/vnd.google-apps.document"
-COMMENT_FIELDS = "id,content,htmlContent,author(emailAddress,me),resolved,deleted,quotedFileContent,replies(id,content,action,author(emailAddress))"
+COMMENT_FIELDS = "id,content,htmlContent,author(displayName,emailAddress,me),resolved,deleted,quotedFileContent,replies(id,content,action,author(emailAddress))"
 
 
 def _doc(drive, docs, text="Hello world\n", name="Post"):
@@ -73,7 +73,7 @@ def test_comments_and_replies_as_drive_json(sandbox, drive, docs):
     assert caught.value.status_code == 400   # fields is required for comments
     comment = reviewer.comments().create(fileId=created["id"], fields=COMMENT_FIELDS, body={
         "content": "Is <this> right?", "quotedFileContent": {"value": "Hello"}}).execute()
-    assert comment["author"] == {"emailAddress": "rev@example.com", "me": True}
+    assert comment["author"] == {"displayName": "rev", "me": True}  # Drive gives comment authors no email
     assert comment["htmlContent"] == "Is &lt;this&gt; right?"
     assert comment["quotedFileContent"]["value"] == "Hello" and comment["resolved"] is False
     reply = drive.replies().create(fileId=created["id"], commentId=comment["id"], fields="id,action,content",
@@ -185,6 +185,7 @@ def test_viewer_renders_escaped_doc_with_comments_and_suggestions(sandbox, drive
 
 
 def test_viewer_shows_quotes_code_rules_alignment_and_images_as_the_editor_would(sandbox, drive, docs):
+    publish_images(sandbox, "https://example.com/")
     created = _doc(drive, docs, text="A quote\nprint(1)\n\nCentered\n")
     point = {"magnitude": 3, "unit": "PT"}
     grey = {"color": {"rgbColor": {"red": 0.8, "green": 0.8, "blue": 0.8}}}
@@ -210,4 +211,47 @@ def test_viewer_shows_quotes_code_rules_alignment_and_images_as_the_editor_would
     assert "background:rgb(204,204,204);white-space:pre-wrap" in page
     assert "border-bottom:3.0pt solid" in page
     assert "text-align:center" in page
-    assert "<img src='https://example.com/a.png'" in page
+    assert f"<img src='{sandbox.url}content/" in page  # Google's copy of the image, as the editor shows it
+
+
+def test_a_person_has_one_display_name_in_comments_docs_and_approvals(sandbox, drive, docs):
+    created = _doc(drive, docs)
+    _share(drive, created["id"], "ed@example.com", "commenter")
+    reviewer, reviewer_docs = reviewer_clients(sandbox, "ed@example.com", display_name="Ed Itor")
+    reviewer.comments().create(fileId=created["id"], fields="id", body={"content": "Hm."}).execute()
+    drive.approvals().start(fileId=created["id"], body={"reviewerEmails": ["ed@example.com"]}).execute()
+
+    [comment] = drive.comments().list(fileId=created["id"], fields="comments(author)").execute()["comments"]
+    assert comment["author"] == {"kind": "drive#user", "displayName": "Ed Itor", "me": False,
+                                 "photoLink": comment["author"]["photoLink"]}  # live Drive's shape: no email
+    [approval] = drive.approvals().list(fileId=created["id"], fields="items(reviewerResponses)").execute()["items"]
+    reviewer_record = approval["reviewerResponses"][0]["reviewer"]
+    assert (reviewer_record["displayName"], reviewer_record["emailAddress"]) == ("Ed Itor", "ed@example.com")
+    seen = reviewer_docs.documents().get(documentId=created["id"], includeTabsContent=True,
+                                         suggestionsViewMode="SUGGESTIONS_INLINE",
+                                         commentsViewMode="COMMENTS_VIEW_MODE_INCLUDED").execute()
+    assert seen["comments"][0]["headPost"]["author"] == {"displayName": "Ed Itor", "me": True}
+
+
+def test_a_quote_google_takes_from_the_doc_comes_back_as_html(sandbox, drive, docs):
+    created = _doc(drive, docs, "Tom & <Jerry> say \"hi\" and 'bye'\n")
+    _share(drive, created["id"], "rev@example.com", "commenter")
+    reviewer, _reviewer_docs = reviewer_clients(sandbox, "rev@example.com")
+    text = "Tom & <Jerry> say \"hi\" and 'bye'"
+    reviewer.comments().create(fileId=created["id"], fields="id", body={
+        "content": "In the editor", "quotedFileContent": {"mimeType": "text/html", "value": text}}).execute()
+    drive.comments().create(fileId=created["id"], fields="id", body={
+        "content": "From an app", "quotedFileContent": {"mimeType": "text/html", "value": text}}).execute()
+    docs.documents().batchUpdate(documentId=created["id"], body={"requests": [
+        {"insertComment": {"content": "Anchored", "range": {"startIndex": 1, "endIndex": 14}}}]}).execute()
+
+    listed = drive.comments().list(fileId=created["id"], fields="comments(content,quotedFileContent)").execute()
+    quotes = {c["content"]: c["quotedFileContent"] for c in listed["comments"]}
+    escaped = "Tom &amp; &lt;Jerry&gt; say &quot;hi&quot; and &#39;bye&#39;"
+    assert quotes["In the editor"] == {"mimeType": "text/html", "value": escaped}
+    assert quotes["From an app"]["value"] == text  # as the app sent it
+    assert quotes["Anchored"]["value"] == "Tom &amp; &lt;Jerry&gt;"
+    in_docs = docs.documents().get(documentId=created["id"], includeTabsContent=True,
+                                   suggestionsViewMode="SUGGESTIONS_INLINE",
+                                   commentsViewMode="COMMENTS_VIEW_MODE_INCLUDED").execute()
+    assert [t["plainTextQuote"] for t in in_docs["comments"] if "plainTextQuote" in t] == [text, text, "Tom & <Jerry>"]

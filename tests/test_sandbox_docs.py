@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from googleapiclient.errors import HttpError
+from sandbox_fixtures import publish_images
 
 SUGGEST = {"writeMode": "SUGGEST"}
 
@@ -262,7 +263,8 @@ def test_table_layout_and_filling_cells_from_last_to_first(docs, new_doc):
         "range": {"startIndex": start - 1, "endIndex": start + 4}}}]))
 
 
-def test_inline_image_occupies_one_unit(docs, new_doc):
+def test_inline_image_occupies_one_unit(sandbox, docs, new_doc):
+    publish_images(sandbox, "https://example.com/")
     update(docs, new_doc, [insert("ab")])
     reply = update(docs, new_doc, [{"insertInlineImage": {
         "uri": "https://example.com/cat.png", "location": {"index": 2}}}])

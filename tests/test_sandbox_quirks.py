@@ -78,16 +78,18 @@ def test_approvals_unavailable_refuses_approvals_start(sandbox, drive):
     assert drive.approvals().list(fileId=doc["id"]).execute().get("items", []) == []
 
 
-def test_comment_authors_without_email_in_every_comment_answer(sandbox, drive):
+def test_comment_authors_anonymous_in_every_comment_answer(sandbox, drive):
     doc = drive.files().create(body={"name": "Doc", "mimeType": "application/vnd.google-apps.document"},
                                fields="id").execute()
     comment = drive.comments().create(fileId=doc["id"], fields="id", body={"content": "Hm."}).execute()
     drive.replies().create(fileId=doc["id"], commentId=comment["id"], fields="id", body={"content": "Yes."}).execute()
-    control(sandbox, "POST", "quirks", {"name": "comment_authors_without_email", "on": True})
+    control(sandbox, "POST", "quirks", {"name": "comment_authors_anonymous", "on": True})
 
     got = drive.comments().get(fileId=doc["id"], commentId=comment["id"], fields="author,replies(author)").execute()
     listed = drive.comments().list(fileId=doc["id"], fields="comments(author,replies(author))").execute()["comments"]
+    owner = drive.files().get(fileId=doc["id"], fields="owners(displayName)").execute()["owners"][0]
 
     authors = [got["author"], *(r["author"] for r in got["replies"])] + \
               [a for c in listed for a in (c["author"], *(r["author"] for r in c["replies"]))]
-    assert len(authors) == 4 and all("emailAddress" not in author and author["me"] for author in authors)
+    assert len(authors) == 4 and all(a["displayName"] == "Anonymous" and a["me"] for a in authors)
+    assert owner["displayName"] != "Anonymous"

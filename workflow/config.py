@@ -98,6 +98,14 @@ def _one_of(*allowed: str) -> Callable[[Any], str]:
     return check
 
 
+def _comment_text(value: Any) -> str:
+    """Text the worker posts as a Drive comment: not empty, at most 2000 characters."""
+    text = _str(value).strip()
+    if not text or len(text) > 2000:
+        raise ValueError("must be text of 1 to 2000 characters")
+    return text
+
+
 def url_origin(url: str) -> str:
     """`scheme://host[:port]` of a URL, for messages: the rest (path, query, user) may hold a secret."""
     try:
@@ -191,6 +199,8 @@ def interval_seconds(schedule: str) -> int | None:
 
 # --- the schema: section -> key -> (check, default) ---
 
+APPROVAL_COMMENT = "Reply **approve** to approve this post, or **decline:** and a reason."
+
 SCHEMA: dict[str, dict[str, tuple[Check, Any]]] = {
     "content": {
         "posts_dir": (_path, "posts"),
@@ -222,6 +232,8 @@ SCHEMA: dict[str, dict[str, tuple[Check, Any]]] = {
         "role": (_one_of(*ROLES), "commenter"),
         "notify": (_bool, True),
         "start_approval": (_bool, True),
+        "approval": (_one_of("auto", "drive", "comments"), "auto"),
+        "approval_comment": (_comment_text, APPROVAL_COMMENT),
         "due_days": (_whole(0, 3650), 3),
         "approved_folder_id": (_str, ""),
         "restart_approval_on_change": (_bool, True),

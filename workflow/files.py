@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Iterable
 
 
-def _write_temp(folder: Path, prefix: str, text: str, mode: int) -> str:
+def _write_temp(folder: Path, prefix: str, text: str | bytes, mode: int) -> str:
     fd, temp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with (os.fdopen(fd, "wb") if isinstance(text, bytes) else
+              os.fdopen(fd, "w", encoding="utf-8", newline="")) as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -38,9 +39,10 @@ def replace_file(path: Path, text: str, *, mode: int | None = None) -> None:
         raise
 
 
-def create_new_file(folder: Path, names: Iterable[str], text: str, *, mode: int = 0o644,
+def create_new_file(folder: Path, names: Iterable[str], text: str | bytes, *, mode: int = 0o644,
                     same_text_is_ours: bool = False) -> Path:
-    """Write `text` under the first of `names` (in `folder`) that is free; never replaces a file.
+    """Write `text` (or bytes) under the first of `names` (in `folder`) that is free; never
+    replaces a file.
 
     The name is taken with a hard link, which fails if it exists (like O_CREAT|O_EXCL).
     `same_text_is_ours`: a file that already holds exactly `text` is taken as written by an
@@ -54,8 +56,12 @@ def create_new_file(folder: Path, names: Iterable[str], text: str, *, mode: int 
                 os.link(temp, target)
                 return target
             except FileExistsError:
-                if same_text_is_ours and target.read_bytes() == text.encode("utf-8"):
+                if same_text_is_ours and target.read_bytes() == _as_bytes(text):
                     return target
         raise FileExistsError(f"no free file name in {folder}")
     finally:
         os.unlink(temp)
+
+
+def _as_bytes(text: str | bytes) -> bytes:
+    return text if isinstance(text, bytes) else text.encode("utf-8")

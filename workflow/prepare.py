@@ -15,11 +15,20 @@ class PreparedPost:
     post: Post
     rendered: RenderedDocument
     site_url: str | None = None
+    refused_images: frozenset[str] = frozenset()  # images Google could not fetch, shown as links to them
 
     @property
     def source_markdown(self) -> str:
         """The post body as the reader will give it back from an untouched Doc (normalize_markdown)."""
         return normalize_markdown(self.post.body, site_url=self.site_url)
+
+    def with_refused_images(self, uris: set[str] | frozenset[str]) -> PreparedPost:
+        """The post rendered again with these images (Google could not fetch them) shown as links
+        to them, each with a warning: what export writes after Google refused a write for them."""
+        refused = frozenset(uris)
+        rendered = render_document(self.post.body, title=self.post.title, first_line=self.post.body_first_line,
+                                   site_url=self.site_url, refused_images=refused)
+        return PreparedPost(post=self.post, rendered=rendered, site_url=self.site_url, refused_images=refused)
 
     @property
     def warnings(self) -> list[dict[str, Any]]:

@@ -238,47 +238,48 @@ def utf16_indexes(scratch: Scratch, verdict: Verdict) -> Check:
 @probe("approvals", call_failed="the worker reads its files this way")
 def approvals(scratch: Scratch, verdict: Verdict) -> Check:
     review = scratch.config.sections["review"]
-    mode = review.get("approval")  # "auto" | "drive" | "comments", in versions that have it
-    if mode is not None:
-        needed, avoid = mode == "drive", '[review] approval = "comments" (or "auto") avoids it'
-    else:
-        needed = bool(review["start_approval"])
-        avoid = ('[review] start_approval = false avoids it (reviews then follow comments only; '
-                 '[review] approval = "comments" where that setting exists)')
+    needed = bool(review["start_approval"]) and review["approval"] == "drive"
     file = scratch.ops.get_file(scratch.doc_id, fields="capabilities(canStartApproval)") or {}
     can_start = (file.get("capabilities") or {}).get("canStartApproval")
     if can_start:
         return verdict.ok("canStartApproval is true: Drive approvals can be started", needed=needed)
     why = "false" if can_start is False else "not given"
-    unused = "" if needed else " (this config starts no Drive approvals)"
+    unused = "" if needed else (" (this config starts no approvals)" if not review["start_approval"] else
+                                " (this config then asks reviewers in a comment)")
     return verdict.failed(f"canStartApproval is {why} on a Doc the worker created (approvals are off for the "
-                          f"Workspace edition or by an admin, or the worker lacks writer access){unused}", avoid,
-                          needed=needed)
+                          f"Workspace edition or by an admin, or the worker lacks writer access){unused}",
+                          '[review] approval = "auto" (or "comments") avoids it: reviewers approve by replying '
+                          'to a comment', needed=needed)
 
 
 @probe("comment authors", call_failed="the worker comments and reads comments this way")
 def comment_authors(scratch: Scratch, verdict: Verdict) -> Check:
-    """Does the worker find a reviewer's decline message with the author shape Google gives?"""
+    """Does the worker tell which reviewer wrote a comment, with the author shape Google gives?
+
+    Google names a comment's author without an email; the worker matches that name with the user
+    records approvals carry (which have emails). Here the worker's own comment stands for a
+    reviewer's, and the worker's own Drive user record for the approval's reviewer record."""
     from workflow.reviews.reading import read_doc
 
     scratch.ops.comment_with_quote(scratch.doc_id, COMMENT, QUOTE)
     author = dict(_our_comment(scratch.ops.comments_as_given(scratch.doc_id)).get("author") or {})
     fields = ", ".join(sorted(author)) or "nothing"
-    # The worker's own read of the comments, as if a reviewer (`me` false) wrote ours and declined;
-    # the approval's reviewer record carries an email, as Google's does.
+    file = scratch.ops.get_file(scratch.doc_id, fields="lastModifyingUser(displayName,emailAddress)") or {}
+    record = file.get("lastModifyingUser") or {}
     worker_view = _our_comment(scratch.ops.list_comments(scratch.doc_id))
     as_reviewer = dict(worker_view, author=dict(worker_view.get("author") or {}, me=False))
-    reviewer = {"kind": "drive#user", "displayName": author.get("displayName", ""),
-                "emailAddress": author.get("emailAddress") or PLACEHOLDER_REVIEWER}
+    reviewer = {"kind": "drive#user", "displayName": record.get("displayName", ""),
+                "emailAddress": record.get("emailAddress") or PLACEHOLDER_REVIEWER}
     declined = {"approvalId": "doctor", "status": "DECLINED", "createTime": "",
                 "reviewerResponses": [{"response": "DECLINED", "reviewer": reviewer}]}
+    seen = f"an author comes as {{{fields}}} named {author.get('displayName')!r}"
     if read_doc([declined], [as_reviewer], {}, "doctor").decline_message == COMMENT:
-        return verdict.ok(f"an author comes as {{{fields}}}; the worker finds a decliner's comment by it")
-    missing = "" if "emailAddress" in author else " (no emailAddress)"
-    return verdict.failed(f"an author comes as {{{fields}}}{missing}: the worker, matching reviewers by email, "
-                          "would not find a decliner's comment",
+        return verdict.ok(f"{seen}; the worker tells by it whose comment it is (its Drive user record has "
+                          "that name)")
+    return verdict.failed(f"{seen}, not {record.get('displayName')!r} as on the worker's Drive user record: the "
+                          "worker would not tell which reviewer wrote a comment",
                           "no setting avoids it: declines would show as “declined by …” without the reviewer's "
-                          "words")
+                          "words, and answers to an approval comment would not count")
 
 
 @probe("comment quotes", call_failed="the worker reads comments this way", needed=False)
@@ -297,7 +298,7 @@ def comment_quotes(scratch: Scratch, verdict: Verdict) -> Check:
                           "`reviews comments` shows such comments without a line number", needed=False)
 
 
-@probe("image fetch", call_failed="posts with images would fail to export")
+@probe("image fetch", call_failed="posts showing images would get links to them instead", needed=False)
 def image_fetch(scratch: Scratch, verdict: Verdict) -> Check:
     url = scratch.image_url
     if not url:
@@ -306,8 +307,9 @@ def image_fetch(scratch: Scratch, verdict: Verdict) -> Check:
         scratch.write([{"insertInlineImage": {"uri": url, "location": {"index": 1}}}])
     except GoogleCallFailed as exc:
         return verdict.failed(f"Google could not fetch {url} ({scratch.image_note}): {exc}",
-                              "make the image public (PNG, JPEG or GIF, under 50 MB), or fix [content] site_url: "
-                              "posts showing it would fail to export")
+                              "posts showing it get a link to it in its place (a warning in the export report); "
+                              "make the image public (PNG, JPEG or GIF, under 50 MB), or fix [content] site_url",
+                              needed=False)
     if not scratch.document().get("inlineObjects"):
         return verdict.failed(f"an image from {url} was accepted but is not in the Doc",
                               "posts with images would lose them")

@@ -24,6 +24,7 @@ from workflow.google.operations import GoogleCallFailed, GoogleOps, RevisionMism
 from workflow.google.pacing import API_ERRORS, describe
 from workflow.prepare import PreparedPost
 from workflow.render import render_document
+from workflow.reviews.approval_source import ApprovalSource
 from workflow.service.identity import holder_alive, worker_identity
 from workflow.store import Store
 from workflow.store import export_queries as q
@@ -58,8 +59,10 @@ class Exporter:
         if session is not None:
             self.ops = GoogleOps(session, shared_drive_id=config.get("google", "shared_drive_id"))
             folder = ReviewFolder(config, store, self.ops, self._reserve_id)
-            self.writer = DocWriter(store, self.ops, folder, session.endpoint.web_url, self._reserve_id, force=force)
-            self.hand_off = HandOff(config, store, self.ops)
+            approvals = ApprovalSource(config, store, self.ops)
+            self.writer = DocWriter(store, self.ops, folder, session.endpoint.web_url, self._reserve_id, approvals,
+                                    force=force)
+            self.hand_off = HandOff(config, store, self.ops, approvals)
 
     # --- the run ---
 
@@ -163,12 +166,14 @@ class Exporter:
                 self._record_seen(prepared, rel)
                 return self._finished(result, export)
             self._queue_suggested_topics(prepared, export)
-            outcome, note = self.writer.send(prepared, export)
-            if outcome != PostOutcome.SKIPPED:
-                self.hand_off.run(prepared, changed=outcome in (PostOutcome.CREATED, PostOutcome.UPDATED,
-                                                                PostOutcome.SUGGESTED))
+            sent = self.writer.send(prepared, export)
+            if sent.outcome != PostOutcome.SKIPPED:
+                self.hand_off.run(prepared, changed=sent.outcome in (PostOutcome.CREATED, PostOutcome.UPDATED,
+                                                                     PostOutcome.SUGGESTED))
                 self._record_seen(prepared, rel)
-            result.state, result.note = outcome, note
+            result.state, result.note = sent.outcome, sent.note
+            if sent.written is not None:  # as written: images Google refused are links, each with a warning
+                result.warnings = sent.written.warnings
         except CredentialsRefused:
             raise  # the claim is released below; the run stops with the one line that says to log in again
         except EXPECTED_FAILURES as exc:

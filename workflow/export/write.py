@@ -8,6 +8,10 @@ answer (or the process) was lost":
   name is unique to it, a suggestion write is recognised by its effect; the next run finds it in the
   Doc and records it instead of writing twice;
 - every write is one `documents.batchUpdate` guarded by `requiredRevisionId`;
+- Docs fetches each image while the write runs and refuses the whole write when it cannot (not
+  public, not PNG, JPEG or GIF, too big); nothing was applied, so the write is sent again with that
+  image shown as a link to it (a warning in the export report), one refused image at a time as
+  Google names them: a post never fails because of an image;
 - right after a whole write the Doc is read back and its body fingerprinted (`decide.fingerprint`):
   the reference that later tells whether reviewers touched it.
 """
@@ -17,14 +21,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from workflow.export.decide import fingerprint, has_pending_suggestions, touched_by_reviewers
 from workflow.export.folder import ReviewFolder
 from workflow.export.report import PostOutcome
 from workflow.export.suggest import conflict_comment, plan_suggestions, suggestions_landed
-from workflow.google.operations import DOC_MIME, GoogleOps, RevisionMismatch
+from workflow.google.operations import DOC_MIME, GoogleOps, ImageRefused, RevisionMismatch
 from workflow.prepare import PreparedPost
+from workflow.reviews.approval_source import ApprovalSource
 from workflow.reviews.reading import current_approval
 from workflow.store import Store
 from workflow.store import export_queries as q
@@ -48,20 +53,30 @@ def content_marker(content_hash: str) -> str:
     return MARKER_PREFIX + content_hash[:24]
 
 
+class Sent(NamedTuple):
+    """What `DocWriter.send` did: the outcome, a note for the report, and the post as written whole
+    into the Doc (with refused images as links), None when nothing was written whole."""
+
+    outcome: PostOutcome
+    note: str | None = None
+    written: PreparedPost | None = None
+
+
 class DocWriter:
     """Brings one post's Doc up to date (`send`); the caller holds the post's claim."""
 
     def __init__(self, store: Store, ops: GoogleOps, folder: ReviewFolder, web_url: Callable[[str], str],
-                 reserve_id: Callable[[], str], *, force: bool = False) -> None:
+                 reserve_id: Callable[[], str], approvals: ApprovalSource, *, force: bool = False) -> None:
         self.store = store
         self.ops = ops
+        self.approvals = approvals
         self.folder = folder
         self.web_url = web_url
         self.reserve_id = reserve_id
         self.force = force
 
-    def send(self, prepared: PreparedPost, export: dict) -> tuple[PostOutcome, str | None]:
-        """Create, replace or suggest; returns the outcome and a note for the report."""
+    def send(self, prepared: PreparedPost, export: dict) -> Sent:
+        """Create, replace or suggest (see `Sent`)."""
         post = prepared.post
         doc_id = export.get("doc_id")
         if not doc_id:
@@ -74,34 +89,33 @@ class DocWriter:
         export, recovered = self._recover(export, document)
         first = not ExportState(export["state"]).holds_post  # never handed to reviewers yet
         if not export.get("revision_id"):
-            self._write_whole(prepared, export, document)
-            return PostOutcome.CREATED, None
+            return Sent(PostOutcome.CREATED, None, self._write_whole(prepared, export, document))
         if export.get("exported_hash") == post.content_hash and not self.force:
             # This content is in the Doc already (written by a run whose answer or record was lost).
-            return (PostOutcome.CREATED if first else recovered or PostOutcome.UNCHANGED), None
-        approvals = self.ops.list_approvals(doc_id)
+            return Sent(PostOutcome.CREATED if first else recovered or PostOutcome.UNCHANGED)
+        approvals = self.approvals.of(export)
         waiting = self._approved_not_home(export, approvals)
         if waiting:
-            return PostOutcome.SKIPPED, waiting
+            return Sent(PostOutcome.SKIPPED, waiting)
         reason = touched_by_reviewers(export, document, approvals)
         if reason is None:
             try:
-                self._write_whole(prepared, export, document)
+                written = self._write_whole(prepared, export, document)
             except RevisionMismatch:
                 document = self.ops.get_document(doc_id)
                 reason = "a reviewer edited it just now"
             else:
                 self._rename(doc_id, document, post.title)
-                return (PostOutcome.CREATED if first else PostOutcome.UPDATED), None
+                return Sent(PostOutcome.CREATED if first else PostOutcome.UPDATED, None, written)
         if not export.get("reviewed"):
             log.info("%s: reviewers have touched %s (%s): the author's changes go in as suggestions from now on",
                      post.rel_path, doc_id, reason)
             export = self._update(post.post_id, reviewed=True)
         if export.get("exported_hash") == post.content_hash:
-            return PostOutcome.UNCHANGED, None  # --force on a Doc reviewers touched: nothing of the author's to send
+            return Sent(PostOutcome.UNCHANGED)  # --force on a Doc reviewers touched: nothing of the author's to send
         outcome = self._suggest(prepared, export, document)
         self._rename(doc_id, document, post.title)
-        return outcome, None
+        return Sent(outcome)
 
     def _approved_not_home(self, export: dict, approvals: list[dict]) -> str | None:
         """An approval reviewers gave that the reviews job has not brought home yet: the author's new
@@ -118,30 +132,41 @@ class DocWriter:
 
     # --- whole writes ---
 
-    def _write_whole(self, prepared: PreparedPost, export: dict, document: dict) -> None:
-        """Replace the Doc's content with the post in one write guarded by the Doc's revision.
+    def _write_whole(self, prepared: PreparedPost, export: dict, document: dict) -> PreparedPost:
+        """Replace the Doc's content with the post in one write guarded by the Doc's revision; returns
+        the post as written (images Google refused shown as links, see the module docstring).
 
         A refused write may be our own whose answer was lost: its marker (unique to this write) says
         so. Else RevisionMismatch: someone else wrote.
         """
         post, doc_id = prepared.post, export["doc_id"]
-        marker = f"{content_marker(post.content_hash)}-{secrets.token_hex(4)}"
-        pending = {"kind": "whole", "marker": marker, "hash": post.content_hash,
-                   "source_text": prepared.source_markdown, "block_map": prepared.rendered.to_json()["blocks"]}
-        self._update(post.post_id, pending_write=pending)
-        requests = _clear_requests(document) + prepared.rendered.requests + _marker_requests(marker, prepared)
-        try:
-            revision = self.ops.write(doc_id, requests, revision_id=document.get("revisionId", ""))
-        except RevisionMismatch:
-            now = self.ops.get_document(doc_id)
-            if marker not in (now.get("namedRanges") or {}):
-                self._update(post.post_id, pending_write=None)
-                raise
-            self._record_whole(post.post_id, pending, now, self._reference(export, now))
-            return
-        after = self.ops.get_document(doc_id)
-        clean = after.get("revisionId") == revision and not has_pending_suggestions(after)
-        self._record_whole(post.post_id, pending, after, fingerprint(after) if clean else None)
+        while True:
+            marker = f"{content_marker(post.content_hash)}-{secrets.token_hex(4)}"
+            pending = {"kind": "whole", "marker": marker, "hash": post.content_hash,
+                       "source_text": prepared.source_markdown, "block_map": prepared.rendered.to_json()["blocks"]}
+            self._update(post.post_id, pending_write=pending)
+            requests = _clear_requests(document) + prepared.rendered.requests + _marker_requests(marker, prepared)
+            try:
+                revision = self.ops.write(doc_id, requests, revision_id=document.get("revisionId", ""))
+            except ImageRefused as exc:  # nothing was applied: send it again with the image as a link
+                refused = refused_images(requests, exc.request_index) - prepared.refused_images
+                if not refused:
+                    self._update(post.post_id, pending_write=None)
+                    raise
+                log.info("%s: Google could not fetch %s; it goes in as a link", post.rel_path, ", ".join(sorted(refused)))
+                prepared = prepared.with_refused_images(prepared.refused_images | refused)
+                continue
+            except RevisionMismatch:
+                now = self.ops.get_document(doc_id)
+                if marker not in (now.get("namedRanges") or {}):
+                    self._update(post.post_id, pending_write=None)
+                    raise
+                self._record_whole(post.post_id, pending, now, self._reference(export, now))
+                return prepared
+            after = self.ops.get_document(doc_id)
+            clean = after.get("revisionId") == revision and not has_pending_suggestions(after)
+            self._record_whole(post.post_id, pending, after, fingerprint(after) if clean else None)
+            return prepared
 
     def _reference(self, export: dict, document: dict) -> str | None:
         """The fingerprint of a Doc found holding our lost write: trusted only if no reviewer could reach it yet."""
@@ -232,6 +257,16 @@ class DocWriter:
         with self.store.write() as conn:
             q.update_export(conn, post_id, **values)
             return q.get_export(conn, post_id)  # type: ignore[return-value]
+
+
+def refused_images(requests: list[dict], request_index: int | None) -> frozenset[str]:
+    """The image URI of the refused `requests[request_index]`; every image of the write when Google
+    did not say which (each then goes in as a link)."""
+    if request_index is not None and 0 <= request_index < len(requests):
+        uri = (requests[request_index].get("insertInlineImage") or {}).get("uri")
+        if uri:
+            return frozenset([uri])
+    return frozenset(request["insertInlineImage"]["uri"] for request in requests if "insertInlineImage" in request)
 
 
 def _body_end(document: dict) -> int:

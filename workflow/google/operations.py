@@ -10,6 +10,7 @@ Nothing here knows about posts.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -28,6 +29,10 @@ BATCH_LIMIT = 100
 APPROVAL_FIELDS = ("approvalId,status,createTime,modifyTime,completeTime,dueTime,approvedRevisionId,"
                    "reviewerResponses(response,reviewer(emailAddress,displayName))")
 APPROVAL_LIST_FIELDS = f"nextPageToken,items({APPROVAL_FIELDS})"
+# Drive gives an author's email nowhere in comments: `displayName` and `me` tell who wrote.
+COMMENT_FIELDS = ("id,author(displayName,emailAddress,me),content,createdTime,modifiedTime,resolved,deleted,anchor,"
+                  "quotedFileContent,replies(id,author(displayName,emailAddress,me),content,createdTime,modifiedTime,"
+                  "action,deleted)")
 
 
 class RevisionMismatch(Exception):
@@ -36,6 +41,22 @@ class RevisionMismatch(Exception):
 
 class GoogleCallFailed(Exception):
     """An API call failed for good (after retries); the message is one line, safe to show."""
+
+
+class ImageRefused(GoogleCallFailed):
+    """Docs could not fetch the image of `requests[request_index]` (not public, not PNG, JPEG or GIF, too
+    big): the whole batch was refused and nothing applied. `request_index` is None when Google's
+    message did not name the request."""
+
+    def __init__(self, message: str, request_index: int | None) -> None:
+        super().__init__(message)
+        self.request_index = request_index
+
+
+# Docs' answer when insertInlineImage cannot fetch its image: "Invalid requests[3].insertInlineImage:
+# There was a problem retrieving the image. ..."
+_IMAGE_REFUSED = re.compile(r"problem retrieving the image", re.I)
+_REFUSED_REQUEST = re.compile(r"requests\[(\d+)\]\.insertInlineImage")
 
 
 def _quote(value: str) -> str:
@@ -112,9 +133,13 @@ class GoogleOps:
         try:
             reply = self.session.caller.execute(request, api="docs_write")
         except HttpError as exc:
-            if exc.resp.status == 400 and "revision" in describe(exc).lower():
-                raise RevisionMismatch(describe(exc)) from exc
-            raise GoogleCallFailed(describe(exc)) from exc
+            message = describe(exc)
+            if exc.resp.status == 400 and "revision" in message.lower():
+                raise RevisionMismatch(message) from exc
+            if exc.resp.status == 400 and _IMAGE_REFUSED.search(message):
+                named = _REFUSED_REQUEST.search(message)
+                raise ImageRefused(message, int(named.group(1)) if named else None) from exc
+            raise GoogleCallFailed(message) from exc
         return reply.get("writeControl", {}).get("requiredRevisionId", "")
 
     # --- review hand-off ---
@@ -206,6 +231,39 @@ class GoogleOps:
         return self._run(self.session.drive.comments().create(
             fileId=file_id, body={"content": content}, fields="id"), "drive")
 
+    def resolve_comment(self, file_id: str, comment_id: str, content: str) -> None:
+        self._run(self.session.drive.replies().create(
+            fileId=file_id, commentId=comment_id, body={"content": content, "action": "resolve"}, fields="id"),
+            "drive")
+
+    def can_start_approval(self, file_id: str) -> bool:
+        """The file's `canStartApproval` capability (false: the edition, an admin setting, an owner
+        outside the domain, or no writer access)."""
+        file = self.get_file(file_id, fields="capabilities(canStartApproval)") or {}
+        return bool((file.get("capabilities") or {}).get("canStartApproval"))
+
+    def get_comments_of(self, comment_ids: dict[str, str]) -> tuple[dict[str, dict], dict[str, str]]:
+        """One comment (with its replies; deleted ones too) of each file, {file id: comment id}, in
+        batched requests. Returns ({file id: comment}, {file id: error})."""
+        def getting(file_id: str, comment_id: str) -> Callable[[], Any]:
+            return lambda: self.session.drive.comments().get(fileId=file_id, commentId=comment_id,
+                                                             includeDeleted=True, fields=COMMENT_FIELDS)
+
+        return self.batched([(file_id, getting(file_id, comment_id)) for file_id, comment_id in comment_ids.items()])
+
+    def list_people(self, file_id: str) -> list[dict]:
+        """The people the file is shared with, as {emailAddress, displayName} (permissions carry both)."""
+        people: list[dict] = []
+        token: str | None = None
+        while True:
+            reply = self._run(self.session.drive.permissions().list(
+                fileId=file_id, pageToken=token, fields="nextPageToken,permissions(type,emailAddress,displayName)",
+                **self._drive_kwargs), "drive")
+            people.extend(p for p in reply.get("permissions", []) if p.get("type") == "user")
+            token = reply.get("nextPageToken")
+            if not token:
+                return people
+
     # --- following reviews ---
 
     def list_folder(self, folder_id: str) -> list[dict]:
@@ -227,9 +285,7 @@ class GoogleOps:
 
     def list_comments(self, file_id: str) -> list[dict]:
         """Every comment thread (not deleted), with its replies, quote, anchor and author."""
-        fields = ("nextPageToken,comments(id,author(displayName,emailAddress),content,createdTime,modifiedTime,"
-                  "resolved,deleted,anchor,quotedFileContent,replies(id,author(displayName,emailAddress),"
-                  "content,createdTime,modifiedTime,action,deleted))")
+        fields = f"nextPageToken,comments({COMMENT_FIELDS})"
         comments: list[dict] = []
         token: str | None = None
         while True:

@@ -11,11 +11,11 @@ from .layout import doc_layout, promote_title
 from .markdown_writer import write_markdown
 from .model import Para, plain_text
 from .parse import parse_markdown
-from .reader import ReadBack, read_back, read_document
+from .reader import PastedImage, ReadBack, pasted_images, read_back, read_document
 from .rules import build_model
 
 __all__ = ["render_document", "read_document", "read_back", "ReadBack", "normalize_markdown", "build_model",
-           "parse_markdown", "RenderedDocument", "BlockMapping"]
+           "parse_markdown", "RenderedDocument", "BlockMapping", "PastedImage", "pasted_images"]
 
 UNTITLED = "Untitled"
 
@@ -48,10 +48,11 @@ class RenderedDocument:
 
 
 def render_document(markdown: str, *, title: str | None = None, first_line: int = 1,
-                    site_url: str | None = None) -> RenderedDocument:
+                    site_url: str | None = None, refused_images: frozenset[str] = frozenset()) -> RenderedDocument:
     """The requests of one batchUpdate that builds `markdown` (a post body) in a new Doc.
-    `site_url` (the blog's public base URL) resolves relative image paths."""
-    model = build_model(parse_markdown(markdown), first_line, site_url)
+    `site_url` (the blog's public base URL) resolves relative image paths; images whose URL is in
+    `refused_images` (Google could not fetch them) are shown as links to them, with a warning."""
+    model = build_model(parse_markdown(markdown), first_line, site_url, refused_images)
     blocks = promote_title(model.blocks)
     heading = next((b for b in blocks if isinstance(b, Para) and b.kind in ("title", "heading")), None)
     doc_title = title or (plain_text(heading.inlines).strip() if heading else "") or UNTITLED

@@ -32,6 +32,10 @@ NOTES_HEADING = "Notes"
 TASK_GLYPHS = {" ": "☐ ", "x": "☑ ", "X": "☒ "}
 EMPTY_LINK_URL = "#"  # a Markdown link with an empty target (Docs has no empty link)
 ALT_TEXT_PREFIX = "alt:"  # image alt text rides in a named range over the image (Docs API cannot set it)
+# An image Docs cannot show is a link to it, its text IMAGE_LINK_MARK + alt text (or URL), under a
+# named range IMAGE_LINK_PREFIX + alt text: the reader reads it back as the image.
+IMAGE_LINK_PREFIX = "image-link:"
+IMAGE_LINK_MARK = "🖼 "
 MAX_NAMED_RANGE_UNITS = 256
 BULLET_PRESET = "BULLET_DISC_CIRCLE_SQUARE"
 NUMBERED_PRESET = "NUMBERED_DECIMAL_ALPHA_ROMAN"
@@ -183,6 +187,7 @@ class DocsBuilder:
         position = start
         tabs_total = 0
         images: list[tuple[int, Image]] = []  # (index after tab removal, image)
+        image_links: list[dict] = []  # named ranges over links standing in for images (moved by later edits)
         styles: list[tuple[int, int, dict]] = []
         text_styles: list[dict] = []
         code_ranges: list[list[int]] = []
@@ -200,11 +205,16 @@ class DocsBuilder:
                 texts.append(prefix)
                 position += u16len(prefix)
             for inline in para.inlines:
-                if isinstance(inline, Image):
+                if isinstance(inline, Image) and not inline.as_link:
                     images.append((position - tabs_total - tabs, inline))
                     continue
+                marker = None
+                if isinstance(inline, Image):
+                    inline, marker = image_link(inline)
                 text = inline.text.replace("\t", "    ").replace("\n", " ")
                 length = u16len(text)
+                if marker:
+                    image_links.append({"createNamedRange": {"name": marker, "range": _range(position, position + length)}})
                 style = text_style_of(inline)
                 if style and length:
                     text_styles.append(self._text_style_request(position, position + length, style))
@@ -226,6 +236,7 @@ class DocsBuilder:
         self._paragraph_style_requests(styles)
         self.requests.extend(self._text_style_request(start_, end_, MONOSPACE_STYLE) for start_, end_ in code_ranges)
         self.requests.extend(text_styles)
+        self.requests.extend(image_links)
         runs = _list_runs(placed)
         for run in reversed(runs):
             main = _main_item(run)
@@ -364,6 +375,12 @@ class DocsBuilder:
         size = table_size(len(rows), columns) + shift
         self.placed.append(PlacedBlock(table.source, table_start, table_start + size))
         self.cursor = table_start + size
+
+
+def image_link(image: Image) -> tuple[Span, str]:
+    """The link that stands in the Doc for an image Docs cannot show, and its named range's name."""
+    text = IMAGE_LINK_MARK + (image.alt or image.uri).replace("\n", " ")
+    return Span(text, link=image.uri), _truncate_units(IMAGE_LINK_PREFIX + image.alt, MAX_NAMED_RANGE_UNITS)
 
 
 def _preset(ordered: bool) -> str:

@@ -27,10 +27,13 @@ class Span:
 
 @dataclass
 class Image:
-    """An inline image with a public http(s) URL."""
+    """An inline image with a public http(s) URL. `as_link`: Google Docs cannot show it (a format
+    it does not take, or Google could not fetch it), so the Doc shows a link to it instead, which
+    reads back as the image."""
 
     uri: str
     alt: str = ""
+    as_link: bool = False
 
 
 Inline = Span | Image

@@ -6,6 +6,15 @@ rules, tables, inline images with their alt text, "[n]" superscripts plus a trai
 section as footnotes) and anything a reviewer typed by hand. Suggestions are not resolved: the
 text is read as returned.
 
+Shapes of live Google the reader also expects: smart chips read as their text (a person's name,
+else email; a rich link as a link; a date as Docs shows it); `TITLE` is the post's title
+(`ReadBack.title`, written as the leading `#`), `SUBTITLE` an emphasized line; a native
+footnote's text starts with a space Docs puts there (the writer drops it); an image pasted in
+the editor has no `sourceUri` and a `contentUri` that expires within the hour, so it is never
+written as a URL: the caller copies it (`pasted_images`) and says where it put it, else a
+placeholder stands there with a warning. A link under an `image-link:` named range stands for an image Docs could not
+show (docs_builder.image_link) and reads back as that image.
+
 Nesting is read from indentation (`docs_builder.Geometry`): a paragraph indented past a list
 item's bullet, right after the item, belongs to that item (a code block, a quote, a second
 paragraph, a table whose leading empty paragraph is indented); a bulleted paragraph with a left
@@ -15,9 +24,9 @@ border is a list inside a quote. A non-bulleted paragraph with a hanging indent 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .docs_builder import ALT_TEXT_PREFIX, EMPTY_LINK_URL, INDENT_PT, NOTES_HEADING, TASK_GLYPHS
+from .docs_builder import ALT_TEXT_PREFIX, EMPTY_LINK_URL, IMAGE_LINK_PREFIX, INDENT_PT, NOTES_HEADING, TASK_GLYPHS
 from .markdown_writer import MarkdownWriter
 from .parse import MAX_NESTING
 from .model import Block, Image, Inline, Para, Span, Table, merge_spans, plain_text
@@ -47,11 +56,22 @@ def _is_shaded(style: dict) -> bool:
 
 @dataclass
 class ReadBack:
-    """A Doc read back: its Markdown, and what could not be kept (`{"message", "text"}` each:
-    link or image targets that are not http(s), mailto or relative, kept as plain text)."""
+    """A Doc read back: its Markdown, its TITLE paragraph's text when the Doc starts with one, and
+    what could not be kept (`{"message", "text"}` each: link or image targets that are not
+    http(s), mailto or relative, kept as plain text; pasted images nobody copied)."""
 
     markdown: str
     warnings: list[dict] = field(default_factory=list)
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class PastedImage:
+    """An image pasted into the Doc: no source URL, only Google's copy at `content_uri` (it expires)."""
+
+    object_id: str
+    content_uri: str
+    alt: str
 
 
 @dataclass
@@ -64,12 +84,18 @@ class _ListContext:
 
 
 class DocumentReader:
-    def __init__(self, document: dict):
+    def __init__(self, document: dict, pasted: dict[str, str] | None = None, unpasted: dict[str, str] | None = None):
+        """`pasted`: object id -> where the caller copied each pasted image (see `pasted_images`);
+        `unpasted`: object id -> why the caller could not copy it (said in the warning)."""
         self.document = document
         self.lists = document.get("lists", {})
         self.inline_objects = document.get("inlineObjects", {})
         self.native_footnotes = document.get("footnotes", {})
         self.alt_texts = _alt_texts(document.get("namedRanges", {}))
+        self.image_links = _image_links(document.get("namedRanges", {}))
+        self.pasted = pasted or {}
+        self.unpasted = unpasted or {}
+        self.warnings: list[dict] = []
         self.group = 0
         self.notes: list[Para] = []
         self.context: _ListContext | None = None
@@ -124,6 +150,8 @@ class DocumentReader:
         where = self._where(bordered, units, empty=not plain_text(inlines).strip() and not any(isinstance(i, Image) for i in inlines))
         if named == "TITLE" and not any(where.values()):
             return Para("title", inlines)
+        if named == "SUBTITLE":  # the line under a title: emphasized text
+            inlines = [replace(i, italic=True) if isinstance(i, Span) and not i.footnote else i for i in inlines]
         if named.startswith("HEADING_"):
             return Para("heading", inlines, level=int(named.removeprefix("HEADING_")), **where)
         if _is_shaded(style):
@@ -179,11 +207,18 @@ class DocumentReader:
 
     def _inlines(self, elements: list[dict]) -> list[Inline]:
         inlines: list[Inline] = []
+        taken: set[int] = set()  # image links already read back as their image
         for element in elements:
             if "textRun" in element:
                 run = element["textRun"]
                 text = run.get("content", "").replace("\n", "")
-                if text:
+                link = run.get("textStyle", {}).get("link", {}).get("url")
+                found = self._image_link(element.get("startIndex"), link)
+                if found is not None:
+                    if found not in taken:
+                        taken.add(found)
+                        inlines.append(Image(uri=link, alt=self.image_links[found][2]))
+                elif text:
                     inlines.append(self._span(text, run.get("textStyle", {})))
             elif "inlineObjectElement" in element:
                 image = self._image(element["inlineObjectElement"].get("inlineObjectId", ""), element.get("startIndex"))
@@ -191,7 +226,32 @@ class DocumentReader:
                     inlines.append(image)
             elif "footnoteReference" in element:
                 inlines.append(self._native_footnote(element["footnoteReference"]))
+            elif any(chip in element for chip in ("person", "richLink", "dateElement")):
+                inlines.append(self._chip(element))
         return merge_spans(inlines)
+
+    def _image_link(self, start: int | None, link: str | None) -> int | None:
+        """The image link (index into `image_links`) a linked run starting at `start` belongs to."""
+        if not link or start is None:
+            return None
+        return next((number for number, (first, end, _alt) in enumerate(self.image_links) if first <= start < end), None)
+
+    def _chip(self, element: dict) -> Span:
+        """A smart chip as its text: a person's name (else email), a rich link's title linked to
+        it, a date as Docs shows it."""
+        if "person" in element:
+            person = element["person"]
+            properties = person.get("personProperties", {})
+            return self._span(properties.get("name") or properties.get("email") or "", person.get("textStyle", {}))
+        if "richLink" in element:
+            rich = element["richLink"]
+            properties = rich.get("richLinkProperties", {})
+            uri = properties.get("uri") or ""
+            style = dict(rich.get("textStyle", {}), **({"link": {"url": uri}} if uri else {}))
+            return self._span(properties.get("title") or uri, style)
+        date = element["dateElement"]
+        properties = date.get("dateElementProperties", {})
+        return self._span(properties.get("displayText") or (properties.get("timestamp") or "")[:10], date.get("textStyle", {}))
 
     @staticmethod
     def _span(text: str, style: dict) -> Span:
@@ -210,14 +270,21 @@ class DocumentReader:
             link="" if link == EMPTY_LINK_URL else link,
         )
 
-    def _image(self, object_id: str, start: int | None) -> Image | None:
+    def _image(self, object_id: str, start: int | None) -> Inline | None:
         embedded = self.inline_objects.get(object_id, {}).get("inlineObjectProperties", {}).get("embeddedObject", {})
         properties = embedded.get("imageProperties", {})
-        uri = properties.get("sourceUri") or properties.get("contentUri")
-        if not uri:
-            return None
         alt = embedded.get("description") or embedded.get("title") or self.alt_texts.get(start, "")
-        return Image(uri=uri, alt=alt)
+        if properties.get("sourceUri"):
+            return Image(uri=properties["sourceUri"], alt=alt)
+        if not properties.get("contentUri"):
+            return None
+        if object_id in self.pasted:  # pasted in the editor, copied by the caller
+            return Image(uri=self.pasted[object_id], alt=alt)
+        placeholder = f"(image: {alt})" if alt else "(image)"
+        why = self.unpasted.get(object_id) or "Google's link to it expires"
+        self.warnings.append({"message": f"an image pasted into the Doc could not be copied ({why}): {placeholder} "
+                                         "stands in its place", "text": placeholder})
+        return Span(placeholder)
 
     def _native_footnote(self, reference: dict) -> Span:
         number = str(reference.get("footnoteNumber") or len(self.notes) + 1)
@@ -307,6 +374,31 @@ def _alt_texts(named_ranges: dict) -> dict[int, str]:
     return found
 
 
+def _image_links(named_ranges: dict) -> list[tuple[int, int, str]]:
+    """(start, end, alt text) of the links that stand for images Docs could not show."""
+    found = []
+    for name, group in named_ranges.items():
+        if name.startswith(IMAGE_LINK_PREFIX):
+            for named in group.get("namedRanges", []):
+                for piece in named.get("ranges", []):
+                    found.append((int(piece.get("startIndex", 0) or 0), int(piece.get("endIndex", 0) or 0),
+                                  name[len(IMAGE_LINK_PREFIX):]))
+    return sorted(found)
+
+
+def pasted_images(document: dict) -> list[PastedImage]:
+    """The images of the Doc pasted in the editor (no source URL): what the caller should copy
+    while their links live, then name to `read_back(pasted=...)`."""
+    found = []
+    for object_id, inline in document.get("inlineObjects", {}).items():
+        embedded = inline.get("inlineObjectProperties", {}).get("embeddedObject", {})
+        properties = embedded.get("imageProperties", {})
+        if properties.get("contentUri") and not properties.get("sourceUri"):
+            alt = embedded.get("description") or embedded.get("title") or ""
+            found.append(PastedImage(object_id, properties["contentUri"], alt))
+    return found
+
+
 def _unbold(inline: Inline) -> Inline:
     if isinstance(inline, Span):
         return Span(inline.text, False, *inline.style_key()[1:])
@@ -317,12 +409,19 @@ def read_blocks(document: dict) -> list[Block]:
     return DocumentReader(document).read()
 
 
-def read_back(document: dict, *, site_url: str | None = None) -> ReadBack:
+def read_back(document: dict, *, site_url: str | None = None, pasted: dict[str, str] | None = None,
+              unpasted: dict[str, str] | None = None) -> ReadBack:
     """documents.get JSON -> canonical Markdown, with warnings about what was kept as text.
-    With `site_url` ([content] site_url), images on the blog get their relative paths back."""
+    With `site_url` ([content] site_url), images on the blog get their relative paths back;
+    `pasted` (object id -> path or URL) says where each pasted image was copied, `unpasted`
+    (object id -> why) which could not be."""
+    reader = DocumentReader(document, pasted, unpasted)
+    blocks = reader.read()
     writer = MarkdownWriter(site_url)
-    markdown = writer.write(read_blocks(document))
-    return ReadBack(markdown, writer.warnings)
+    markdown = writer.write(blocks)
+    first = next((b for b in blocks if not (isinstance(b, Para) and b.kind == "paragraph" and not b.inlines)), None)
+    title = plain_text(first.inlines).strip() if isinstance(first, Para) and first.kind == "title" else None
+    return ReadBack(markdown, reader.warnings + writer.warnings, title or None)
 
 
 def read_document(document: dict, *, site_url: str | None = None) -> str:

@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 from urllib.parse import urljoin, urlparse
 
 from markdown.extensions.footnotes import FN_BACKLINK_TEXT, NBSP_PLACEHOLDER
@@ -30,6 +31,9 @@ _LINE_BREAK_TAG = re.compile(r"^<br\s*/?>$", re.I)
 _ENTITY = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.I)
 _BROWSER_IGNORED = re.compile("[\t\n\r]")  # a browser drops these from a URL (WHATWG URL parsing)
 MAX_IMAGE_URI_BYTES = 2000
+# Formats Google Docs does not take (only PNG, JPEG and GIF): such images are shown as links.
+UNSUPPORTED_IMAGE_FORMATS = {".webp": "WebP", ".svg": "SVG", ".svgz": "SVG", ".avif": "AVIF", ".heic": "HEIC",
+                             ".heif": "HEIF", ".bmp": "BMP", ".tif": "TIFF", ".tiff": "TIFF", ".ico": "ICO"}
 BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "hr", "table", "div"}
 
 
@@ -54,10 +58,12 @@ def decode_text(text: str) -> str:
 class InlineRules:
     """Inline elements -> spans. Styles accumulate down the tree."""
 
-    def __init__(self, stash: list[str], warn: Callable[[str], None], site_url: str | None = None):
+    def __init__(self, stash: list[str], warn: Callable[[str], None], site_url: str | None = None,
+                 refused_images: frozenset[str] = frozenset()):
         self.stash = stash
         self.warn = warn
         self.site_url = site_url
+        self.refused_images = refused_images
         self.rules: dict[str, Callable[[etree.Element, Span], list[Inline]]] = {
             "strong": self.strong,
             "b": self.strong,
@@ -134,7 +140,14 @@ class InlineRules:
         if self.site_url and uri and not urlparse(uri).scheme and not uri.startswith("//"):
             uri = urljoin(self.site_url, uri)
         if is_public_image_uri(uri):
-            return [Image(uri=uri, alt=alt)]
+            unsupported = UNSUPPORTED_IMAGE_FORMATS.get(PurePosixPath(urlparse(uri).path).suffix.lower())
+            if unsupported:
+                self.warn(f"image {uri!r} is {unsupported}, which Google Docs cannot show (only PNG, JPEG "
+                          "and GIF): a link to it stands in its place in the Doc")
+            elif uri in self.refused_images:
+                self.warn(f"Google could not fetch the image {uri!r} (not public, not PNG, JPEG or GIF, or over "
+                          "50 MB): a link to it stands in its place in the Doc")
+            return [Image(uri=uri, alt=alt, as_link=bool(unsupported) or uri in self.refused_images)]
         if not urlparse(uri).scheme and not uri.startswith("//"):
             hint = " (set [content] site_url to resolve relative images)" if not self.site_url else ""
             self.warn(f"image {uri!r} is a relative path: kept as a link{hint}")
@@ -184,11 +197,12 @@ class Where:
 class BlockRules:
     """Elements -> paragraphs and tables of the model, with their source lines."""
 
-    def __init__(self, parsed: ParsedMarkdown, first_line: int, site_url: str | None = None):
+    def __init__(self, parsed: ParsedMarkdown, first_line: int, site_url: str | None = None,
+                 refused_images: frozenset[str] = frozenset()):
         self.parsed = parsed
         self.first_line = first_line
         self.model = DocumentModel()
-        self.inline = InlineRules(parsed.stash, self._warn_current, site_url)
+        self.inline = InlineRules(parsed.stash, self._warn_current, site_url, refused_images)
         self.current_line = first_line
         self.group = 0
         self.source: int | None = None
@@ -456,5 +470,7 @@ def _unbold(inline: Inline) -> Inline:
     return replace(inline, bold=False) if isinstance(inline, Span) else inline
 
 
-def build_model(parsed: ParsedMarkdown, first_line: int, site_url: str | None = None) -> DocumentModel:
-    return BlockRules(parsed, first_line, site_url).build()
+def build_model(parsed: ParsedMarkdown, first_line: int, site_url: str | None = None,
+                refused_images: frozenset[str] = frozenset()) -> DocumentModel:
+    """`refused_images`: image URLs Google could not fetch, shown as links to them."""
+    return BlockRules(parsed, first_line, site_url, refused_images).build()

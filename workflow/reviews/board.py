@@ -23,6 +23,7 @@ from workflow.render import read_document
 from workflow.reviews.comments import PlacedThread, place_threads
 from workflow.reviews.poll import FOLLOWED_STATES, overdue_rows, post_paths, rfc3339
 from workflow.reviews.posts import load_current_post
+from workflow.reviews.comment_approval import comment_id_of
 from workflow.reviews.reading import anchor_ranges, is_anchored, threads_of
 from workflow.store import Store
 from workflow.store import export_queries as eq
@@ -137,7 +138,8 @@ def post_comments(config: Config, store: Store, session: GoogleSession, given: s
     reviewed = find_reviewed_post(config, store, given)
     ops = GoogleOps(session, shared_drive_id=config.get("google", "shared_drive_id"))
     doc_id = reviewed.export["doc_id"]
-    comments = ops.list_comments(doc_id)
+    asked = comment_id_of(reviewed.export.get("approval_id"))  # the approval comment is no thread of the review
+    comments = [c for c in ops.list_comments(doc_id) if c.get("id") != asked]
     threads = threads_of(comments, _anchors(ops, doc_id) if any(map(is_anchored, comments)) else {})
     try:
         source = (config.root / reviewed.path).read_text(encoding="utf-8", errors="replace")

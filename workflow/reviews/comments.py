@@ -6,10 +6,14 @@ A thread maps to a line when its quoted text is found in the source lines of a b
 - otherwise (no anchor, or the Doc was edited so the anchor moved): the one block whose lines
   contain the quote. Found in no block, or in several, the thread does not map and says so.
 Matching ignores Markdown markup (emphasis, link targets, list and heading markers) and spacing.
+Drive gives a quote as HTML (`quotedFileContent.mimeType` text/html: a comment made in Google's
+editor quotes `Tom & <Jerry>` as `Tom &amp; &lt;Jerry&gt;`), so it is unescaped before it is
+matched or shown; character references in the source (`&amp;`) count as the characters they show.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -29,11 +33,16 @@ class PlacedThread:
     line: int | None  # file line number; None = does not map
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.thread.to_json(), "line": self.line}
+        return {**self.thread.to_json(), "quote": quote_text(self.thread), "line": self.line}
+
+
+def quote_text(thread: Thread) -> str:
+    """The thread's quote as the text the reviewer selected (Drive gives it as HTML)."""
+    return html.unescape(thread.quote)
 
 
 def _plain(text: str) -> str:
-    text = _LINK.sub(r"\1", text)
+    text = html.unescape(_LINK.sub(r"\1", text))
     text = _MARKUP.sub("", text)
     return _SPACE.sub(" ", text).strip().casefold()
 
@@ -62,7 +71,7 @@ def _line_in_block(lines: list[str], block: dict, quote: str) -> int | None:
 
 
 def place_thread(thread: Thread, block_map: list[dict], lines: list[str]) -> PlacedThread:
-    quote = _plain(thread.quote)
+    quote = _plain(quote_text(thread))
     if not quote:
         return PlacedThread(thread, None)
     if thread.anchor is not None:
@@ -87,7 +96,7 @@ def format_thread(placed: PlacedThread, rel_path: str) -> list[str]:
     """`posts/x.md:42: “quote” — comment (author, open)` and its replies, indented."""
     thread = placed.thread
     status = "resolved" if thread.resolved else "open"
-    quote = f"“{thread.quote}” — " if thread.quote else ""
+    quote = f"“{quote_text(thread)}” — " if thread.quote else ""
     if placed.line is not None:
         head = f"{rel_path}:{placed.line}: {quote}{thread.content} ({thread.author}, {status})"
     elif thread.quote:

@@ -3,7 +3,7 @@ bring approved text home, and send the notices.
 
 Each poll makes one Drive `files.list` of the review folder (1000 files a page: every Doc's
 `version`) and checks the approval of every Doc in review in batched `approvals.list` calls (100
-a round trip), whatever its version: whether an approval moves a file's `version` is not
+a round trip; for an approval by comment, `comments.get` of the approval comment), whatever its version: whether an approval moves a file's `version` is not
 documented, so an approval given after the last poll is seen on the next one. Only Docs whose
 version or approval moved are read further (comments, the Doc itself). An idle poll over 500
 Docs in review is 1 + 5 round trips (one more with an approved folder configured).
@@ -21,8 +21,10 @@ from workflow.google.clients import GoogleSession
 from workflow.google.operations import GoogleCallFailed, GoogleOps
 from workflow.google.pacing import API_ERRORS, describe
 from workflow.queue.sheet import note_listed_version
-from workflow.render import normalize_markdown, read_back
+from workflow.render import normalize_markdown, pasted_images, read_back
 from workflow.reviews.approval import write_back
+from workflow.reviews.approval_source import ApprovalSource
+from workflow.reviews.assets import copy_pasted_images
 from workflow.reviews.posts import load_current_post, rel_to_site
 from workflow.reviews.reading import DocReading, current_approval, person, read_doc
 from workflow.reviews.webhook import Event, Notifier
@@ -92,6 +94,7 @@ class ReviewSync:
         self.web_url = session.endpoint.web_url
         self.now = now or datetime.now(timezone.utc)
         self.notifier = Notifier(store, config.get("review", "webhook_url"))
+        self.approvals = ApprovalSource(config, store, self.ops)
         self.report = ReviewReport()
 
     def run(self) -> ReviewReport:
@@ -119,9 +122,9 @@ class ReviewSync:
             exports = [e for e in eq.all_exports(conn) if e.get("doc_id") and e["state"] in FOLLOWED_STATES]
             reviews = rq.all_reviews(conn)
         paths = post_paths(self.store)
-        in_review = [e["doc_id"] for e in exports
+        in_review = [e for e in exports
                      if ExportState(e["state"]).in_review and (e["doc_id"] in versions or e["doc_id"] in moved)]
-        approvals, failures = self.ops.list_approvals_of(in_review)
+        approvals, failures = self.approvals.check(in_review)
         self.report.checked = len(approvals)
         by_doc = {e["doc_id"]: e["post_id"] for e in exports}
         for doc_id, message in failures.items():
@@ -152,9 +155,12 @@ class ReviewSync:
     def _follow(self, export: dict, review: dict | None, version: str, in_approved_folder: bool,
                 rel_path: str | None, approvals: list[dict] | None) -> None:
         doc_id, post_id = export["doc_id"], export["post_id"]
-        if approvals is None:  # not in review (approved, declined): its approval was not checked this poll
-            approvals = self.ops.list_approvals(doc_id)
         comments = self.ops.list_comments(doc_id)
+        by_comment = self.approvals.from_comments(export, comments)
+        if by_comment is not None:  # an approval by comment: its answers are in the comments just read
+            approvals = by_comment
+        elif approvals is None:  # not in review (approved, declined): its approval was not checked this poll
+            approvals = self.ops.list_approvals(doc_id)
         document = self.ops.get_document(doc_id)
         self.report.read += 1
         reading = read_doc(approvals, comments, document, export.get("approval_id"))
@@ -189,10 +195,13 @@ class ReviewSync:
             return
         document = self.ops.get_document_without_suggestions(doc_id)
         site_url = self.config.get("content", "site_url") or None
-        read = read_back(document, site_url=site_url)
+        path = self.config.root / rel_path
+        # Images pasted in the editor live behind links that expire: copied beside the post right away.
+        copied = copy_pasted_images(path, self.config.posts_dir, pasted_images(document),
+                                    timeout=float(self.config.get("google", "request_timeout_seconds")))
+        read = read_back(document, site_url=site_url, pasted=copied.links, unpasted=copied.failed)
         markdown = read.markdown
         self.report.warnings.extend(f"{rel_path}: {warning['message']}" for warning in read.warnings)
-        path = self.config.root / rel_path
         updates = {"status": "approved", "approved_by": approved_by, "approved_at": approved_at,
                    "doc": self.web_url(doc_id)}
         result = write_back(self.config, path, export.get("exported_hash"), markdown, updates)

@@ -3,12 +3,17 @@
 
 Pure: the API answers in, a `DocReading` out. The worker's own comments (author `me`) are not
 reviewer activity.
+
+Comment authors come without an email: they are matched with reviewers by name (people.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from workflow.reviews.comment_approval import answer_of, comment_id_of
+from workflow.reviews.people import People, author_name, person
 
 SUGGESTION_ID_LISTS = ("suggestedInsertionIds", "suggestedDeletionIds")
 SUGGESTION_ID_MAPS = ("suggestedTextStyleChanges", "suggestedParagraphStyleChanges", "suggestedBulletChanges",
@@ -56,11 +61,6 @@ class DocReading:
     @property
     def approved_by(self) -> list[str]:
         return [email for email, response in self.reviewer_responses.items() if response == "APPROVED"]
-
-
-def person(user: dict | None) -> str:
-    user = user or {}
-    return user.get("emailAddress") or user.get("displayName") or "someone"
 
 
 def current_approval(approvals: list[dict], known_id: str | None) -> dict | None:
@@ -116,17 +116,17 @@ def threads_of(comments: list[dict], anchors: dict[str, tuple[int, int]] | None 
     for comment in comments:
         if comment.get("deleted"):
             continue
-        replies = [{"author": person(r.get("author")), "content": r.get("content", ""), "action": r.get("action")}
-                   for r in comment.get("replies", []) if not r.get("deleted")]
+        replies = [{"author": author_name(r.get("author")), "content": r.get("content", ""),
+                    "action": r.get("action")} for r in comment.get("replies", []) if not r.get("deleted")]
         threads.append(Thread(
-            comment_id=comment["id"], author=person(comment.get("author")), content=comment.get("content", ""),
+            comment_id=comment["id"], author=author_name(comment.get("author")), content=comment.get("content", ""),
             resolved=bool(comment.get("resolved")), quote=(comment.get("quotedFileContent") or {}).get("value", ""),
             anchor=(anchors or {}).get(comment["id"]), replies=replies))
     return threads
 
 
-def _reviewer_posts(comments: list[dict]) -> list[tuple[str, str, str]]:
-    """(time, author email, text) of every comment and reply not written by the worker itself."""
+def _reviewer_posts(comments: list[dict], people: People) -> list[tuple[str, str, str]]:
+    """(time, author email or else name, text) of every comment and reply not written by the worker itself."""
     posts = []
     for comment in comments:
         for item in [comment, *comment.get("replies", [])]:
@@ -134,24 +134,36 @@ def _reviewer_posts(comments: list[dict]) -> list[tuple[str, str, str]]:
             if item.get("deleted") or author.get("me"):
                 continue
             stamp = item.get("modifiedTime") or item.get("createdTime") or ""
-            posts.append((stamp, person(author), item.get("content", "")))
+            posts.append((stamp, (people.email_of(author) or author_name(author)).lower(), item.get("content", "")))
     return sorted(posts)
 
 
+def _reason(text: str) -> str:
+    """What a reviewer's words say about a decline: a "decline: …" answer (comment_approval) without its keyword."""
+    answer = answer_of(text)
+    return answer[1] if answer and answer[0] == "DECLINED" else text
+
+
 def read_doc(approvals: list[dict], comments: list[dict], document: dict, known_approval_id: str | None) -> DocReading:
+    """`approvals`: Drive's, or the one approval by comment (comment_approval); the approval comment
+    itself is not a thread of the review, its replies are the reviewers' answers."""
     approval = current_approval(approvals, known_approval_id) or {}
     responses = {person(r.get("reviewer")): r.get("response", "NO_RESPONSE")
                  for r in approval.get("reviewerResponses", [])}
-    posts = _reviewer_posts(comments)
+    people = People.of([r.get("reviewer") for a in approvals for r in a.get("reviewerResponses") or []])
+    posts = _reviewer_posts(comments, people)
     stamps = [stamp for stamp, _, _ in posts if stamp]
     if any(response != "NO_RESPONSE" for response in responses.values()) and approval.get("modifyTime"):
         stamps.append(approval["modifyTime"])
     decline_message = None
     if approval.get("status") == "DECLINED":
         decliners = {email for email, response in responses.items() if response == "DECLINED"}
+        matching = {email.lower() for email in decliners}
         # The Approval resource carries no message: the decliner's newest comment since the approval started says why.
         said = [text for stamp, author, text in posts
-                if author in decliners and text and stamp >= approval.get("createTime", "")]
+                if author in matching and text and stamp >= approval.get("createTime", "")]
+        if comment_id_of(approval.get("approvalId")):  # by comment: the decline answer says why
+            said = [reason for reason in map(_reason, said) if reason]
         decline_message = said[-1] if said else f"declined by {', '.join(sorted(decliners)) or 'a reviewer'}"
     return DocReading(
         approval_id=approval.get("approvalId"),
@@ -159,7 +171,7 @@ def read_doc(approvals: list[dict], comments: list[dict], document: dict, known_
         reviewer_responses=responses,
         due=approval.get("dueTime"),
         approved_at=approval.get("completeTime") if approval.get("status") == "APPROVED" else None,
-        threads=threads_of(comments),
+        threads=threads_of([c for c in comments if c.get("id") != comment_id_of(approval.get("approvalId"))]),
         suggestions_pending=pending_suggestions(document),
         last_activity=max(stamps) if stamps else None,
         decline_message=decline_message,

@@ -1,9 +1,11 @@
 """Comment threads of a document, shared by Docs (insertComment...) and Drive's comments API.
 
 A thread is a JSON-able dict: {"id", "anchorId", "anchor": {"start", "end"} | None, "quote",
-"status": "OPEN" | "RESOLVED", "deleted", "created", "modified", "posts": [post, ...]} where
+"quoteHtml", "status": "OPEN" | "RESOLVED", "deleted", "created", "modified", "posts": [post, ...]} where
 posts[0] is the head post and a post is {"id", "author", "content", "created", "modified",
-"action": None | "resolve" | "reopen", "deleted"}.
+"action": None | "resolve" | "reopen", "deleted"}. "quote" is plain text; "quoteHtml" says Drive
+gives it as HTML (a quote Google took from the Doc itself: an anchored comment, or one made in
+Google's editor), escaped as Google escapes it (`html_text`).
 """
 
 from __future__ import annotations
@@ -33,13 +35,19 @@ def new_post(author: str, content: str, now: str, action: str | None = None) -> 
             "modified": now, "action": action, "deleted": False}
 
 
+def html_text(text: str) -> str:
+    """Plain text as the HTML Google gives in a comment's quotedFileContent."""
+    return html.escape(text, quote=True).replace("&#x27;", "&#39;")
+
+
 def new_thread(author: str, content: str, now: str, anchor: tuple[int, int] | None,
-               quote: str | None) -> dict:
+               quote: str | None, *, quote_html: bool = False) -> dict:
     return {
         "id": comment_id(),
         "anchorId": kix_id() if anchor else None,
         "anchor": {"start": anchor[0], "end": anchor[1]} if anchor else None,
         "quote": quote,
+        "quoteHtml": quote_html,
         "status": "OPEN",
         "deleted": False,
         "created": now,
@@ -93,8 +101,13 @@ def shift_for_delete(anchor: dict, start: int, end: int) -> None:
     anchor["start"], anchor["end"] = moved(anchor["start"]), moved(anchor["end"])
 
 
-def post_json(post: dict, viewer: str | None) -> dict:
-    """A Docs Post."""
+def display_name(email: str, names: dict[str, str] | None) -> str:
+    """The name Google shows for `email`: from `names` (email in lower case -> name), else its local part."""
+    return (names or {}).get(email.lower()) or email.split("@", 1)[0]
+
+
+def post_json(post: dict, viewer: str | None, names: dict[str, str] | None = None) -> dict:
+    """A Docs Post; `viewer` (an email) sets its author's `me`."""
     result = {
         "postId": post["id"],
         "createTime": post["created"],
@@ -104,7 +117,7 @@ def post_json(post: dict, viewer: str | None) -> dict:
         result["deleted"] = True
         result["author"] = {"anonymous": True}
         return result
-    result["author"] = {"displayName": post["author"].split("@", 1)[0],
+    result["author"] = {"displayName": display_name(post["author"], names),
                         "me": viewer is not None and viewer == post["author"]}
     result["content"] = post["content"]
     result["contentHtml"] = html.escape(post["content"]).replace("\n", "<br>")
@@ -113,12 +126,12 @@ def post_json(post: dict, viewer: str | None) -> dict:
     return result
 
 
-def thread_json(thread: dict, viewer: str | None) -> dict:
+def thread_json(thread: dict, viewer: str | None, names: dict[str, str] | None = None) -> dict:
     """A Docs CommentThread."""
     result = {
         "commentId": thread["id"],
-        "headPost": post_json(thread["posts"][0], viewer),
-        "replies": [post_json(post, viewer) for post in thread["posts"][1:]],
+        "headPost": post_json(thread["posts"][0], viewer, names),
+        "replies": [post_json(post, viewer, names) for post in thread["posts"][1:]],
         "status": thread["status"],
     }
     if thread["anchor"] is not None:

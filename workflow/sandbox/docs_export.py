@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from typing import Callable
 
+from .docs_chips import chip_link, chip_text
 from .docs_styles import HEADING_LEVELS, is_ordered_level
 
 MONOSPACE_FONTS = {"courier new", "courier", "consolas", "roboto mono", "source code pro",
@@ -77,7 +78,8 @@ def _paragraphs_text(blocks: list[dict], on_paragraph: Callable[[dict], None],
 
 
 def _plain(paragraph: dict) -> str:
-    return "".join(atom.get("c", "") for atom in paragraph["atoms"]).rstrip("\n").replace("\x0b", "\n")
+    text = "".join(chip_text(atom) if "chip" in atom else atom.get("c", "") for atom in paragraph["atoms"])
+    return text.rstrip("\n").replace("\x0b", "\n")
 
 
 # --- text/plain ------------------------------------------------------------------------------
@@ -116,11 +118,15 @@ def _wrap(text: str, marker: str) -> str:
 
 
 def _runs(paragraph: dict) -> list[tuple[dict, str]]:
-    """(text style, text) runs of a paragraph without its newline; images as ({"image": id}, "")."""
+    """(text style, text) runs of a paragraph without its newline; images as ({"image": id}, ""),
+    smart chips as their text."""
     runs: list[tuple[dict, str]] = []
     for atom in paragraph["atoms"]:
         if "image" in atom:
             runs.append(({"image": atom["image"]}, ""))
+        elif "chip" in atom:   # shown as its text, linked where it leads somewhere
+            link = chip_link(atom)
+            runs.append((dict(atom.get("ts", {}), **({"link": {"url": link}} if link else {})), chip_text(atom)))
         elif "c" in atom and atom["c"] != "\n":
             style = atom.get("ts", {})
             if runs and runs[-1][0] == style and "image" not in style:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from .docs_comments import thread_json
+from .docs_chips import chip_element
+from .docs_comments import display_name, thread_json
 from .docs_structure import BODY_START, atom_width, block_size, row_spans
-from .docs_styles import (copy_json, default_paragraph_style, document_style, named_styles,
-                          section_style)
+from .docs_styles import (TEXT_WIDTH_PT, copy_json, default_paragraph_style, document_style,
+                          named_styles, section_style)
 
 TAB_ID = "t.0"
 
@@ -67,6 +68,9 @@ def render_paragraph_elements(paragraph: dict, start: int) -> list[dict]:
             if "image" in atom:
                 element["inlineObjectId"] = atom["image"]
                 kind = "inlineObjectElement"
+            elif "chip" in atom:
+                kind, properties = chip_element(atom)
+                element.update(properties)
             else:
                 kind = "pageBreak"
             elements.append({"startIndex": position, "endIndex": position + width, kind: element})
@@ -111,6 +115,27 @@ def render_blocks(blocks: list[dict], start: int) -> list[dict]:
     return content
 
 
+def _cell_style(style: dict) -> dict:
+    """A TableCellStyle as live Google gives it: every field explicit (zero-width borders, 5 pt
+    padding, top alignment) unless an update set it."""
+    border = {"color": {"color": {"rgbColor": {}}}, "width": {"unit": "PT"}, "dashStyle": "SOLID"}
+    padding = {"magnitude": 5, "unit": "PT"}
+    full = {"rowSpan": 1, "columnSpan": 1, "backgroundColor": {},
+            **{f"border{side}": copy_json(border) for side in ("Left", "Right", "Top", "Bottom")},
+            **{f"padding{side}": dict(padding) for side in ("Left", "Right", "Top", "Bottom")},
+            "contentAlignment": "TOP"}
+    full.update(copy_json(style))
+    return full
+
+
+def _columns(properties: list[dict]) -> list[dict]:
+    """TableColumnProperties as live Google gives them: evenly distributed columns come back as
+    FIXED_WIDTH with their share of the page's width."""
+    share = round(TEXT_WIDTH_PT / max(len(properties), 1), 2)
+    return [{"widthType": "FIXED_WIDTH", "width": {"magnitude": share, "unit": "PT"}}
+            if column.get("widthType") == "EVENLY_DISTRIBUTED" else copy_json(column) for column in properties]
+
+
 def render_table(table: dict, start: int) -> dict:
     rows = []
     for row, (row_start, row_end, cell_spans) in zip(table["rows"], row_spans(table, start)):
@@ -118,14 +143,13 @@ def render_table(table: dict, start: int) -> dict:
         for cell, (cell_start, cell_end) in zip(row["cells"], cell_spans):
             cells.append({"startIndex": cell_start, "endIndex": cell_end,
                           "content": render_blocks(cell["content"], cell_start + 1),
-                          "tableCellStyle": {"rowSpan": 1, "columnSpan": 1,
-                                             **copy_json(cell["style"])}})
+                          "tableCellStyle": _cell_style(cell["style"])})
         rows.append({"startIndex": row_start, "endIndex": row_end, "tableCells": cells,
                      "tableRowStyle": {"minRowHeight": {"unit": "PT"}, **copy_json(row["style"])}})
     return {"rows": len(table["rows"]),
             "columns": max((len(row["cells"]) for row in table["rows"]), default=0),
             "tableRows": rows,
-            "tableStyle": {"tableColumnProperties": copy_json(table["columnProperties"])}}
+            "tableStyle": {"tableColumnProperties": _columns(table["columnProperties"])}}
 
 
 def render_body(blocks: list[dict]) -> dict:
@@ -149,7 +173,18 @@ def render_named_ranges(named_ranges: list[dict], with_tab: bool) -> dict:
     return by_name
 
 
-def render_tab_content(state: dict, *, with_tab: bool) -> dict:
+def render_inline_objects(state: dict, content_uri) -> dict:
+    """InlineObjects; an image Google keeps a copy of gets a fresh `content_uri(copy id)` link."""
+    rendered = copy_json(state["inlineObjects"])
+    blobs = state.get("imageBlobs", {})
+    for object_id, inline in rendered.items():
+        properties = inline["inlineObjectProperties"]["embeddedObject"].get("imageProperties")
+        if properties is not None and object_id in blobs and content_uri is not None:
+            properties["contentUri"] = content_uri(blobs[object_id])
+    return rendered
+
+
+def render_tab_content(state: dict, *, with_tab: bool, content_uri=None) -> dict:
     """The fields a DocumentTab has (and the legacy top-level Document repeats)."""
     content = {"body": render_body(state["body"]),
                "documentStyle": document_style(),
@@ -158,13 +193,13 @@ def render_tab_content(state: dict, *, with_tab: bool) -> dict:
         content["lists"] = {list_id: {"listProperties": copy_json(entry["listProperties"])}
                             for list_id, entry in state["lists"].items()}
     if state["inlineObjects"]:
-        content["inlineObjects"] = copy_json(state["inlineObjects"])
+        content["inlineObjects"] = render_inline_objects(state, content_uri)
     if state["namedRanges"]:
         content["namedRanges"] = render_named_ranges(state["namedRanges"], with_tab)
     return content
 
 
-def render_comment_fields(state: dict, viewer: str | None) -> dict:
+def render_comment_fields(state: dict, viewer: str | None, names: dict[str, str] | None = None) -> dict:
     """Document.comments and Document.suggestions, plus the tab's commentAnchors."""
     live = [thread for thread in state["comments"] if not thread["deleted"]]
     anchors = {thread["anchorId"]: {"anchorId": thread["anchorId"],
@@ -173,11 +208,11 @@ def render_comment_fields(state: dict, viewer: str | None) -> dict:
     suggestions = []
     for record in state["suggestions"].values():
         head = {"postId": record["suggestionId"],
-                "author": {"displayName": record["author"].split("@", 1)[0],
+                "author": {"displayName": display_name(record["author"], names),
                            "me": viewer == record["author"]},
                 "createTime": record["created"], "updateTime": record["created"]}
         suggestions.append({"suggestionId": record["suggestionId"], "headPost": head,
                             "replies": [], "status": record["status"]})
-    return {"comments": [thread_json(thread, viewer) for thread in live],
+    return {"comments": [thread_json(thread, viewer, names) for thread in live],
             "suggestions": suggestions,
             "commentAnchors": anchors}

@@ -12,18 +12,19 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from . import docs_chips as chips
 from . import docs_comments as comments
 from .docs_ids import heading_id, kix_id, suggestion_id
 from .docs_structure import (BODY_START, BodyIndex, ParagraphRef, atom_starts, atom_width,
                              block_size, check_boundary, delete_range, insertion_point,
                              iter_paragraphs, iter_tables, new_table, row_spans, set_atoms,
                              split_paragraph)
-from .docs_styles import (BULLET_PRESETS, MAX_NESTING_LEVEL, PARAGRAPH_STYLE_FIELDS,
+from .docs_styles import (BULLET_PRESETS, MAX_NESTING_LEVEL, PARAGRAPH_STYLE_FIELDS, TEXT_WIDTH_PT,
                           TEXT_STYLE_FIELDS, apply_mask, copy_json, inherited_text_style,
                           list_indents, list_properties, parse_fields, update_text_style,
                           validate_paragraph_style)
 from .docs_utf16 import strip_disallowed, utf16_len
-from .exceptions import ApiError
+from .exceptions import ApiError, image_not_retrievable
 
 MAX_IMAGE_URI_BYTES = 2048
 MAX_NAMED_RANGE_NAME = 256
@@ -35,19 +36,43 @@ TABLE_CELL_STYLE_FIELDS = (
 UNSUPPORTED = (
     "addDocumentTab", "createDropdownDefinition", "createFooter", "createFootnote", "createHeader",
     "deleteDropdownDefinition", "deleteFooter", "deleteHeader", "deletePositionedObject",
-    "deleteTab", "deleteTableColumn", "deleteTableRow", "insertDate", "insertDropdown",
-    "insertPerson", "insertRichLink", "insertSectionBreak", "mergeTableCells", "pinTableHeaderRows",
-    "replaceImage", "replaceNamedRangeContent", "unmergeTableCells", "updateDocumentStyle",
+    "deleteTab", "deleteTableColumn", "deleteTableRow", "insertDropdown", "insertSectionBreak",
+    "mergeTableCells", "pinTableHeaderRows", "replaceImage", "replaceNamedRangeContent", "unmergeTableCells", "updateDocumentStyle",
     "updateDocumentTabProperties", "updateDropdownDefinitionProperties", "updateDropdownProperties",
     "updateNamedStyle", "updateSectionStyle", "updateTableColumnProperties", "updateTableRowStyle",
 )
 
 
+DEFAULT_IMAGE_PT = (200, 150)  # width, height when the image's pixel size is unknown
+
+
+def image_size(requested: dict | None, width_px: int | None, height_px: int | None) -> dict:
+    """The size Docs gives an inline image (insertInlineImage's objectSize rules): from its pixels
+    at 96 dpi, at most the page's width; one dimension given, the other keeps the aspect ratio;
+    both given, the image fits inside them."""
+    natural = (width_px * 0.75, height_px * 0.75) if width_px and height_px else DEFAULT_IMAGE_PT
+    asked = {axis: (requested or {}).get(axis, {}).get("magnitude") for axis in ("width", "height")}
+    width, height = natural
+    if asked["width"] and asked["height"]:
+        scale = min(asked["width"] / width, asked["height"] / height)
+    elif asked["width"] or asked["height"]:
+        scale = asked["width"] / width if asked["width"] else asked["height"] / height
+    else:
+        scale = min(1.0, TEXT_WIDTH_PT / width)
+    return {"height": {"magnitude": round(height * scale, 2), "unit": "PT"},
+            "width": {"magnitude": round(width * scale, 2), "unit": "PT"}}
+
+
 class Editor:
     """Applies requests to `state` as `author`; in suggest mode edits become suggestions."""
 
-    def __init__(self, state: dict, *, author: str, now: str, suggest: bool) -> None:
+    def __init__(self, state: dict, *, author: str, now: str, suggest: bool,
+                 names: dict[str, str] | None = None, images: Callable | None = None) -> None:
         self.state = state
+        self.names = names
+        # insertInlineImage's fetch: uri -> (images.Picture, id of Google's copy or None), or None
+        # when Google would refuse it; without one, every image is refused.
+        self.images = images or (lambda uri: None)
         self.index = BodyIndex(state["body"])   # every change of sizes or blocks tells it
         self.author = author
         self.now = now
@@ -65,6 +90,9 @@ class Editor:
             "insertTableColumn": self._insert_table_column,
             "updateTableCellStyle": self._update_table_cell_style,
             "insertInlineImage": self._insert_inline_image,
+            "insertPerson": self._insert_chip,
+            "insertRichLink": self._insert_chip,
+            "insertDate": self._insert_chip,
             "insertPageBreak": self._insert_page_break,
             "replaceAllText": self._replace_all_text,
             "createNamedRange": self._create_named_range,
@@ -459,6 +487,18 @@ class Editor:
         if len(uri.encode("utf-8")) > MAX_IMAGE_URI_BYTES:
             raise ApiError(400, f"Invalid {where}: The URI must be at most 2 kB long.")
         index = self._location(request, where)
+        fetched = self.images(uri)
+        if fetched is None:
+            raise image_not_retrievable(where)
+        picture, blob = fetched
+        object_id = self.insert_image(index, where, picture=picture, blob=blob, source_uri=uri,
+                                      size=request.get("objectSize"))
+        return {"insertInlineImage": {"objectId": object_id}}
+
+    def insert_image(self, index: int, where: str, *, picture, blob: str | None, source_uri: str | None,
+                     size: dict | None = None) -> str:
+        """An inline image at `index`: Google's copy `blob` of `picture`, inserted from `source_uri`
+        (None: pasted in the editor, which leaves sourceUri out). Returns the object id."""
         ref, offset = insertion_point(self.index, index, where)
         object_id = kix_id()
         atom = {"image": object_id}
@@ -467,24 +507,45 @@ class Editor:
             atom["ts"] = style
         if self.suggest:
             atom["ins"] = [self._suggestion_id()]
-        size = request.get("objectSize") or {"height": {"magnitude": 150, "unit": "PT"},
-                                             "width": {"magnitude": 200, "unit": "PT"}}
-        self.state["inlineObjects"][object_id] = {
-            "objectId": object_id,
-            "inlineObjectProperties": {"embeddedObject": {
-                "imageProperties": {"contentUri": uri, "sourceUri": uri, "cropProperties": {}},
-                "size": copy_json(size),
-                "embeddedObjectBorder": {"color": {"color": {"rgbColor": {}}},
-                                         "width": {"unit": "PT"}, "dashStyle": "SOLID",
-                                         "propertyState": "NOT_RENDERED"},
-                "marginTop": {"magnitude": 9, "unit": "PT"},
-                "marginBottom": {"magnitude": 9, "unit": "PT"},
-                "marginRight": {"magnitude": 9, "unit": "PT"},
-                "marginLeft": {"magnitude": 9, "unit": "PT"},
-            }},
+        properties = {"contentUri": "" if blob else (source_uri or ""), "cropProperties": {}}
+        if source_uri is not None:
+            properties["sourceUri"] = source_uri
+        embedded = {
+            "imageProperties": properties,
+            "size": image_size(size, picture.width, picture.height),
+            "embeddedObjectBorder": {"color": {"color": {"rgbColor": {}}},
+                                     "width": {"unit": "PT"}, "dashStyle": "SOLID",
+                                     "propertyState": "NOT_RENDERED"},
+            "marginTop": {"magnitude": 9, "unit": "PT"},
+            "marginBottom": {"magnitude": 9, "unit": "PT"},
+            "marginRight": {"magnitude": 9, "unit": "PT"},
+            "marginLeft": {"magnitude": 9, "unit": "PT"},
         }
+        self.state["inlineObjects"][object_id] = {
+            "objectId": object_id, "inlineObjectProperties": {"embeddedObject": embedded}}
+        if blob:
+            self.state.setdefault("imageBlobs", {})[object_id] = blob
         self._insert_atoms(index, [atom], where)
-        return {"insertInlineImage": {"objectId": object_id}}
+        return object_id
+
+    def _insert_chip(self, request: dict, where: str) -> dict:
+        """insertPerson, insertRichLink, insertDate: one smart-chip unit at the location."""
+        kind = where.rsplit(".", 1)[1]
+        index = self._location(request, where)
+        ref, offset = insertion_point(self.index, index, where)
+        if kind == "insertPerson":
+            atom = chips.person(request, where, self.names)
+        elif kind == "insertRichLink":
+            atom = chips.rich_link(request, where)
+        else:
+            atom = chips.date(request, where)
+        style = self._neighbour_style(ref, offset)
+        if style:
+            atom["ts"] = style
+        if self.suggest:
+            atom["ins"] = [self._suggestion_id()]
+        self._insert_atoms(index, [atom], where)
+        return {}
 
     def _insert_page_break(self, request: dict, where: str) -> dict:
         index = self._location(request, where)
@@ -556,10 +617,10 @@ class Editor:
         content = comments.check_content(request.get("content"), where)
         start, end = self._range(request, where)
         thread = comments.new_thread(self.author, content, self.now, (start, end),
-                                     text_between(self.index, start, end))
+                                     text_between(self.index, start, end), quote_html=True)
         self.state["comments"].append(thread)
         self.comments_touched = True
-        return {"insertComment": {"commentThread": comments.thread_json(thread, self.author)}}
+        return {"insertComment": {"commentThread": comments.thread_json(thread, self.author, self.names)}}
 
     def _thread(self, request: dict, where: str) -> dict:
         if request.get("suggestionId"):
@@ -584,7 +645,7 @@ class Editor:
         content = comments.check_content(post.get("content", ""), where, required=action is None)
         reply = comments.add_reply(thread, self.author, content, self.now, action)
         self.comments_touched = True
-        return {"addCommentReply": {"post": comments.post_json(reply, self.author)}}
+        return {"addCommentReply": {"post": comments.post_json(reply, self.author, self.names)}}
 
     def _update_comment_post(self, request: dict, where: str) -> dict:
         thread = self._thread(request, where)

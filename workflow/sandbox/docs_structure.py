@@ -15,8 +15,8 @@ at index 1. Blocks are plain JSON-able dicts:
   at table start + 3; with the newline insertTable adds before it, inserting one at L adds
   3 + R * (1 + 2C) units, the table starts at L + 1 and its first cell's paragraph at L + 4.
 
-An atom is one code point of text {"c": str}, an inline image {"image": objectId} or a page break
-{"pageBreak": True}, with optional "ts" (TextStyle), "ins"/"del" (suggested insertion/deletion
+An atom is one code point of text {"c": str}, an inline image {"image": objectId}, a page break
+{"pageBreak": True} or a smart chip {"chip": ...} (docs_chips), with optional "ts" (TextStyle), "ins"/"del" (suggested insertion/deletion
 ids) and "tss" (suggested text style changes keyed by suggestion id).
 """
 

@@ -207,12 +207,17 @@ def named_styles() -> dict:
     return {"styles": styles}
 
 
+PAGE_WIDTH_PT, PAGE_HEIGHT_PT, MARGIN_PT = 612, 792, 72   # Letter, 1-inch margins
+TEXT_WIDTH_PT = PAGE_WIDTH_PT - 2 * MARGIN_PT   # the widest a table or an inline image is shown
+
+
 def document_style() -> dict:
     return {
         "background": {"color": {}},
         "pageNumberStart": 1,
-        "marginTop": _pt(72), "marginBottom": _pt(72), "marginRight": _pt(72), "marginLeft": _pt(72),
-        "pageSize": {"height": _pt(792), "width": _pt(612)},
+        "marginTop": _pt(MARGIN_PT), "marginBottom": _pt(MARGIN_PT), "marginRight": _pt(MARGIN_PT),
+        "marginLeft": _pt(MARGIN_PT),
+        "pageSize": {"height": _pt(PAGE_HEIGHT_PT), "width": _pt(PAGE_WIDTH_PT)},
         "marginHeader": _pt(36), "marginFooter": _pt(36),
         "useCustomHeaderFooterMargins": True,
         "documentFormat": {"documentMode": "PAGES"},

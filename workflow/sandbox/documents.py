@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+from typing import Callable
 
 from . import docs_comments as comments
 from .docs_export import export_html, export_markdown, export_plain, plain_text
@@ -67,13 +68,15 @@ class Document:
     # --- batchUpdate ------------------------------------------------------------------------
 
     def batch_update(self, requests: list[dict], *, write_control: dict | None, author: str,
-                     now: str) -> dict:
-        """Apply all requests or none; returns the BatchUpdateDocumentResponse."""
+                     now: str, names: dict[str, str] | None = None, images: Callable | None = None) -> dict:
+        """Apply all requests or none; returns the BatchUpdateDocumentResponse. `names` (email in
+        lower case -> display name) names the authors of comment posts in the replies; `images`
+        is what insertInlineImage fetches (see docs_requests.Editor)."""
         if not isinstance(requests, list):
             raise ApiError(400, "Invalid value for requests: a list of requests is required.")
         suggest = self._check_write_control(write_control or {})
         snapshot = json.loads(json.dumps(self._state))
-        editor = Editor(self._state, author=author, now=now, suggest=suggest)
+        editor = Editor(self._state, author=author, now=now, suggest=suggest, names=names, images=images)
         replies, suggestion_responses = [], []
         try:
             for number, request in enumerate(requests):
@@ -125,13 +128,18 @@ class Document:
         self._state["lists"] = {k: v for k, v in self._state["lists"].items() if k in used_lists}
         self._state["inlineObjects"] = {k: v for k, v in self._state["inlineObjects"].items()
                                         if k in used_objects}
+        self._state["imageBlobs"] = {k: v for k, v in self._state.get("imageBlobs", {}).items()
+                                     if k in used_objects}
 
     # --- documents.get ----------------------------------------------------------------------
 
     def to_json(self, *, suggestions_view_mode: str | None = None,
                 comments_view_mode: str | None = None, can_edit: bool = True,
-                include_tabs_content: bool = False, viewer: str | None = None) -> dict:
-        """The documents.get Document; `viewer` (an email) sets PostAuthor.me on comments."""
+                include_tabs_content: bool = False, viewer: str | None = None,
+                names: dict[str, str] | None = None, content_uri: Callable | None = None) -> dict:
+        """The documents.get Document; `viewer` (an email) sets PostAuthor.me on comments, `names`
+        (email in lower case -> display name) gives their authors' names, `content_uri` (id of
+        Google's copy of an image -> a link to it) each image's contentUri."""
         suggestions_mode = self._suggestions_mode(suggestions_view_mode, can_edit)
         comments_mode = self._comments_mode(comments_view_mode, suggestions_view_mode,
                                             include_tabs_content, can_edit)
@@ -143,15 +151,15 @@ class Document:
             document["revisionId"] = self.revision_id
         document["suggestionsViewMode"] = suggestions_mode
         included = comments_mode == "COMMENTS_VIEW_MODE_INCLUDED"
-        comment_fields = render_comment_fields(state, viewer) if included else None
+        comment_fields = render_comment_fields(state, viewer, names) if included else None
         if include_tabs_content:
-            tab = render_tab_content(state, with_tab=True)
+            tab = render_tab_content(state, with_tab=True, content_uri=content_uri)
             if comment_fields is not None:
                 tab["commentAnchors"] = comment_fields["commentAnchors"]
             document["tabs"] = [{"tabProperties": {"tabId": TAB_ID, "title": "Tab 1", "index": 0},
                                  "documentTab": tab}]
         else:
-            document.update(render_tab_content(state, with_tab=False))
+            document.update(render_tab_content(state, with_tab=False, content_uri=content_uri))
         if comments_view_mode is not None:
             document["commentsViewMode"] = comments_mode
         if comment_fields is not None:
@@ -200,6 +208,21 @@ class Document:
         state["suggestions"] = {}
         return state
 
+    # --- the editor's own edits ---------------------------------------------------------------
+
+    def paste_image(self, index: int, *, picture, blob: str, author: str, now: str) -> str:
+        """An image pasted at `index` in Google's editor: no sourceUri, only Google's copy.
+        A new revision, as any edit; returns the inline object's id."""
+        snapshot = json.loads(json.dumps(self._state))
+        editor = Editor(self._state, author=author, now=now, suggest=False)
+        try:
+            object_id = editor.insert_image(index, "paste", picture=picture, blob=blob, source_uri=None)
+        except ApiError:
+            self._state = snapshot
+            raise
+        self._new_revision()
+        return object_id
+
     # --- text and export --------------------------------------------------------------------
 
     def plain_text(self) -> str:
@@ -238,8 +261,10 @@ class Document:
     # --- comment threads (Docs insertComment and Drive comments share them) -------------------
 
     def add_comment(self, *, author: str, content: str, now: str, start: int | None = None,
-                    end: int | None = None, quote: str | None = None) -> dict:
-        """A new open thread, anchored to [start, end) when both are given."""
+                    end: int | None = None, quote: str | None = None, in_editor: bool = False) -> dict:
+        """A new open thread, anchored to [start, end) when both are given. Its quote is HTML to
+        Drive when Google took it from the Doc: anchored without a quote given, or `in_editor`
+        (made in Google's editor); a quote an app gives is kept as given."""
         comments.check_content(content, "comment")
         anchor = None
         if start is not None or end is not None:
@@ -252,8 +277,8 @@ class Document:
                                     f"(1-{body_end}).")
             anchor = (start, end)
             if quote is None:
-                quote = text_between(body, start, end)
-        thread = comments.new_thread(author, content, now, anchor, quote)
+                quote, in_editor = text_between(body, start, end), True
+        thread = comments.new_thread(author, content, now, anchor, quote, quote_html=in_editor)
         self._state["comments"].append(thread)
         return copy.deepcopy(thread)
 

@@ -1,4 +1,5 @@
-"""The Drive v3 model: files and folders, shared drives, permissions, approvals, comments.
+"""The Drive v3 model: files and folders, shared drives, permissions, approvals (comments and
+replies, which live in each Document, are drive_comments.py).
 
 State is plain JSON-able dicts (one per file) so persistence can write a file per id. Every
 method takes the calling `Principal` and enforces what Google enforces: the caller's role on
@@ -9,12 +10,12 @@ rule (an app that holds only drive.file sees only files it created or was given)
 from __future__ import annotations
 
 import base64
-import html
 import secrets
 from datetime import datetime, timezone
 
 from .auth import Principal, numeric_id
-from .exceptions import ApiError, file_not_found, insufficient_file_permissions
+from .docs_comments import display_name
+from .exceptions import ApiError, approvals_not_allowed, file_not_found, insufficient_file_permissions
 from . import query
 
 FOLDER = "application/vnd.google-apps.folder"
@@ -40,12 +41,9 @@ def rank(role: str | None) -> int:
     return ROLES.index(role) if role in ROLES else -1
 
 
-def user_json(email: str, me: bool) -> dict:
-    return {"kind": "drive#user", "displayName": email.split("@")[0], "emailAddress": email,
-            "me": me, "permissionId": numeric_id(email)}
 
 
-def _page(items: list, page_size: int, page_token: str | None) -> tuple[list, str | None]:
+def paged(items: list, page_size: int, page_token: str | None) -> tuple[list, str | None]:
     start = 0
     if page_token:
         try:
@@ -58,7 +56,8 @@ def _page(items: list, page_size: int, page_token: str | None) -> tuple[list, st
 
 
 class DriveModel:
-    """Files, shared drives, generated ids and notifications of one sandbox."""
+    """Files, shared drives, permissions, approvals, generated ids and notifications of one sandbox
+    (comments: drive_comments.py)."""
 
     def __init__(self, base_url: str, document_factory, spreadsheet_factory=None) -> None:
         self.base_url = base_url
@@ -71,6 +70,39 @@ class DriveModel:
         self.generated_ids: set[str] = set()
         self.notifications: list[dict] = []
         self.changed: set[str] = set()                 # file ids written since the last save
+        self.people: dict[str, str] = {}               # email (lower case) -> display name
+        # Who may not start approvals: "user:<email>" (lower case: the edition or an admin) and
+        # "file:<id>" (say, its owner is outside the domain). See approvals_allowed.
+        self.approvals_off: set[str] = set()
+
+    # -- people --------------------------------------------------------------------------
+    def display_name(self, email: str) -> str:
+        """The name Google shows for a person: as set with /_sandbox/users, else the email's local part."""
+        return display_name(email, self.people)
+
+    def user(self, email: str, viewer: str) -> dict:
+        """A Drive `User` as `viewer` sees it (emailAddress included, as in files and approvals)."""
+        return {"kind": "drive#user", "displayName": self.display_name(email),
+                "photoLink": f"{self.base_url}static/photo/{numeric_id(email.lower())}.png",
+                "me": email.lower() == viewer.lower(), "permissionId": numeric_id(email.lower()),
+                "emailAddress": email}
+
+    def comment_author(self, email: str, viewer: str) -> dict:
+        """A comment's or reply's `author` as live Drive gives it: a `User` without emailAddress and
+        permissionId (the discovery document: the email "will not be populated")."""
+        user = self.user(email, viewer)
+        return {key: user[key] for key in ("kind", "displayName", "photoLink", "me")}
+
+    def permission_json(self, permission: dict) -> dict:
+        """A permission as Drive gives it: a person's displayName is the one name they have."""
+        data = dict(permission)
+        if data.get("type") in ("user", "group") and data.get("emailAddress"):
+            data["displayName"] = self.display_name(data["emailAddress"])
+        return data
+
+    def approvals_allowed(self, record: dict, email: str) -> bool:
+        """Whether this person may start approvals on this file at all (writer access aside)."""
+        return f"user:{email.lower()}" not in self.approvals_off and f"file:{record['id']}" not in self.approvals_off
 
     # -- identity and access -------------------------------------------------------------
     @staticmethod
@@ -312,7 +344,7 @@ class DriveModel:
                 continue
             matches.append(record)
         matches = _ordered(matches, params.get("orderBy"))
-        page, following = _page(matches, page_size, params.get("pageToken"))
+        page, following = paged(matches, page_size, params.get("pageToken"))
         listing = {"kind": "drive#fileList", "incompleteSearch": False,
                    "files": [self.file_json(r, principal) for r in page]}
         if following:
@@ -376,9 +408,8 @@ class DriveModel:
             "explicitlyTrashed": record["explicitlyTrashed"], "starred": record["starred"],
             "spaces": ["drive"], "shared": len(record["permissions"]) > 1,
             "ownedByMe": owner == principal.email,
-            "owners": [user_json(owner, owner == principal.email)] if owner else [],
-            "lastModifyingUser": user_json(record["lastModifyingUser"],
-                                           record["lastModifyingUser"] == principal.email),
+            "owners": [self.user(owner, principal.email)] if owner else [],
+            "lastModifyingUser": self.user(record["lastModifyingUser"], principal.email),
             "modifiedByMe": record["lastModifyingUser"] == principal.email,
             "viewedByMe": True, "isAppAuthorized": principal.app in record["apps"],
             "webViewLink": self.web_view_link(record),
@@ -393,8 +424,10 @@ class DriveModel:
                 "canDelete": rank(role) >= rank("organizer" if record.get("driveId") else "owner"),
                 "canTrash": rank(role) >= rank("fileOrganizer" if record.get("driveId") else "owner"),
                 "canDownload": True, "canCopy": True, "canReadRevisions": can_edit,
-                # Drive's approvals need writer access (and an eligible edition, see quirks.py).
-                "canStartApproval": can_edit and record["mimeType"] != FOLDER,
+                # Drive's approvals need writer access, an eligible edition and an admin who allows
+                # them (approvals_off, quirks.py).
+                "canStartApproval": can_edit and record["mimeType"] != FOLDER
+                                    and self.approvals_allowed(record, principal.email),
             },
         }
         if record.get("description") is not None:
@@ -402,7 +435,7 @@ class DriveModel:
         if record.get("driveId"):
             data["driveId"] = data["teamDriveId"] = record["driveId"]
         if can_edit:
-            data["permissions"] = [dict(p) for p in record["permissions"]]
+            data["permissions"] = [self.permission_json(p) for p in record["permissions"]]
         if document is not None:
             data["exportLinks"] = {m: f"{self.base_url}drive/v3/files/{record['id']}/export?mimeType={m}"
                                    for m in EXPORT_TYPES}
@@ -545,7 +578,7 @@ class DriveModel:
                 "kind": "public_share", "to": None, "from": principal.email, "fileId": file_id,
                 "fileName": holder["name"], "role": role, "type": kind, "time": stamp})
         self._touch_holder(holder, principal.email)
-        return permission
+        return self.permission_json(permission)
 
     def _touch_holder(self, holder: dict, email: str) -> None:
         if "version" in holder:
@@ -555,8 +588,8 @@ class DriveModel:
 
     def list_permissions(self, principal: Principal, file_id: str, params: dict) -> dict:
         holder = self._holder(principal, file_id, params, "reader")
-        page, following = _page(holder["permissions"], params.get("pageSize", 100), params.get("pageToken"))
-        listing = {"kind": "drive#permissionList", "permissions": [dict(p) for p in page]}
+        page, following = paged(holder["permissions"], params.get("pageSize", 100), params.get("pageToken"))
+        listing = {"kind": "drive#permissionList", "permissions": [self.permission_json(p) for p in page]}
         if following:
             listing["nextPageToken"] = following
         return listing
@@ -565,7 +598,7 @@ class DriveModel:
         holder = self._holder(principal, file_id, params, "reader")
         for permission in holder["permissions"]:
             if permission["id"] == permission_id:
-                return dict(permission)
+                return self.permission_json(permission)
         raise ApiError(404, f"Permission not found: {permission_id}.", location="permissionId")
 
     def delete_permission(self, principal: Principal, file_id: str, permission_id: str, params: dict) -> None:
@@ -591,10 +624,10 @@ class DriveModel:
         data = {
             "kind": "drive#approval", "approvalId": approval["approvalId"],
             "targetFileId": approval["targetFileId"], "status": approval["status"],
-            "initiator": user_json(approval["initiator"], approval["initiator"] == principal.email),
+            "initiator": self.user(approval["initiator"], principal.email),
             "reviewerResponses": [
                 {"kind": "drive#reviewerResponse", "response": r["response"],
-                 "reviewer": user_json(r["reviewer"], r["reviewer"] == principal.email)}
+                 "reviewer": self.user(r["reviewer"], principal.email)}
                 for r in approval["reviewerResponses"]],
             "createTime": approval["createTime"], "modifyTime": approval["modifyTime"],
             "fileContentChangeBehavior": approval["fileContentChangeBehavior"],
@@ -606,6 +639,8 @@ class DriveModel:
 
     def start_approval(self, principal: Principal, file_id: str, body: dict) -> dict:
         record = self.get_record(file_id, principal, minimum="writer")
+        if not self.approvals_allowed(record, principal.email):
+            raise approvals_not_allowed()
         reviewers = body.get("reviewerEmails") or []
         if not reviewers:
             raise ApiError(400, "reviewerEmails must name at least one reviewer.", reason="required",
@@ -636,7 +671,7 @@ class DriveModel:
 
     def list_approvals(self, principal: Principal, file_id: str, params: dict) -> dict:
         record = self.get_record(file_id, principal)
-        page, following = _page(record["approvals"], params.get("pageSize", 100), params.get("pageToken"))
+        page, following = paged(record["approvals"], params.get("pageSize", 100), params.get("pageToken"))
         listing = {"kind": "drive#approvalList",
                    "items": [self.approval_json(a, principal) for a in page]}
         if following:
@@ -684,151 +719,6 @@ class DriveModel:
         self.changed.add(file_id)
         return self.approval_json(approval, principal)
 
-    # -- comments (threads live in the Document) -----------------------------------------
-    def _document(self, principal: Principal, file_id: str, minimum: str) -> tuple[dict, object]:
-        record = self.get_record(file_id, principal, minimum=minimum)
-        document = self.documents.get(record["id"])
-        if document is None:
-            raise ApiError(403, "Comments are only supported on Docs in this sandbox.",
-                           reason="commentsNotSupported")
-        return record, document
-
-    def _thread(self, document, comment_id: str) -> dict:
-        for thread in document.comment_threads():
-            if thread["id"] == comment_id:
-                return thread
-        raise ApiError(404, f"Comment not found: {comment_id}.", location="commentId")
-
-    @staticmethod
-    def _author_email(author) -> str:
-        return author.get("emailAddress", "") if isinstance(author, dict) else str(author)
-
-    def reply_json(self, post: dict, principal: Principal) -> dict:
-        email = self._author_email(post["author"])
-        data = {"kind": "drive#reply", "id": post["id"], "createdTime": post["created"],
-                "modifiedTime": post["modified"], "author": user_json(email, email == principal.email),
-                "content": post["content"] or "", "htmlContent": html.escape(post["content"] or ""),
-                "deleted": bool(post.get("deleted", False))}
-        if post.get("action"):
-            data["action"] = post["action"]
-        return data
-
-    def comment_json(self, thread: dict, principal: Principal, include_deleted_replies: bool = True) -> dict:
-        head = thread["posts"][0]
-        email = self._author_email(head["author"])
-        data = {"kind": "drive#comment", "id": thread["id"], "createdTime": thread["created"],
-                "modifiedTime": thread["modified"], "author": user_json(email, email == principal.email),
-                "content": head["content"], "htmlContent": html.escape(head["content"]),
-                "deleted": bool(thread["deleted"]), "resolved": thread["status"] == "RESOLVED",
-                "replies": [self.reply_json(p, principal) for p in thread["posts"][1:]
-                            if include_deleted_replies or not p.get("deleted")]}
-        if thread.get("quote"):
-            data["quotedFileContent"] = {"mimeType": "text/html", "value": thread["quote"]}
-        if thread.get("anchor"):
-            data["anchor"] = thread.get("anchorId") or f"kix.{thread['id']}"
-        return data
-
-    def create_comment(self, principal: Principal, file_id: str, body: dict) -> dict:
-        record, document = self._document(principal, file_id, "commenter")
-        if not body.get("content"):
-            raise ApiError(400, "A comment must have content.", reason="required", location="content")
-        quote = (body.get("quotedFileContent") or {}).get("value")
-        thread = document.add_comment(author=principal.email, content=body["content"],
-                                      now=now_rfc3339(), quote=quote)
-        self.bump(record, principal.email)
-        return self.comment_json(thread, principal)
-
-    def list_comments(self, principal: Principal, file_id: str, params: dict) -> dict:
-        _record, document = self._document(principal, file_id, "reader")
-        threads = [t for t in document.comment_threads()
-                   if params.get("includeDeleted") or not t["deleted"]]
-        if params.get("startModifiedTime"):
-            threads = [t for t in threads if t["modified"] >= params["startModifiedTime"]]
-        page, following = _page(threads, params.get("pageSize", 20), params.get("pageToken"))
-        listing = {"kind": "drive#commentList",
-                   "comments": [self.comment_json(t, principal) for t in page]}
-        if following:
-            listing["nextPageToken"] = following
-        return listing
-
-    def get_comment(self, principal: Principal, file_id: str, comment_id: str, params: dict) -> dict:
-        _record, document = self._document(principal, file_id, "reader")
-        thread = self._thread(document, comment_id)
-        if thread["deleted"] and not params.get("includeDeleted"):
-            raise ApiError(404, f"Comment not found: {comment_id}.", location="commentId")
-        return self.comment_json(thread, principal)
-
-    def update_comment(self, principal: Principal, file_id: str, comment_id: str, body: dict) -> dict:
-        record, document = self._document(principal, file_id, "commenter")
-        thread = self._thread(document, comment_id)
-        if self._author_email(thread["posts"][0]["author"]) != principal.email:
-            raise ApiError(403, "Only the author can change a comment.", reason="forbidden")
-        document.update_comment(comment_id, content=body.get("content"), now=now_rfc3339())
-        self.bump(record, principal.email)
-        return self.comment_json(self._thread(document, comment_id), principal)
-
-    def delete_comment(self, principal: Principal, file_id: str, comment_id: str) -> None:
-        record, document = self._document(principal, file_id, "commenter")
-        thread = self._thread(document, comment_id)
-        if self._author_email(thread["posts"][0]["author"]) != principal.email and \
-                rank(self.role_of(record, principal.email)) < rank("owner"):
-            raise ApiError(403, "Only the author or the owner can delete a comment.", reason="forbidden")
-        document.delete_comment(comment_id, now_rfc3339())
-        self.bump(record, principal.email)
-
-    def create_reply(self, principal: Principal, file_id: str, comment_id: str, body: dict) -> dict:
-        record, document = self._document(principal, file_id, "commenter")
-        self._thread(document, comment_id)
-        action = body.get("action")
-        if action not in (None, "resolve", "reopen"):
-            raise ApiError(400, f"Invalid reply action: {action}.", reason="invalid", location="action")
-        if not body.get("content") and not action:
-            raise ApiError(400, "A reply must have content or an action.", reason="required",
-                           location="content")
-        post = document.add_reply(comment_id, author=principal.email, content=body.get("content", ""),
-                                  now=now_rfc3339(), action=action)
-        self.bump(record, principal.email)
-        return self.reply_json(post, principal)
-
-    def _post(self, document, comment_id: str, reply_id: str) -> dict:
-        for post in self._thread(document, comment_id)["posts"][1:]:
-            if post["id"] == reply_id:
-                return post
-        raise ApiError(404, f"Reply not found: {reply_id}.", location="replyId")
-
-    def list_replies(self, principal: Principal, file_id: str, comment_id: str, params: dict) -> dict:
-        _record, document = self._document(principal, file_id, "reader")
-        posts = [p for p in self._thread(document, comment_id)["posts"][1:]
-                 if params.get("includeDeleted") or not p.get("deleted")]
-        page, following = _page(posts, params.get("pageSize", 20), params.get("pageToken"))
-        listing = {"kind": "drive#replyList", "replies": [self.reply_json(p, principal) for p in page]}
-        if following:
-            listing["nextPageToken"] = following
-        return listing
-
-    def get_reply(self, principal: Principal, file_id: str, comment_id: str, reply_id: str) -> dict:
-        _record, document = self._document(principal, file_id, "reader")
-        return self.reply_json(self._post(document, comment_id, reply_id), principal)
-
-    def update_reply(self, principal: Principal, file_id: str, comment_id: str, reply_id: str,
-                     body: dict) -> dict:
-        record, document = self._document(principal, file_id, "commenter")
-        post = self._post(document, comment_id, reply_id)
-        if self._author_email(post["author"]) != principal.email:
-            raise ApiError(403, "Only the author can change a reply.", reason="forbidden")
-        document.update_reply(comment_id, reply_id, content=body.get("content", ""), now=now_rfc3339())
-        self.bump(record, principal.email)
-        return self.reply_json(self._post(document, comment_id, reply_id), principal)
-
-    def delete_reply(self, principal: Principal, file_id: str, comment_id: str, reply_id: str) -> None:
-        record, document = self._document(principal, file_id, "commenter")
-        post = self._post(document, comment_id, reply_id)
-        if self._author_email(post["author"]) != principal.email and \
-                rank(self.role_of(record, principal.email)) < rank("owner"):
-            raise ApiError(403, "Only the author or the owner can delete a reply.", reason="forbidden")
-        document.delete_reply(comment_id, reply_id, now_rfc3339())
-        self.bump(record, principal.email)
-
     # -- persistence ---------------------------------------------------------------------
     def file_state(self, file_id: str) -> dict | None:
         record = self.files.get(file_id)
@@ -851,12 +741,15 @@ class DriveModel:
 
     def core_state(self) -> dict:
         return {"drives": self.drives, "generated_ids": sorted(self.generated_ids),
-                "notifications": self.notifications}
+                "notifications": self.notifications, "people": self.people,
+                "approvals_off": sorted(self.approvals_off)}
 
     def load_core_state(self, state: dict) -> None:
         self.drives = state.get("drives", {})
         self.generated_ids = set(state.get("generated_ids", []))
         self.notifications = state.get("notifications", [])
+        self.people = state.get("people", {})
+        self.approvals_off = set(state.get("approvals_off", []))
 
 
 def _check_writable(body: dict, writable: set[str]) -> None:

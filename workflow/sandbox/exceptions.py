@@ -117,6 +117,23 @@ def insufficient_file_permissions(file_id: str) -> ApiError:
                     reason="insufficientFilePermissions")
 
 
+def approvals_not_allowed() -> ApiError:
+    """approvals.start on a file whose `canStartApproval` is false (the edition, an admin setting,
+    an owner outside the domain)."""
+    return ApiError(403, "The user does not have permission to start an approval on this file.",
+                    reason="insufficientFilePermissions")
+
+
+# Google's words when insertInlineImage cannot fetch or take its image (the whole batchUpdate is refused).
+IMAGE_NOT_RETRIEVABLE = ("There was a problem retrieving the image. The provided image should be publicly "
+                         "accessible, within size limit, and in supported formats.")
+
+
+def image_not_retrievable(where: str) -> ApiError:
+    """`where` is the request, e.g. "requests[3].insertInlineImage"."""
+    return ApiError(400, f"Invalid {where}: {IMAGE_NOT_RETRIEVABLE}")
+
+
 def rate_limited() -> ApiError:
     return ApiError(403, "User rate limit exceeded.", reason="userRateLimitExceeded",
                     error_message="User Rate Limit Exceeded")

@@ -1,6 +1,6 @@
-"""The sandbox's state on disk: `core.json` (accounts, tokens, drives, notifications) and one
-`files/<id>.json` per Drive file (metadata plus its Document). Every write is atomic (temp file,
-then rename) and only what a request changed is written.
+"""The sandbox's state on disk: `core.json` (accounts, tokens, drives, notifications), one
+`files/<id>.json` per Drive file (metadata plus its Document) and `blobs/` (Google's copies of
+images). Every write is atomic (temp file, then rename) and only what a request changed is written.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class Store:
         self.root = Path(data_dir)
         self.files_dir = self.root / "files"
         self.files_dir.mkdir(parents=True, exist_ok=True)
+        self.blobs_dir = self.root / "blobs"   # Google's copies of images (images.py writes them)
 
     def _file_path(self, file_id: str) -> Path:
         return self.files_dir / f"{file_id}.json"
@@ -52,6 +53,6 @@ class Store:
         write_json_atomically(self.root / "core.json", core)
 
     def wipe(self) -> None:
-        for path in self.files_dir.glob("*.json"):
+        for path in [*self.files_dir.glob("*.json"), *self.blobs_dir.glob("*")]:
             path.unlink()
         (self.root / "core.json").unlink(missing_ok=True)

@@ -14,10 +14,9 @@ responses.answer_call, and the batch route in server.py), so the model itself st
 
 from __future__ import annotations
 
-import html
 from bisect import bisect_right
 
-from .exceptions import ApiError
+from .exceptions import approvals_not_allowed, image_not_retrievable
 
 REVISION_IGNORED = "revision_ignored"
 TABLE_WITHOUT_END_UNIT = "table_without_end_unit"
@@ -25,11 +24,13 @@ SUGGEST_AS_EDIT = "suggest_as_edit"
 NAMED_RANGES_DROPPED = "named_ranges_dropped"
 UTF8_INDEXES = "utf8_indexes"
 APPROVALS_UNAVAILABLE = "approvals_unavailable"
-COMMENT_AUTHORS_WITHOUT_EMAIL = "comment_authors_without_email"
-COMMENT_QUOTES_ESCAPED = "comment_quotes_escaped"
+COMMENT_AUTHORS_ANONYMOUS = "comment_authors_anonymous"
+COMMENT_QUOTES_MISSING = "comment_quotes_missing"
 IMAGE_FETCH_REFUSED = "image_fetch_refused"
 APP_PROPERTIES_SEARCH_IGNORED = "app_properties_search_ignored"
 BATCH_MISSING = "batch_missing"
+
+ANONYMOUS = "Anonymous"
 
 QUIRKS = {
     REVISION_IGNORED: "documents.batchUpdate ignores writeControl.requiredRevisionId",
@@ -40,17 +41,13 @@ QUIRKS = {
     UTF8_INDEXES: "documents.get counts indexes in UTF-8 bytes instead of UTF-16 code units",
     APPROVALS_UNAVAILABLE: "files have canStartApproval false and approvals.start is refused (an edition "
                            "without approvals, or an admin turned them off)",
-    COMMENT_AUTHORS_WITHOUT_EMAIL: "comment and reply authors come without emailAddress and permissionId "
-                                   "(live Google's shape)",
-    COMMENT_QUOTES_ESCAPED: "comment quotes come back HTML-escaped (as for comments made in Google's editor)",
+    COMMENT_AUTHORS_ANONYMOUS: f"comment and reply authors come named {ANONYMOUS!r}, a name other than the one "
+                               "on their Drive user records (approvals, permissions)",
+    COMMENT_QUOTES_MISSING: "comments come back without quotedFileContent (as comments on the whole file)",
     IMAGE_FETCH_REFUSED: "insertInlineImage cannot fetch any image",
     APP_PROPERTIES_SEARCH_IGNORED: "files.list finds nothing by appProperties",
     BATCH_MISSING: "the HTTP batch endpoint answers 404",
 }
-
-# Google's words when insertInlineImage cannot fetch the URI (the whole batchUpdate is refused).
-IMAGE_REFUSED = ("There was a problem retrieving the image. The provided image should be publicly accessible, "
-                 "within size limit, and in supported formats.")
 
 
 class Quirks:
@@ -106,10 +103,9 @@ def before_call(quirks: Quirks, method_id: str, body: object) -> None:
         if quirks.on(IMAGE_FETCH_REFUSED):
             for number, request in enumerate(body.get("requests") or []):
                 if isinstance(request, dict) and "insertInlineImage" in request:
-                    raise ApiError(400, f"Invalid requests[{number}].insertInlineImage: {IMAGE_REFUSED}")
+                    raise image_not_retrievable(f"requests[{number}].insertInlineImage")
     if method_id == "drive.approvals.start" and quirks.on(APPROVALS_UNAVAILABLE):
-        raise ApiError(403, "The user does not have permission to start an approval on this file.",
-                       reason="insufficientFilePermissions")
+        raise approvals_not_allowed()
 
 
 def after_call(quirks: Quirks, method_id: str, params: dict, result: object) -> object:
@@ -142,12 +138,10 @@ def after_call(quirks: Quirks, method_id: str, params: dict, result: object) -> 
 
 def _comment(quirks: Quirks, comment: dict) -> None:
     author = comment.get("author")
-    if quirks.on(COMMENT_AUTHORS_WITHOUT_EMAIL) and isinstance(author, dict):
-        author.pop("emailAddress", None)
-        author.pop("permissionId", None)
-    quoted = comment.get("quotedFileContent")
-    if quirks.on(COMMENT_QUOTES_ESCAPED) and isinstance(quoted, dict) and isinstance(quoted.get("value"), str):
-        quoted["value"] = html.escape(quoted["value"])
+    if quirks.on(COMMENT_AUTHORS_ANONYMOUS) and isinstance(author, dict) and "displayName" in author:
+        author["displayName"] = ANONYMOUS
+    if quirks.on(COMMENT_QUOTES_MISSING):
+        comment.pop("quotedFileContent", None)
 
 
 # --- indexes counted another way --------------------------------------------------------------

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from . import fieldmask, quirks, schema
+from . import drive_comments, fieldmask, images, quirks, schema
 from .auth import DOCUMENTS, DOCUMENTS_READONLY, DRIVE, DRIVE_READONLY, Principal
 from .discovery import Method, service
 from .drive import DOCUMENT, now_rfc3339, rank
@@ -41,6 +41,7 @@ class Call:
     params: dict                       # typed query parameters
     body: object                       # parsed JSON body or None
     principal: Principal
+    fetched: dict = field(default_factory=dict)   # uri -> images.Fetched, for insertInlineImage
 
 
 @dataclass
@@ -236,63 +237,65 @@ def _cancel(state, call: Call):
                                        call.path_params["approvalId"])
 
 
-# -- Drive: comments and replies -------------------------------------------------------------
+# -- Drive: comments and replies (drive_comments.py) -----------------------------------------
 @handles("drive.comments.create")
 def _create_comment(state, call: Call):
-    return state.drive.create_comment(call.principal, call.path_params["fileId"], call.body or {})
+    return drive_comments.create_comment(state.drive, call.principal, call.path_params["fileId"],
+                                         call.body or {})
 
 
 @handles("drive.comments.list")
 def _list_comments(state, call: Call):
-    return state.drive.list_comments(call.principal, call.path_params["fileId"], call.params)
+    return drive_comments.list_comments(state.drive, call.principal, call.path_params["fileId"], call.params)
 
 
 @handles("drive.comments.get")
 def _get_comment(state, call: Call):
-    return state.drive.get_comment(call.principal, call.path_params["fileId"],
-                                   call.path_params["commentId"], call.params)
+    return drive_comments.get_comment(state.drive, call.principal, call.path_params["fileId"],
+                                      call.path_params["commentId"], call.params)
 
 
 @handles("drive.comments.update")
 def _update_comment(state, call: Call):
-    return state.drive.update_comment(call.principal, call.path_params["fileId"],
-                                      call.path_params["commentId"], call.body or {})
+    return drive_comments.update_comment(state.drive, call.principal, call.path_params["fileId"],
+                                         call.path_params["commentId"], call.body or {})
 
 
 @handles("drive.comments.delete")
 def _delete_comment(state, call: Call):
-    state.drive.delete_comment(call.principal, call.path_params["fileId"], call.path_params["commentId"])
+    drive_comments.delete_comment(state.drive, call.principal, call.path_params["fileId"],
+                                  call.path_params["commentId"])
 
 
 @handles("drive.replies.create")
 def _create_reply(state, call: Call):
-    return state.drive.create_reply(call.principal, call.path_params["fileId"],
-                                    call.path_params["commentId"], call.body or {})
+    return drive_comments.create_reply(state.drive, call.principal, call.path_params["fileId"],
+                                       call.path_params["commentId"], call.body or {})
 
 
 @handles("drive.replies.list")
 def _list_replies(state, call: Call):
-    return state.drive.list_replies(call.principal, call.path_params["fileId"],
-                                    call.path_params["commentId"], call.params)
+    return drive_comments.list_replies(state.drive, call.principal, call.path_params["fileId"],
+                                       call.path_params["commentId"], call.params)
 
 
 @handles("drive.replies.get")
 def _get_reply(state, call: Call):
-    return state.drive.get_reply(call.principal, call.path_params["fileId"],
-                                 call.path_params["commentId"], call.path_params["replyId"])
+    return drive_comments.get_reply(state.drive, call.principal, call.path_params["fileId"],
+                                    call.path_params["commentId"], call.path_params["replyId"])
 
 
 @handles("drive.replies.update")
 def _update_reply(state, call: Call):
-    return state.drive.update_reply(call.principal, call.path_params["fileId"],
-                                    call.path_params["commentId"], call.path_params["replyId"],
-                                    call.body or {})
+    return drive_comments.update_reply(state.drive, call.principal, call.path_params["fileId"],
+                                       call.path_params["commentId"], call.path_params["replyId"],
+                                       call.body or {})
 
 
 @handles("drive.replies.delete")
 def _delete_reply(state, call: Call):
-    state.drive.delete_reply(call.principal, call.path_params["fileId"], call.path_params["commentId"],
-                             call.path_params["replyId"])
+    drive_comments.delete_reply(state.drive, call.principal, call.path_params["fileId"],
+                                call.path_params["commentId"], call.path_params["replyId"])
 
 
 # -- Docs ------------------------------------------------------------------------------------
@@ -332,7 +335,17 @@ def _get_document(state, call: Call):
     return document.to_json(suggestions_view_mode=call.params.get("suggestionsViewMode"),
                             comments_view_mode=call.params.get("commentsViewMode"),
                             include_tabs_content=bool(call.params.get("includeTabsContent")),
-                            can_edit=can_edit, viewer=call.principal.email)
+                            can_edit=can_edit, viewer=call.principal.email,
+                            names=state.drive.people, content_uri=state.images.link)
+
+
+def _image_source(state, call: Call):
+    """What insertInlineImage gets for a URI: (picture, id of Google's copy), or None when refused."""
+    def source(uri: str):
+        fetched = call.fetched.get(uri) or images.Fetched(problem="not fetched")
+        picture = images.acceptable(fetched)
+        return None if picture is None else (picture, state.images.keep(fetched, picture))
+    return source
 
 
 @handles("docs.documents.batchUpdate")
@@ -343,7 +356,8 @@ def _batch_update(state, call: Call):
     record, document = _document_for(state, call, "commenter" if suggesting else "writer")
     state.drive.check_content_editable(record)
     reply = document.batch_update(body.get("requests") or [], write_control=write_control,
-                                  author=call.principal.email, now=now_rfc3339())
+                                  author=call.principal.email, now=now_rfc3339(), names=state.drive.people,
+                                  images=_image_source(state, call))
     state.drive.bump(record, call.principal.email, content=True)
     return reply
 

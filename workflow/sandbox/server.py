@@ -29,6 +29,7 @@ from .exceptions import (ApiError, ControlError, OAuthError, control_bad_body, h
                          invalid_body_encoding, length_required, malformed_header,
                          oauth_body_not_utf8, payload_too_large)
 from .faults import fault_error
+from .images import image_uris, prefetch
 from .hosts import ServedNames
 from .quirks import BATCH_MISSING
 from .responses import Answer, Call, answer_call, error_answer, supported
@@ -81,6 +82,8 @@ def process_api(state: SandboxState, http_method: str, path: str, query: dict[st
         return Dropped()
     elif fault is not None and fault.kind in ("status", "rate_limit"):
         return _logged(state, method.id, http_method, path, error_answer(fault_error(fault)))
+    # Images insertInlineImage will want are fetched first, outside the lock (see images.py).
+    fetched = prefetch(state.images, state.lock, image_uris(method.id, payload))
     with state.lock:
         try:
             principal = state.auth.authenticate(headers.get("authorization"),
@@ -92,7 +95,7 @@ def process_api(state: SandboxState, http_method: str, path: str, query: dict[st
                     body = json.loads(payload)
                 except ValueError as error:
                     raise ApiError(400, f"Invalid JSON payload received. {error}.") from None
-            answer = answer_call(state, Call(method, path_params, params, body, principal))
+            answer = answer_call(state, Call(method, path_params, params, body, principal, fetched))
         except ApiError as error:
             answer = error_answer(error)
         except Exception:   # a sandbox bug: answer as Google's backend would, and say why
@@ -234,6 +237,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._control(http_method, variables["control"], payload)
         elif kind == urls.BATCH and not self.server_state.quirks.on(BATCH_MISSING):
             self._batch(payload)
+        elif kind == urls.CONTENT:
+            # An image's contentUri: anyone holding the link may read it until it expires (no token).
+            with self.server_state.lock:
+                status, content_type, data = self.server_state.images.serve(variables["token"])
+            self._send(status, data, content_type)
         elif kind == urls.VIEW_INDEX:
             # The viewer needs no token: it is a local tool served on loopback by default.
             self._send(200, viewer.index_page(self.server_state).encode(), "text/html; charset=UTF-8")

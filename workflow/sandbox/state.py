@@ -9,6 +9,7 @@ from pathlib import Path
 from .auth import AuthRegistry
 from .drive import DriveModel
 from .faults import FaultPlan
+from .images import ImageLibrary
 from .persistence import Store
 from .quirks import Quirks
 
@@ -41,6 +42,8 @@ class SandboxState:
         self.requests: list[dict] = []
         self.faults = FaultPlan()
         self.quirks = Quirks()  # test controls, never saved
+        # What insertInlineImage can fetch and the copies Google keeps (saved beside the data).
+        self.images = ImageLibrary(base_url, self.store.blobs_dir if self.store is not None else None)
         self._fresh()
         if self.store is not None:
             self._load()
@@ -74,5 +77,6 @@ class SandboxState:
         self.requests.clear()
         self.faults.clear()
         self.quirks.clear()
+        self.images.clear()
         if self.store is not None:
             self.store.wipe()

@@ -1,6 +1,7 @@
 """Which part of the sandbox answers a path: the token endpoint, the test controls, the Drive
-batch endpoint, the HTML viewer, or (everything else) a method of a discovery document (Drive,
-Docs, Sheets, and any API added to discovery.py and responses.py), and how large a body each accepts."""
+batch endpoint, images' contentUri links, the HTML viewer, or (everything else) a method of a
+discovery document (Drive, Docs, Sheets, and any API added to discovery.py and responses.py), and how
+large a body each accepts."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 TOKEN = "token"
 CONTROL = "control"
 BATCH = "batch"
+CONTENT = "content"
 VIEW_INDEX = "view_index"
 VIEW_DOCUMENT = "view_document"
 VIEW_SPREADSHEET = "view_spreadsheet"
@@ -35,6 +37,7 @@ _ROUTES = [
     Route(CONTROL, ("GET", "POST", "DELETE"), re.compile(r"^/_sandbox/(?P<control>.+)$"),
           CONTROL_MAX_BODY),
     Route(BATCH, ("POST",), re.compile(r"^/batch/drive/v3/?$"), API_MAX_BODY),
+    Route(CONTENT, ("GET",), re.compile(r"^/content/(?P<token>[A-Za-z0-9_-]+)$"), CONTROL_MAX_BODY),
     Route(VIEW_INDEX, ("GET",), re.compile(r"^/$"), CONTROL_MAX_BODY),
     Route(VIEW_DOCUMENT, ("GET",), re.compile(r"^/document/d/(?P<file_id>[^/]+)(/edit)?/?$"),
           CONTROL_MAX_BODY),

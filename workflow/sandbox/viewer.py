@@ -24,6 +24,7 @@ body{font-family:Arial,sans-serif;max-width:52em;margin:2em auto;color:#202124}
 ins.suggestion{color:#188038;text-decoration:underline}del.suggestion{color:#d93025}
 .thread{border:1px solid #dadce0;border-radius:6px;padding:.5em;margin-bottom:.8em}
 .resolved{opacity:.6}.quote{border-left:3px solid #fbbc04;padding-left:.4em;color:#5f6368}
+.chip{background:#eef1f4;border-radius:1em;padding:0 .4em}
 table.grid{border-collapse:collapse}table.grid td{border:1px solid #999;padding:.3em}
 code{font-family:monospace}.meta{color:#5f6368;font-size:.85em}
 .link-refused{text-decoration:underline dotted;color:#5f6368}
@@ -60,7 +61,7 @@ def document_page(state: SandboxState, file_id: str) -> tuple[int, str]:
         document = state.drive.documents.get(file_id)
         if record is None or document is None:
             return 404, _page("Not found", f"<h1>No document {escape(file_id)}</h1>")
-        data = document.to_json(suggestions_view_mode="SUGGESTIONS_INLINE")
+        data = document.to_json(suggestions_view_mode="SUGGESTIONS_INLINE", content_uri=state.images.link)
         threads = document.comment_threads()
         meta = file_meta(record, f" · revision {escape(str(document.revision_id))}")
     body = _render_content(data.get("body", {}).get("content", []), data.get("lists", {}),
@@ -153,6 +154,22 @@ def _image(element: dict, images: dict) -> str:
     return f"<img src='{escape(uri)}' alt='' style='max-width:100%'>"
 
 
+def _chip(element: dict) -> str:
+    """A smart chip (person, rich link, date) as the editor shows it; anything else, nothing."""
+    if "person" in element:
+        properties = element["person"].get("personProperties", {})
+        text, url = properties.get("name") or properties.get("email", ""), "mailto:" + properties.get("email", "")
+    elif "richLink" in element:
+        properties = element["richLink"].get("richLinkProperties", {})
+        text, url = properties.get("title", ""), properties.get("uri", "")
+    elif "dateElement" in element:
+        text, url = element["dateElement"].get("dateElementProperties", {}).get("displayText", ""), ""
+    else:
+        return ""
+    chip = f"<span class='chip'>{escape(str(text))}</span>"
+    return f"<a href='{escape(url)}'>{chip}</a>" if _LINK_TARGET.match(url) else chip
+
+
 def _render_runs(elements: list[dict], images: dict) -> str:
     out = []
     for element in elements:
@@ -160,6 +177,8 @@ def _render_runs(elements: list[dict], images: dict) -> str:
         if run is None:
             if "inlineObjectElement" in element:
                 out.append(_image(element["inlineObjectElement"], images))
+            else:
+                out.append(_chip(element))
             continue
         text = escape(run.get("content", "").rstrip("\n")).replace("\n", "<br>").replace("\v", "<br>")
         if not text:
