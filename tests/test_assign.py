@@ -106,6 +106,25 @@ def test_an_existing_file_is_never_overwritten(site, cli):
     assert not [p for p in site.drafts.iterdir() if p.name.startswith(".")]  # no temp file left
 
 
+def test_a_draft_left_by_a_run_killed_before_it_recorded_the_assignment_is_adopted(site, cli):
+    """A worker killed between writing a topic's draft and committing leaves the file and a queued topic:
+    the next run gives the topic that very draft, not a second one, and does not call it a duplicate."""
+    writers(site, sam=1, ana=1)
+    cli("topics", "add", "Quiet evenings")
+    cli("topics", "add", "Slow mornings")
+    (site.drafts / "quiet-evenings.md").write_text(
+        "---\ntitle: Quiet evenings\ntopic: 1\nauthor: ana\nassigned: 2026-11-29\ndue:\nstatus: draft\n---\n"
+        "# Quiet evenings\n\nOutline\n", encoding="utf-8")
+
+    result = cli("assign", "--json")
+
+    assert result.code == 0, result.err
+    assert [(a["topic_id"], a["writer"], a["draft_path"]) for a in result.json["assigned"]] == [
+        (1, "ana", "drafts/quiet-evenings.md"), (2, "sam", "drafts/slow-mornings.md")]
+    assert result.json["skipped"] == []
+    assert drafts_on_disk(site) == ["quiet-evenings.md", "slow-mornings.md"]
+
+
 def test_load_is_balanced_and_ties_rotate(site, cli):
     writers(site, sam=5, ana=5)
     cli("topics", "add", "First")

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from workflow.queue import drafts
 from workflow.queue.taken import taken_titles
+from workflow.queue.topics import normalize_title
 from workflow.config import Config, Writer
 from workflow.errors import UserError
 from workflow.store import Store
@@ -122,7 +123,23 @@ def assign_topics(store: Store, config: Config, *, dry_run: bool = False) -> Ass
             queued = q.topic_rows(conn)
             rotation = WriterRotation(config.writers, open_drafts, q.last_assigned_writer(conn))
             taken: set[Path] = set()
+            # Drafts a run wrote for a still-queued topic before it died (killed between writing the file
+            # and committing): the topic's own draft, adopted, not a duplicate and not written twice.
+            orphans = {} if dry_run else {d.topic_id: d for d in drafts.open_drafts(drafts_dir) if d.topic_id is not None}
+            writers = {w.name: w for w in config.writers}
             for row in queued:
+                orphan = orphans.get(row.id)
+                if orphan is not None and normalize_title(orphan.title) == row.normalized:
+                    writer = writers.get(orphan.author)
+                    if writer is None or rotation.load[writer.name] >= writer.capacity:
+                        writer = rotation.next()
+                    if writer is None:
+                        break
+                    q.insert_assignment(conn, topic_id=row.id, writer=writer.name,
+                                        draft_path=_shown(orphan.path, config.root), due=row.due)
+                    rotation.served(writer)
+                    report.assigned.append(Assigned(row.id, row.title, writer.name, _shown(orphan.path, config.root)))
+                    continue
                 if row.normalized in elsewhere:  # a second draft of it would be a duplicate
                     report.skipped.append(Skipped(row.id, row.title, f"already {elsewhere[row.normalized]}; "
                                                   f"`workflow topics remove {row.id}` takes it off the queue"))

@@ -4,6 +4,8 @@ outline), creating the file without ever overwriting one, and reading a draft's 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import errno
 import os
 import re
@@ -200,6 +202,20 @@ _HEADING_RE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 def open_draft_titles(drafts_dir: Path) -> list[tuple[str, Path]]:
     """(title, path) of every open draft under drafts_dir (status still `draft`): its front matter's
     `title`, else its first `# ` heading. Files that cannot be read are left out."""
+    return [(draft.title, draft.path) for draft in open_drafts(drafts_dir)]
+
+
+@dataclass(frozen=True)
+class OpenDraft:
+    title: str
+    path: Path
+    topic_id: int | None   # front matter `topic`, as `assign` writes it
+    author: str
+
+
+def open_drafts(drafts_dir: Path) -> list[OpenDraft]:
+    """Every open draft under drafts_dir (status still `draft`) with a title: its front matter's
+    `title`, else its first `# ` heading. Files that cannot be read are left out."""
     found = []
     for path in sorted(drafts_dir.rglob("*.md")) if drafts_dir.is_dir() else []:
         try:
@@ -212,6 +228,8 @@ def open_draft_titles(drafts_dir: Path) -> list[tuple[str, Path]]:
         match = _FRONT_MATTER_RE.match(text)
         heading = _HEADING_RE.search(text, match.end() if match else 0)
         title = str(front_matter.get("title") or (heading.group(1) if heading else "")).strip()
+        topic = front_matter.get("topic")
         if title:
-            found.append((title, path))
+            found.append(OpenDraft(title, path, topic if isinstance(topic, int) and not isinstance(topic, bool) else None,
+                                   str(front_matter.get("author") or "")))
     return found
