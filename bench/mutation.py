@@ -169,12 +169,21 @@ def annotation_spans(code: str) -> list[tuple[tuple[int, int], tuple[int, int]]]
     return spans
 
 
+SOURCES: dict[str, str] = {}  # module -> its code when the run started (the workers' copies hold the same)
+
+
+def source(module: str) -> str:
+    if module not in SOURCES:
+        SOURCES[module] = (ROOT / module).read_text(encoding="utf-8")
+    return SOURCES[module]
+
+
 def enumerate_mutants(module: str, operator_patterns: list[str]) -> list[Mutant]:
     """Every mutation cosmic-ray's chosen operators make in `module`, outside annotations."""
     from cosmic_ray import plugins
     from cosmic_ray.ast import ast_nodes, get_ast
 
-    code = (ROOT / module).read_text(encoding="utf-8")
+    code = source(module)
     lines = code.split("\n")
     tree = get_ast(code)
     notes = annotation_spans(code)
@@ -197,7 +206,7 @@ def mutated_code(module: str, mutant: Mutant) -> str:
     from cosmic_ray import plugins
     from cosmic_ray.mutating import mutate_code
 
-    code = (ROOT / module).read_text(encoding="utf-8")
+    code = source(module)
     operator = plugins.get_operator(f"core/{mutant.operator}")()
     changed = mutate_code(code, operator, mutant.occurrence)
     if changed is None:
@@ -279,8 +288,9 @@ def source_key(tests: list[str]) -> str:
     return digest.hexdigest()
 
 
-def coverage_map(modules: list[str], tests: list[str], refresh: bool) -> dict:
-    """{"lines": {module: {line: [test ids]}}, "durations": {test id: s}, "failed": [test ids]}."""
+def coverage_map(modules: list[str], tests: list[str], refresh: bool, copy: Path) -> dict:
+    """{"lines": {module: {line: [test ids]}}, "durations": {test id: s}, "failed": [test ids]},
+    from the tests run on `copy` of the package (not yet mutated)."""
     cache = WORK / "coverage-map.json"
     key = source_key(tests)
     if cache.exists() and not refresh:
@@ -292,9 +302,9 @@ def coverage_map(modules: list[str], tests: list[str], refresh: bool) -> dict:
     for stale in (data_file, log_file):
         stale.unlink(missing_ok=True)
     rcfile.write_text("[run]\ndata_file = {}\ninclude =\n{}\n".format(
-        data_file, "".join(f"    {ROOT / m}\n" for m in modules)), encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "bench"), **{TEST_LOG_ENV: str(log_file)})
-    command = [sys.executable, "-m", "coverage", "run", f"--rcfile={rcfile}", "-m", "pytest", "-q",
+        data_file, "".join(f"    {copy / m}\n" for m in modules)), encoding="utf-8")
+    env = dict(Workers.env(copy), PYTHONPATH=f"{copy}{os.pathsep}{ROOT / 'bench'}", **{TEST_LOG_ENV: str(log_file)})
+    command = [sys.executable, "-P", "-m", "coverage", "run", f"--rcfile={rcfile}", "-m", "pytest", "-q",
                "-p", "mutation", "-p", "no:cacheprovider", *tests]
     print(f"coverage map: running {' '.join(tests) or 'the whole suite'} once under coverage...", file=sys.stderr)
     started = time.monotonic()
@@ -310,7 +320,7 @@ def coverage_map(modules: list[str], tests: list[str], refresh: bool) -> dict:
     data.read()
     lines = {}
     for module in modules:
-        by_line = data.contexts_by_lineno(str(ROOT / module)) or {}
+        by_line = data.contexts_by_lineno(str(copy / module)) or {}
         lines[module] = {str(n): sorted(c for c in contexts) for n, contexts in by_line.items()}
     result = {"key": key, "tests": tests, "lines": lines, "durations": log["durations"], "failed": log["failed"]}
     cache.write_text(json.dumps(result), encoding="utf-8")
@@ -355,7 +365,9 @@ def tests_for(mutant: Mutant, spans: dict[int, range], cmap: dict) -> list[str]:
 class Workers:
     """`jobs` private copies of the package, each trying one mutant at a time."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, modules: list[str]) -> None:
+        for module in modules:
+            source(module)  # the code mutated is the code copied
         self.free: queue.Queue[Path] = queue.Queue()
         base = WORK / "work"
         shutil.rmtree(base, ignore_errors=True)
@@ -367,6 +379,7 @@ class Workers:
             if Path(seen) != copy / "workflow" / "__init__.py":  # the tests would not see the mutants
                 sys.exit(f"the tests would import workflow from {seen or '?'}, not from the copy {copy}")
             self.free.put(copy)
+        self.pristine = base / "0"
 
     @staticmethod
     def env(copy: Path) -> dict[str, str]:
@@ -431,22 +444,22 @@ def campaign(args: argparse.Namespace, settings: Settings) -> dict:
     sample = 0 if args.all else (settings.sample if args.sample is None else args.sample)
     seed = settings.seed if args.seed is None else args.seed
     equivalents = load_equivalents(settings.equivalents)
-    cmap = coverage_map(modules, args.tests, args.refresh)
+    started = time.monotonic()
+    workers = Workers(args.jobs, modules)
+    cmap = coverage_map(modules, args.tests, args.refresh, workers.pristine)
 
     plan: list[tuple[Mutant, list[str]]] = []
     stale: list[Equivalent] = []
     for module in modules:
         found = enumerate_mutants(module, settings.operators)
         stale += stale_equivalents(module, found, equivalents)
-        spans = statement_lines((ROOT / module).read_text(encoding="utf-8"))
+        spans = statement_lines(source(module))
         for mutant in draw(found, sample, seed, module):
             mutated_code(module, mutant)
             if any(e.matches(mutant) for e in equivalents):
                 mutant.status = "equivalent"
             plan.append((mutant, tests_for(mutant, spans, cmap)))
 
-    workers = Workers(args.jobs)
-    started = time.monotonic()
     done = 0
 
     def one(item: tuple[Mutant, list[str]]) -> Mutant:
