@@ -6,11 +6,13 @@ top of a post; front matter forms and the write-back's own outcomes through `wri
 
 from __future__ import annotations
 
+import stat
+
 import pytest
 
 from workflow.config import load_config
 from workflow.content import load_post
-from workflow.reviews.approval import WriteBack, write_back
+from workflow.reviews.approval import WriteBack, write_back, write_side_file
 from workflow.reviews.posts import load_current_post
 
 REVIEWER = "editor@example.com"
@@ -112,15 +114,33 @@ def write(site, text: str, markdown: str = "# Hello\n\nApproved paragraph.\n") -
      'approved_at: "2025-01-01T00:00:00Z"\ntitle: Hello\n',
      'approved_by: ["ann@example.com", "bo@example.com"]\nstatus: approved\n'
      'doc: "https://docs.google.com/document/d/DOC"\napproved_at: "2026-03-04T05:06:07Z"\ntitle: Hello\n'),
+    ('status: "ready for\n"\ntitle: Hello\n', "status: approved\ntitle: Hello\n" + KEYS.split("\n", 1)[1]),
     ("{title: Hello, status: ready}\n", "title: Hello\n" + KEYS),
+    ("{title: Zoë, author: %s}\n" % ("Ann " * 30).strip(), "title: Zoë\nauthor: %s\n" % ("Ann " * 30).strip() + KEYS),
     ("", KEYS),
-], ids=["plain", "quoted-with-comment", "empty-status", "earlier-approval", "flow-mapping", "empty"])
+], ids=["plain", "quoted-with-comment", "empty-status", "earlier-approval", "two-line-quoted-status",
+        "flow-mapping", "flow-mapping-long-and-accented", "empty"])
 def test_front_matter_keys_are_set_once_whatever_their_form(site, front_matter, expected):
     result, text = write(site, f"---\n{front_matter}---\n# Hello\n\nFirst paragraph.\n")
 
     assert result == WriteBack("written", site.posts / "hello.md", "approved text written into the post")
     assert text == f"---\n{expected}---\n# Hello\n\nApproved paragraph.\n"
     assert load_post(site.posts / "hello.md", root=site.posts).meta["status"] == "approved"
+
+
+def test_an_empty_front_matter_before_a_post_with_a_horizontal_rule(site):
+    _result, text = write(site, "---\n---\nFirst paragraph.\n", markdown="Approved.\n\n---\n\nAfter the rule.\n")
+    assert text == "---\n" + KEYS + "---\nApproved.\n\n---\n\nAfter the rule.\n"
+
+
+def test_accented_reviewer_addresses_are_written_as_they_are(site):
+    path = site.post("hello.md", "---\ntitle: Hello\n---\nFirst paragraph.\n")
+    config = load_config(None, root=site.root)
+    exported_hash = load_current_post(config, path).content_hash
+
+    write_back(config, path, exported_hash, "Approved.\n", {"approved_by": ["zoë@exämple.com"]})
+
+    assert path.read_text(encoding="utf-8") == '---\ntitle: Hello\napproved_by: ["zoë@exämple.com"]\n---\nApproved.\n'
 
 
 def test_a_post_closed_with_dots_keeps_its_keys(site):
@@ -143,16 +163,58 @@ def test_writing_the_same_approval_twice_changes_nothing(site):
 
 
 def test_a_post_changed_since_export_keeps_the_authors_text_and_gets_a_side_file(site):
-    path = site.post("hello.md", "---\ntitle: Hello\n---\nFirst paragraph.\n")
+    path = site.post("notes.2026.md", "---\ntitle: Hello\n---\nFirst paragraph.\n")
     config = load_config(None, root=site.root)
     exported_hash = load_current_post(config, path).content_hash
-    site.post("hello.md", "---\ntitle: Hello\n---\nThe author's new paragraph.\n")
+    site.post("notes.2026.md", "---\ntitle: Hello\n---\nThe author's new paragraph.\n")
+    path.chmod(0o600)  # a post only its author may read: so is the approved text beside it
 
     result = write_back(config, path, exported_hash, "Approved paragraph.\n", {"status": "approved"})
 
-    assert result == WriteBack("conflict", site.posts / "hello.approved.md",
-                               "the post changed since it was exported: the approved text is in hello.approved.md; "
-                               "merge it by hand")
+    assert result == WriteBack("conflict", site.posts / "notes.2026.approved.md",
+                               "the post changed since it was exported: the approved text is in "
+                               "notes.2026.approved.md; merge it by hand")
     assert path.read_text(encoding="utf-8") == "---\ntitle: Hello\n---\nThe author's new paragraph.\n"
-    assert (site.posts / "hello.approved.md").read_text(encoding="utf-8") == (
+    assert (site.posts / "notes.2026.approved.md").read_text(encoding="utf-8") == (
         "---\ntitle: Hello\nstatus: approved\n---\nApproved paragraph.\n")
+    assert stat.S_IMODE((site.posts / "notes.2026.approved.md").stat().st_mode) == 0o600
+    # the same approval again (its outcome was not recorded): the side file is not written twice
+    assert write_back(config, path, exported_hash, "Approved paragraph.\n", {"status": "approved"}) == result
+    assert sorted(p.name for p in site.posts.iterdir()) == ["notes.2026.approved.md", "notes.2026.md"]
+
+
+def test_a_post_whose_front_matter_broke_since_export_gets_a_side_file_with_its_lines_kept(site):
+    path = site.post("hello.md", "---\ntitle: Hello\n---\nFirst paragraph.\n")
+    config = load_config(None, root=site.root)
+    exported_hash = load_current_post(config, path).content_hash
+    site.post("hello.md", "---\ntitle: [Hello\n---\nFirst paragraph.\n")
+
+    result = write_back(config, path, exported_hash, "Approved paragraph.\n", {"status": "approved"})
+
+    assert result.outcome == "conflict" and result.path == site.posts / "hello.approved.md"
+    assert result.note.startswith(f"{path.as_posix()}:2: front matter is not valid YAML: ")
+    assert result.note.endswith(": the approved text is in hello.approved.md; merge it by hand")
+    assert (site.posts / "hello.approved.md").read_text(encoding="utf-8") == (
+        "---\ntitle: [Hello\nstatus: approved\n---\nApproved paragraph.\n")
+
+
+def test_a_side_file_for_a_post_deleted_meanwhile_is_still_written(site):
+    side = write_side_file(site.posts / "gone.md", "---\nstatus: approved\n---\nApproved.\n")
+
+    assert side == site.posts / "gone.approved.md"
+    assert side.read_text(encoding="utf-8") == "---\nstatus: approved\n---\nApproved.\n"
+    assert stat.S_IMODE(side.stat().st_mode) == 0o644
+
+
+def test_a_post_that_links_to_a_file_outside_the_posts_folder_is_not_written(site, tmp_path):
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text("---\ntitle: Hello\n---\nFirst paragraph.\n", encoding="utf-8")
+    (site.posts / "hello.md").symlink_to(outside)
+    config = load_config(None, root=site.root)
+
+    result = write_back(config, site.posts / "hello.md", None, "Approved paragraph.\n", UPDATES)
+
+    assert result == WriteBack("failed", None, f"not written: the post's file is really {outside.resolve()}, "
+                                               f"outside the posts folder {site.posts.resolve()} (a symlink?)")
+    assert outside.read_text(encoding="utf-8") == "---\ntitle: Hello\n---\nFirst paragraph.\n"
+    assert sorted(p.name for p in site.posts.iterdir()) == ["hello.md"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 import stat
 from dataclasses import dataclass
@@ -68,7 +69,7 @@ def _set_key(header: list[str], key: str, value: str) -> list[str]:
     if not isinstance(root, yaml.MappingNode):
         return header + [entry]
     if root.flow_style:
-        block = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
+        block = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=math.inf)
         return _set_key(block.rstrip("\n").split("\n"), key, value)
     for key_node, value_node in root.value:
         if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
