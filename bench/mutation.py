@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import ast
 import concurrent.futures
+import contextlib
 import hashlib
 import json
 import os
@@ -178,6 +179,10 @@ def source(module: str) -> str:
     return SOURCES[module]
 
 
+# Where cosmic-ray's binary operator replacement sees a `*` that is no multiplication.
+_NOT_ARITHMETIC = {"parameters", "param", "lambdef", "argument", "star_expr", "arglist", "varargslist"}
+
+
 def enumerate_mutants(module: str, operator_patterns: list[str]) -> list[Mutant]:
     """Every mutation cosmic-ray's chosen operators make in `module`, outside annotations."""
     from cosmic_ray import plugins
@@ -193,13 +198,19 @@ def enumerate_mutants(module: str, operator_patterns: list[str]) -> list[Mutant]
         if not any(p.fullmatch(name) for p in wanted):
             continue
         operator = plugins.get_operator(name)()
-        positions = [pos for node in ast_nodes(tree) for pos in operator.mutation_positions(node)]
-        for occurrence, (start, end) in enumerate(positions):
+        positions = [(node, pos) for node in ast_nodes(tree) for pos in operator.mutation_positions(node)]
+        for occurrence, (node, (start, end)) in enumerate(positions):
             if any(a <= start and end <= b for a, b in notes):
+                continue
+            if node.type == "operator" and node.parent.type in _NOT_ARITHMETIC:  # `def f(a, *, b)`, `f(*args)`
                 continue
             original = collapse("\n".join(lines[start[0] - 1:end[0]]))
             mutants.append(Mutant(module, name.split("/")[-1], occurrence, start[0], end[0], original))
     return mutants
+
+
+class CannotMutate(Exception):
+    """cosmic-ray cannot make this mutation (e.g. ExceptionReplacer on `except module.Error`)."""
 
 
 def mutated_code(module: str, mutant: Mutant) -> str:
@@ -208,9 +219,12 @@ def mutated_code(module: str, mutant: Mutant) -> str:
 
     code = source(module)
     operator = plugins.get_operator(f"core/{mutant.operator}")()
-    changed = mutate_code(code, operator, mutant.occurrence)
+    try:
+        changed = mutate_code(code, operator, mutant.occurrence)
+    except Exception as exc:  # noqa: BLE001 (a fault of the operator, not of the code)
+        raise CannotMutate(f"{mutant.where}: cosmic-ray cannot make {mutant.operator} here ({exc!r})") from None
     if changed is None:
-        raise RuntimeError(f"{mutant.where}: cosmic-ray made no {mutant.operator} #{mutant.occurrence}")
+        raise CannotMutate(f"{mutant.where}: cosmic-ray made no {mutant.operator} #{mutant.occurrence}")
     extra = changed.count("\n") - code.count("\n")
     mutant.mutated = collapse("\n".join(changed.split("\n")[mutant.line - 1:mutant.end_line + extra]))
     return changed
@@ -252,7 +266,8 @@ def stale_equivalents(module: str, mutants: list[Mutant], equivalents: list[Equi
             continue
         same_line = [m for m in mutants if squeeze(m.original) == squeeze(entry.line)]
         for mutant in same_line:
-            mutated_code(module, mutant)
+            with contextlib.suppress(CannotMutate):
+                mutated_code(module, mutant)
         if not any(entry.matches(m) for m in same_line):
             stale.append(entry)
     return stale
@@ -431,9 +446,21 @@ def _forget_bytecode(source: Path) -> None:
 
 
 def draw(mutants: list[Mutant], sample: int, seed: int, module: str) -> list[Mutant]:
-    if sample <= 0 or sample >= len(mutants):
-        return mutants
-    chosen = random.Random(f"{seed}:{module}").sample(range(len(mutants)), sample)
+    """`sample` mutants cosmic-ray can make (all when 0), in a random order fixed by `seed`, each
+    with its mutated text; one it cannot make is replaced by the next in that order, with a note."""
+    order = list(range(len(mutants)))
+    if 0 < sample < len(mutants):
+        order = random.Random(f"{seed}:{module}").sample(order, len(mutants))
+    chosen = []
+    for index in order:
+        if 0 < sample <= len(chosen):
+            break
+        try:
+            mutated_code(module, mutants[index])
+        except CannotMutate as exc:
+            print(f"note: {exc}", file=sys.stderr)
+            continue
+        chosen.append(index)
     return [mutants[i] for i in sorted(chosen)]
 
 
@@ -455,7 +482,6 @@ def campaign(args: argparse.Namespace, settings: Settings) -> dict:
         stale += stale_equivalents(module, found, equivalents)
         spans = statement_lines(source(module))
         for mutant in draw(found, sample, seed, module):
-            mutated_code(module, mutant)
             if any(e.matches(mutant) for e in equivalents):
                 mutant.status = "equivalent"
             plan.append((mutant, tests_for(mutant, spans, cmap)))

@@ -142,3 +142,27 @@ def test_windows_line_endings_and_a_byte_order_mark_are_not_part_of_titles(site,
 
     assert (result.code, result.err) == (0, "")
     assert queue(cli) == [("Quiet evenings", "high", ""), ("Slow mornings", "normal", "")]
+
+
+def test_an_emoji_with_or_without_its_presentation_selector_is_the_same_title(site, cli):
+    assert cli("topics", "add", "I \u2764 Mondays").code == 0
+
+    result = import_file(site, cli, "ideas.txt", "I \u2764\ufe0f Mondays\nI \u2764\ufe0e Mondays\n")
+
+    assert result.err.splitlines() == [
+        'workflow: warning: ideas.txt line 1: topic already queued as #1: "I \u2764 Mondays" (skipped)',
+        'workflow: warning: ideas.txt line 2: topic already queued as #1: "I \u2764 Mondays" (skipped)',
+    ]
+    assert result.out == "queued 0 topics from ideas.txt; 2 duplicates skipped\n"
+
+
+def test_near_duplicates_are_found_among_the_longest_titles(site, cli):
+    words = "small rituals that keep a marriage warm through the busy years of raising children together".split()
+    title = " ".join(words * 3)[:200]
+    assert len(title) == 200 and title[-1] != " "
+    other = title.replace("warm", "kind", 1)
+
+    result = import_file(site, cli, "ideas.txt", f"{title}\n{other}\n")
+
+    assert result.err.splitlines() == [
+        f'workflow: warning: ideas.txt line 2: "{other}" looks like #1 "{title}" (added anyway)']
