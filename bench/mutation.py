@@ -40,7 +40,7 @@ import subprocess
 import sys
 import time
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -536,7 +536,10 @@ def print_report(result: dict) -> None:
           + (f"; tests limited to {' '.join(result['tests'])}" if result["tests"] else ""))
     width = max(len(r["module"]) for r in rows)
     print(f"{'module':<{width}}  killed  survived  equivalent  score")
-    for row in rows:
+    killed, survived = sum(r["killed"] for r in rows), sum(r["survived"] for r in rows)
+    total = {"module": "all", "killed": killed, "survived": survived, "equivalent": sum(r["equivalent"] for r in rows),
+             "score": round(100 * killed / (killed + survived)) if killed + survived else None}
+    for row in rows + ([total] if len(rows) > 1 else []):
         score = f"{row['score']:>4} %" if row["score"] is not None else "   - "
         print(f"{row['module']:<{width}}  {row['killed']:>6}  {row['survived']:>8}  {row['equivalent']:>10}  {score}")
     survivors = sorted((m for m in result["mutants"] if m["status"] in ("survived", "untested")),
