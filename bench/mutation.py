@@ -15,7 +15,7 @@ bench/equivalent_mutants.toml; the report leaves them out of the score.
    are drawn with a fixed seed (`--all` tries every one).
 3. Each mutant is written into a private copy of the package (the source tree is never touched;
    `--jobs` copies work side by side) and only the tests that run its statement are run, fastest
-   first, stopping at the first failure. A statement run at import time is tried against every
+   first, stopping at the first failure (at most `max_tests` of them: a survivor runs them all). A statement run at import time is tried against every
    test that runs the module. A failing, crashing or hanging run kills the mutant.
 4. Report: per module killed / survived / equivalent / score, then each survivor as
    file:line, the line as written -> as mutated (`--report` prints the last one again, `--json`
@@ -95,13 +95,15 @@ class Settings:
     equivalents: Path
     timeout_factor: float
     timeout_base: float
+    max_tests: int
 
 
 def load_settings(path: Path = SETTINGS) -> Settings:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return Settings(modules=list(data["modules"]), sample=int(data["sample"]), seed=int(data["seed"]),
                     operators=list(data["operators"]), equivalents=ROOT / data["equivalents"],
-                    timeout_factor=float(data["timeout_factor"]), timeout_base=float(data["timeout_base"]))
+                    timeout_factor=float(data["timeout_factor"]), timeout_base=float(data["timeout_base"]),
+                    max_tests=int(data["max_tests"]))
 
 
 def module_paths(patterns: list[str], only: list[str]) -> list[str]:
@@ -138,7 +140,8 @@ class Mutant:
     original: str       # the lines line..end_line as written (whitespace collapsed)
     mutated: str = ""   # the same lines as mutated
     status: str = ""    # killed, survived, timeout, untested (no test runs it)
-    tests: int = 0
+    tests: int = 0      # the tests run against it
+    covering: int = 0   # the tests that run its statement (more than `tests` when capped by max_tests)
     killed_by: str = ""
     seconds: float = 0.0
 
@@ -470,6 +473,7 @@ def campaign(args: argparse.Namespace, settings: Settings) -> dict:
         sys.exit("no module to mutate (see `modules` in bench/mutation.toml and --module)")
     sample = 0 if args.all else (settings.sample if args.sample is None else args.sample)
     seed = settings.seed if args.seed is None else args.seed
+    max_tests = settings.max_tests if args.max_tests is None else args.max_tests
     equivalents = load_equivalents(settings.equivalents)
     started = time.monotonic()
     workers = Workers(args.jobs, modules)
@@ -490,6 +494,9 @@ def campaign(args: argparse.Namespace, settings: Settings) -> dict:
 
     def one(item: tuple[Mutant, list[str]]) -> Mutant:
         mutant, tests = item
+        mutant.covering = len(tests)
+        if max_tests:
+            tests = tests[:max_tests]
         mutant.tests = len(tests)
         if mutant.status == "equivalent":
             return mutant
@@ -504,10 +511,11 @@ def campaign(args: argparse.Namespace, settings: Settings) -> dict:
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for mutant in pool.map(one, plan):
             done += 1
+            of = f" of {mutant.covering}" if mutant.covering > mutant.tests else ""
             print(f"[{done:>3}/{len(plan)}] {mutant.status:<9} {mutant.where} {mutant.operator} "
-                  f"({mutant.tests} tests, {mutant.seconds:.1f} s)", file=sys.stderr)
+                  f"({mutant.tests}{of} tests, {mutant.seconds:.1f} s)", file=sys.stderr)
 
-    return {"modules": modules, "sample": sample, "seed": seed, "jobs": args.jobs,
+    return {"modules": modules, "sample": sample, "seed": seed, "jobs": args.jobs, "max_tests": max_tests,
             "tests": args.tests, "minutes": round((time.monotonic() - started) / 60, 1),
             "mutants": [asdict(m) for m, _ in plan],
             "stale_equivalents": [f"{e.file}: {e.line} -> {e.mutated}" for e in stale]}
@@ -533,6 +541,7 @@ def print_report(result: dict) -> None:
     drawn = f"{result['sample']} per module" if result["sample"] else "every mutant"
     print(f"mutation score: {drawn}, seed {result['seed']}, {len(result['mutants'])} mutants, "
           f"{result['minutes']} min on {result['jobs']} job(s)"
+          + (f"; at most {result['max_tests']} tests a mutant" if result.get("max_tests") else "")
           + (f"; tests limited to {' '.join(result['tests'])}" if result["tests"] else ""))
     width = max(len(r["module"]) for r in rows)
     print(f"{'module':<{width}}  killed  survived  equivalent  score")
@@ -548,6 +557,8 @@ def print_report(result: dict) -> None:
         print("\nsurvivors (no test fails with this change):")
     for m in survivors:
         why = "  (no test runs this line)" if m["status"] == "untested" else ""
+        if m.get("covering", 0) > m["tests"]:
+            why = f"  (tried against the {m['tests']} quickest of the {m['covering']} tests that run it)"
         print(f"{m['module']}:{m['line']}: [{m['operator']}] {m['original']}  ->  {m['mutated']}{why}")
     equivalents = load_settings().equivalents
     for entry in result["stale_equivalents"]:
@@ -563,6 +574,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, help="mutants per module (0: all; default from mutation.toml)")
     parser.add_argument("--all", action="store_true", help="every mutant (same as --sample 0)")
     parser.add_argument("--seed", type=int, help="seed of the draw (default from mutation.toml)")
+    parser.add_argument("--max-tests", type=int, metavar="N",
+                        help="run at most the N quickest tests against a mutant (0: all; default from mutation.toml)")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="mutants tried at once")
     parser.add_argument("--tests", nargs="+", default=[], metavar="PATH",
                         help="map (and so run) only these tests instead of the whole suite")
