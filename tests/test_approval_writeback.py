@@ -129,7 +129,8 @@ def test_front_matter_keys_are_set_once_whatever_their_form(site, front_matter, 
 
 
 def test_an_empty_front_matter_before_a_post_with_a_horizontal_rule(site):
-    _result, text = write(site, "---\n---\nFirst paragraph.\n", markdown="Approved.\n\n---\n\nAfter the rule.\n")
+    _result, text = write(site, "---\n---\nFirst.\n\n---\n\nAfter the rule.\n",
+                          markdown="Approved.\n\n---\n\nAfter the rule.\n")
     assert text == "---\n" + KEYS + "---\nApproved.\n\n---\n\nAfter the rule.\n"
 
 
