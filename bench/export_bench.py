@@ -23,10 +23,11 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
+from sandbox_site import export_site
+
 from workflow.config import load_config
 from workflow.content import discover_posts, load_post
-from workflow.export import Exporter, export_posts
-from workflow.google.clients import connect
+from workflow.export import Exporter
 from workflow.sandbox import start
 from workflow.store import open_store
 from workflow.store import export_queries as q
@@ -50,26 +51,13 @@ def bench_api_calls(posts: int) -> dict:
     sandbox = start()
     try:
         with tempfile.TemporaryDirectory() as folder:
-            root = Path(folder)
-            key = root / "key.json"
-            key.write_text(json.dumps(sandbox.service_account_key(email="bench@x.iam.gserviceaccount.com")))
-            os.chmod(key, 0o600)
-            write_site(root, posts, f'[google]\nendpoint = "{sandbox.url}"\ncredentials = "{key}"\n'
-                                    f'subject = "owner@example.com"\ndocs_writes_per_minute = 1000000\n'
-                                    f'drive_requests_per_minute = 1000000\n'
-                                    f'[review]\nreviewers = ["editor@example.com"]\n')
-            os.chdir(root)
-            config = load_config(root / "config" / "workflow.toml", root=root)
-            store = open_store(config.state_url)
-            session = connect(config)
-            started = time.perf_counter()
-            report = export_posts(config, store, session)
-            elapsed = time.perf_counter() - started
-            assert report.counts["created"] == posts, report.counts
+            site = export_site(sandbox, Path(folder), {f"post-{n:05}.md": post_text(n) for n in range(posts)},
+                               'reviewers = ["editor@example.com"]')
+            elapsed = site.seconds
             with urllib.request.urlopen(sandbox.url + "_sandbox/requests") as reply:
                 log = json.loads(reply.read())
-            session.close()
-            store.close()
+            site.close()
+            os.chdir("/")
     finally:
         sandbox.stop()
     calls = Counter(entry["method"] for entry in log if not entry["method"].startswith("oauth"))

@@ -15,8 +15,10 @@ bench/equivalent_mutants.toml; the report leaves them out of the score.
    are drawn with a fixed seed (`--all` tries every one).
 3. Each mutant is written into a private copy of the package (the source tree is never touched;
    `--jobs` copies work side by side) and only the tests that run its statement are run, the
-   module's own test files first, each group fastest first, stopping at the first failure (at most `max_tests` of them: a survivor runs them all). A statement run at import time is tried against every
-   test that runs the module. A failing, crashing or hanging run kills the mutant.
+   module's own test files first (its package's for a module in one), each group fastest first,
+   stopping at the first failure (at most `max_tests` of them: a survivor runs them all). A
+   statement run at import time is tried against every test that runs the module. A failing,
+   crashing or hanging run kills the mutant.
 4. Report: per module killed / survived / equivalent / score, then each survivor as
    file:line, the line as written -> as mutated (`--report` prints the last one again, `--json`
    as JSON). Exit status 1 when a module scores under `--fail-under`.
@@ -366,8 +368,9 @@ def statement_lines(code: str) -> dict[int, range]:
 
 
 def tests_for(mutant: Mutant, spans: dict[int, range], cmap: dict) -> list[str]:
-    """The tests that run the mutant's statement: the module's own (tests/test_STEM*.py) first, then
-    the others, each group fastest first."""
+    """The tests that run the mutant's statement: the module's own (tests/test_STEM*.py, or
+    tests/test_PACKAGE*.py for a module in a package: test_export*.py for workflow/export/write.py)
+    first, then the others, each group fastest first."""
     by_line = cmap["lines"].get(mutant.module, {})
     lines = set(spans.get(mutant.line, range(mutant.line, mutant.end_line + 1))) | set(
         range(mutant.line, mutant.end_line + 1))
@@ -376,7 +379,8 @@ def tests_for(mutant: Mutant, spans: dict[int, range], cmap: dict) -> list[str]:
         contexts |= {c for cs in by_line.values() for c in cs}
     failed = set(cmap["failed"])
     chosen = [c for c in contexts if c and c not in failed]
-    own = f"test_{Path(mutant.module).stem}"
+    module = Path(mutant.module)
+    own = tuple(f"test_{name}" for name in (module.stem, module.parent.name) if name != "workflow")
     return sorted(chosen, key=lambda c: (not Path(c.split("::")[0]).stem.startswith(own),
                                          cmap["durations"].get(c, 0.0), c))
 

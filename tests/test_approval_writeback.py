@@ -30,9 +30,10 @@ def export_post(google_site, cli, name: str, text: str) -> dict:
 def approve(google_site, doc_id: str) -> str:
     """The reviewer approves the Doc; returns the approval's time as Drive reports it."""
     drive, _docs = google_site.reviewer()
-    [approval] = drive.approvals().list(fileId=doc_id).execute()["items"]
+    [approval] = drive.approvals().list(fileId=doc_id, fields="items(approvalId)").execute()["items"]
     drive.approvals().approve(fileId=doc_id, approvalId=approval["approvalId"], body={}).execute()
-    return drive.approvals().get(fileId=doc_id, approvalId=approval["approvalId"]).execute()["completeTime"]
+    return drive.approvals().get(fileId=doc_id, approvalId=approval["approvalId"],
+                                  fields="completeTime").execute()["completeTime"]
 
 
 def approved_keys(approved_at: str, url: str) -> str:

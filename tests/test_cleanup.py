@@ -303,9 +303,16 @@ def test_megabyte_post_is_cleaned():
         ("Ã" * 1_000_000 + "\n", "ÃÃÃ"),
         ("# a" + " " * 300_000 + "b ##\n", "# a"),
         ("• x\n" + "\n" * 300_000 + "• y\n", "- x\n\n\n"),
-        ("1. x\n" + "\n" * 300_000 + "para\n", "### 1. x\n\n"),
+        ("1. x\n" + "\n" * 300_000 + "para\n\n2. y\n\nmore\n", "### 1. x\n\n"),
     ],
 )
 def test_huge_inputs_are_handled(text, expected_start):
     # Patterns that would backtrack quadratically on one long line must not hang here.
     assert clean_markdown(text).text.startswith(expected_start)
+
+
+def test_a_lone_numbered_line_between_paragraphs_stays_a_one_item_list():
+    text = "Before the list.\n\n1. Only item\n\nA paragraph after it.\n"
+    result = clean(text)
+    assert result.text == text and result.repairs == []
+    assert "<ol>" in html(result.text) and "<h3>" not in html(result.text)

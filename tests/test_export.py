@@ -98,7 +98,7 @@ def test_export_creates_one_shared_doc_per_finished_post(google_site, cli, sampl
     # Shared with the reviewer (who now sees it) and an approval started.
     reviewer_drive, _ = google_site.reviewer(REVIEWER)
     assert reviewer_drive.files().get(fileId=pasted["id"], fields="id").execute()["id"] == pasted["id"]
-    approvals = reviewer_drive.approvals().list(fileId=pasted["id"]).execute()["items"]
+    approvals = reviewer_drive.approvals().list(fileId=pasted["id"], fields="items(status)").execute()["items"]
     assert [a["status"] for a in approvals] == ["IN_PROGRESS"]
     drive, _ = app_clients(google_site)
     permissions = drive.permissions().list(fileId=pasted["id"], fields="permissions(type,role,emailAddress)"
@@ -339,3 +339,129 @@ def test_force_re_renders_an_untouched_doc_and_leaves_an_edited_one_alone(google
     assert doc_text(google_site, docs_by_path["posts/a.md"]).count("First paragraph of post 8.") == 1
     assert "Edited by the editor." in doc_text(google_site, docs_by_path["posts/b.md"])
     assert cli("export", "--json").json["unchanged"] == 2
+
+
+# --- the lifecycle holes (issue 10), each through the CLI ---
+
+def reviewer_suggests_at_end_of(google_site, doc_id: str, anchor: str, words: str, *, suggest: bool = True) -> None:
+    """The reviewer types `words` after the paragraph holding `anchor` (as a suggestion, or an edit)."""
+    _, docs = google_site.reviewer(REVIEWER)
+    document = docs.documents().get(documentId=doc_id).execute()
+    end = next(e["endIndex"] for e in document["body"]["content"]
+               if anchor in "".join(r.get("textRun", {}).get("content", "") for r in e.get("paragraph", {}).get(
+                   "elements", [])))
+    body: dict = {"requests": [{"insertText": {"location": {"index": end - 1}, "text": words}}]}
+    if suggest:
+        body["writeControl"] = {"writeMode": "SUGGEST"}
+    docs.documents().batchUpdate(documentId=doc_id, body=body).execute()
+
+
+def inline_text(google_site, doc_id: str) -> str:
+    """Every character in the Doc, pending suggestions included."""
+    _, docs = app_clients(google_site)
+    document = docs.documents().get(documentId=doc_id, suggestionsViewMode="SUGGESTIONS_INLINE").execute()
+    return "".join(run.get("textRun", {}).get("content", "") for element in document["body"]["content"]
+                   for run in element.get("paragraph", {}).get("elements", []))
+
+
+@pytest.mark.parametrize("suggest", [True, False], ids=["suggested", "typed"])
+def test_reviewer_words_survive_the_authors_second_and_third_change(google_site, cli, suggest):
+    google_site.configure(role="writer")
+    text = "# Five paragraphs\n\n" + "".join(f"Paragraph {n}.\n\n" for n in range(1, 5))
+    path = google_site.site.post("a.md", text)
+    doc_id = cli("export", "--json").json["posts"][0]["doc_id"]
+    reviewer_suggests_at_end_of(google_site, doc_id, "Paragraph 1.", " REVIEWER WORDS.", suggest=suggest)
+    for old, new in (("Paragraph 2.", "Paragraph 2, changed."), ("Paragraph 4.", "Paragraph 4, changed."),
+                     ("Paragraph 4, changed.\n", "Paragraph 4, changed.\n\nParagraph 5, new.\n")):
+        text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+
+        result = cli("export", "--json")
+
+        assert [p["state"] for p in result.json["posts"]] == ["suggested"], result.json
+        inline = inline_text(google_site, doc_id)
+        assert inline.count("REVIEWER WORDS.") == 1, inline
+        assert new.split("\n")[-2 if new.endswith("\n") else -1] in inline, inline
+
+
+def test_a_doc_approved_untouched_gets_the_authors_change_as_suggestions_after_the_sync(google_site, cli):
+    path = google_site.site.post("a.md", simple_post(7))
+    doc_id = cli("export", "--json").json["posts"][0]["doc_id"]
+    drive, _ = google_site.reviewer(REVIEWER)
+    [approval] = drive.approvals().list(fileId=doc_id, fields="items(approvalId)").execute()["items"]
+    drive.approvals().approve(fileId=doc_id, approvalId=approval["approvalId"], body={}).execute()
+    path.write_text(simple_post(7).replace("Second paragraph", "Second paragraph, after approval,"), encoding="utf-8")
+
+    waiting = cli("export", "--json").json["posts"][0]
+
+    assert waiting["state"] == "skipped" and "reviews --sync" in waiting["note"]
+    assert cli("reviews", "--sync").code == 0  # the approved text comes home beside the changed post
+    assert (google_site.site.posts / "a.approved.md").exists()
+    assert cli("export", "--json").json["posts"][0]["state"] == "suggested"
+    _, docs = app_clients(google_site)
+    established = read_document(docs.documents().get(
+        documentId=doc_id, suggestionsViewMode="PREVIEW_WITHOUT_SUGGESTIONS").execute())
+    assert "Second paragraph of post 7." in established, "the approved text stays as approved"
+    items = drive.approvals().list(fileId=doc_id, fields="items(status)").execute()["items"]
+    assert sorted(a["status"] for a in items) == ["APPROVED", "IN_PROGRESS"], "a new round of review"
+
+
+def test_two_posts_with_one_id_are_refused_before_any_api_call(google_site, cli):
+    google_site.site.post("a.md", "---\nid: same\ntitle: First\n---\n" + simple_post(1))
+    first = cli("export", "--json").json["posts"][0]
+    calls = len(google_site.api_calls())
+    google_site.site.post("b.md", "---\nid: same\ntitle: Second\n---\n" + simple_post(2))
+
+    result = cli("export")
+
+    assert result.code == 1
+    lines = [line.strip() for line in result.out.splitlines() if line.strip().startswith("failed")]
+    assert lines == [
+        "failed     posts/a.md: post id 'same' is also the id of posts/b.md; give one of them another `id` in "
+        "its front matter (neither is exported until then)",
+        "failed     posts/b.md: post id 'same' is also the id of posts/a.md; give one of them another `id` in "
+        "its front matter (neither is exported until then)"]
+    assert len(google_site.api_calls()) == calls, "nothing is sent, and the Doc of posts/a.md is left alone"
+    assert cli("reviews", "--sync").code == 0
+    (google_site.site.posts / "b.md").write_text("---\nid: other\ntitle: Second\n---\n" + simple_post(2),
+                                                  encoding="utf-8")
+    after = {p["path"]: p for p in cli("export", "--json").json["posts"]}
+    assert after["posts/a.md"]["state"] == "unchanged" and after["posts/a.md"]["doc_id"] == first["doc_id"]
+    assert after["posts/b.md"]["state"] == "created"
+    assert doc_text(google_site, first["doc_id"]).count("First paragraph of post 1.") == 1
+
+
+def test_an_overlapping_export_skips_the_post_another_run_is_exporting(google_site, cli):
+    for number in range(3):
+        google_site.site.post(f"post-{number}.md", simple_post(number))
+    google_site.fault(method="docs.documents.batchUpdate", kind="delay", seconds=2.0, times=1)
+    other = subprocess.Popen([sys.executable, "-m", "workflow", "export", "--json"], cwd=google_site.site.root,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    deadline = time.monotonic() + 30
+    while not any(r["method"] == "docs.documents.get" for r in google_site.requests()):
+        assert time.monotonic() < deadline and other.poll() is None
+        time.sleep(0.05)  # the other run has its first post in hand, held in its write
+
+    mine = cli("export", "--json")
+    theirs = json.loads(other.communicate(timeout=60)[0])
+
+    states = {p["path"]: p for p in mine.json["posts"]}
+    held = states["posts/post-0.md"]
+    assert held["state"] == "skipped" and held["note"].startswith("another run (") and f":{other.pid}:" in held["note"]
+    assert {p["path"]: p["state"] for p in theirs["posts"]}["posts/post-0.md"] == "created"
+    assert_one_complete_doc_per_post(google_site, 3)
+
+
+def test_one_post_that_breaks_the_renderer_fails_alone(google_site, cli):
+    google_site.site.post("good.md", simple_post(1))
+    google_site.site.post("deep.md", "# Deep\n\n" + "".join("  " * depth + "- level\n" for depth in range(300)))
+
+    result = cli("export", "--json")
+
+    assert "Traceback" not in result.err
+    by_path = {p["path"]: p for p in result.json["posts"]}
+    assert by_path["posts/good.md"]["state"] == "created"
+    deep = by_path["posts/deep.md"]
+    assert deep["state"] in ("created", "failed")
+    if deep["state"] == "failed":
+        assert deep["error"].startswith("posts/deep.md: ") and "\n" not in deep["error"]

@@ -1,7 +1,7 @@
 """read_document on documents.get JSON written by hand, as a reviewer's edited Doc looks."""
 from __future__ import annotations
 
-from workflow.render import normalize_markdown, read_document
+from workflow.render import normalize_markdown, read_back, read_document
 
 
 def run(text: str, **style) -> dict:
@@ -116,3 +116,34 @@ def test_markdown_special_characters_typed_in_the_doc_are_escaped():
     markdown = read_document(document)
     assert markdown == "\\# not a heading \\*or\\* \\[link\\] 2 &lt; 3\n"
     assert normalize_markdown(markdown) == markdown
+
+
+def test_reviewer_made_lists_read_back_as_markdown_that_means_the_same():
+    """Docs a reviewer can make that Markdown has no direct form for: the read-back is canonical
+    (normalizing it changes nothing) and means what the Doc shows."""
+    link = {"link": {"url": "https://example.com/a b"}}
+    document = doc(
+        para(run("one\n"), bullet={"listId": "numbered"}),
+        para(run("two\n"), bullet={"listId": "numbered"}),
+        para(run("\n"), bullet={"listId": "bullets"}),  # an empty bullet right after a numbered list
+        para(run("\n"), bullet={"listId": "bullets"}),
+        para(run("between\n")),
+        para(run("starts nested\n"), bullet={"listId": "bullets", "nestingLevel": 1}),
+        para(run("see "), run(" the site ", **link), run("\n")),
+        lists=LISTS,
+    )
+    markdown = read_document(document)
+    # a list of the other kind after a blank line (else it would continue the item), empty bullet
+    # items as "*" ("-" alone would underline a heading), a list starting nested at level 0,
+    # spaces at a link's edges outside it, a target with a space in angle brackets
+    assert markdown == ("1. one\n2. two\n\n* \n* \n\nbetween\n\n- starts nested\n\n"
+                        "see  [the site](<https://example.com/a b>)\n")
+    assert normalize_markdown(markdown) == markdown
+
+
+def test_reader_warns_about_targets_it_keeps_as_text():
+    document = doc(para(run("click", link={"url": "javascript:alert(1)"}), run(" or "), run("mail", link={"url": "mailto:a@b.org"}), run("\n")))
+    result = read_back(document)
+    assert result.markdown == "click or [mail](mailto:a@b.org)\n"
+    assert result.warnings == [{"message": "link 'javascript:alert(1)' uses the scheme 'javascript' (only http, https, mailto "
+                                           "and relative paths): kept as plain text", "text": "click"}]

@@ -92,8 +92,13 @@ def test_adjacent_code_blocks_are_kept_apart_by_an_empty_paragraph():
 
 def test_tab_inside_a_list_item_is_not_nesting():
     rendered = render_document("- a\tb\n\n- c\n\n  \tnot nested\n")
-    assert inserted_text(rendered.requests).startswith("a b\nc\u000bnot nested")
-    assert "\t" not in inserted_text(rendered.requests)
+    assert inserted_text(rendered.requests) == "a b\nc\nnot nested\n"
+    # "  \t" under "- c" is an indented code block in that item: shaded, without a bullet,
+    # indented to the item's text
+    assert {"deleteParagraphBullets": {"range": {"startIndex": 7, "endIndex": 18}}} in rendered.requests
+    styles = [r["updateParagraphStyle"] for r in rendered.requests if "updateParagraphStyle" in r]
+    assert [(s["range"]["startIndex"], s["fields"]) for s in styles] == [(7, "shading"), (7, "indentStart,indentFirstLine")]
+    assert styles[1]["paragraphStyle"]["indentStart"]["magnitude"] == 36
 
 
 def test_control_characters_are_stripped_before_indexing():

@@ -1,11 +1,13 @@
 """Round trip through the sandbox with the real client:
-read_document(get(doc after render_document(md).requests)) == normalize_markdown(md)."""
+read_document(get(doc after render_document(md).requests)) == normalize_markdown(md), and means
+what `md` means (markdown_meaning: Python-Markdown's HTML read as structure, no code shared)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_meaning import compare
 
 from workflow.render import normalize_markdown, read_document, render_document
 
@@ -14,10 +16,11 @@ SAMPLES = Path(__file__).parent / "data" / "samples"
 
 def apply_and_read(docs, markdown: str) -> tuple[str, dict]:
     rendered = render_document(markdown)
-    document_id = docs.documents().create(body={"title": rendered.title}).execute()["documentId"]
+    documents = docs.documents()  # building a resource costs more than a call: once
+    document_id = documents.create(body={"title": rendered.title}).execute()["documentId"]
     if rendered.requests:
-        docs.documents().batchUpdate(documentId=document_id, body={"requests": rendered.requests}).execute()
-    document = docs.documents().get(documentId=document_id).execute()
+        documents.batchUpdate(documentId=document_id, body={"requests": rendered.requests}).execute()
+    document = documents.get(documentId=document_id).execute()
     return read_document(document), document
 
 
@@ -44,7 +47,13 @@ def test_sample_post_round_trips_and_looks_right_in_the_doc(docs):
     assert last["paragraph"]["paragraphStyle"]["namedStyleType"] == "NORMAL_TEXT"
     assert any("table" in element for element in document["body"]["content"])
     assert document.get("inlineObjects")
-    assert "1. Reflect what you heard\n2. Ask one open question\n    1. " in markdown
+    assert "1. Reflect what you heard\n2. Ask one open question\n    - \"What was" in markdown
+    # the nested bullets keep bullet glyphs, and "3." keeps counting in the numbered list
+    items = {text.strip(): p["paragraph"]["bullet"] for text, p in paragraphs if "bullet" in p["paragraph"]}
+    glyph = lambda bullet: document["lists"][bullet["listId"]]["listProperties"]["nestingLevels"][bullet.get("nestingLevel", 0)]  # noqa: E731
+    assert glyph(items['"What was the hardest part?"']).get("glyphSymbol") and "glyphType" not in glyph(items['"What was the hardest part?"'])
+    assert glyph(items["Reflect what you heard"])["glyphType"] == "DECIMAL"
+    assert items["Wait — longer than feels comfortable 😅"]["listId"] == items["Reflect what you heard"]["listId"]
 
 
 def test_block_map_ranges_match_the_document(docs):
@@ -178,4 +187,77 @@ def post(draw) -> str:
 @given(markdown=post())
 def test_generated_posts_round_trip(docs, markdown):
     read_back, _ = apply_and_read(docs, markdown)
+    assert read_back == normalize_markdown(markdown)
+    assert compare(markdown, read_back) is None
+
+
+# -- nested structures: blocks inside list items, blocks inside quotes ------------------------------
+
+def indented(text: str, by: str = "    ") -> str:
+    return "\n".join(by + line if line else "" for line in text.split("\n"))
+
+
+def quoted(text: str) -> str:
+    return "\n".join("> " + line if line else ">" for line in text.split("\n"))
+
+
+indented_code = st.lists(st.sampled_from(["x = 1", "print('🫶')", "  deeper()", "a < b && c"]), min_size=1, max_size=3).map(
+    lambda lines: "\n".join("    " + line for line in lines))
+
+
+@st.composite
+def nested_list(draw, depth: int = 0) -> str:
+    """A list whose items hold paragraphs, quotes, code, headings, tables, rules and lists."""
+    ordered = draw(st.booleans())
+    start = draw(st.sampled_from([1, 1, 3])) if ordered else 1
+    items = []
+    for number in range(start, start + draw(st.integers(1, 3))):
+        marker = f"{number}." if ordered else "-"
+        first = draw(st.sampled_from(["text", "text", "heading", "task"]))
+        text = draw(line)
+        head = {"text": text, "heading": "#" * draw(st.integers(2, 4)) + " " + text,
+                "task": draw(st.sampled_from(["[ ] ", "[x] ", "[X] "])) + text}["task" if first == "task" and not ordered else first]
+        kinds = ["paragraph", "quote", "code", "heading", "table", "rule"] + (["list"] if depth < 2 else [])
+        children = []
+        for kind in draw(st.lists(st.sampled_from(kinds), max_size=2)):
+            children.append({
+                "paragraph": lambda: draw(line),
+                "quote": lambda: quoted(draw(line)) + (("\n>\n" + quoted("#" * draw(st.integers(2, 4)) + " " + draw(line))) if draw(st.booleans()) else ""),
+                "code": lambda: draw(indented_code),
+                "heading": lambda: "#" * draw(st.integers(2, 4)) + " " + draw(line),
+                "table": lambda: draw(table()),
+                "rule": lambda: "---",
+                "list": lambda: draw(nested_list(depth + 1)),
+            }[kind]())
+        body = "\n\n".join(indented(child) for child in children)
+        items.append(f"{marker} {head}" + ("\n\n" + body if body else ""))
+    return "\n\n".join(items)
+
+
+@st.composite
+def nested_quote(draw, depth: int = 0) -> str:
+    """A quote holding paragraphs, lists, headings, code and quotes."""
+    kinds = ["paragraph", "list", "heading", "code"] + (["quote"] if depth < 2 else [])
+    parts = []
+    for kind in draw(st.lists(st.sampled_from(kinds), min_size=1, max_size=3)):
+        ordered = draw(st.booleans())
+        parts.append({
+            "paragraph": lambda: draw(line),
+            "list": lambda: "\n".join(f"{n}. {draw(line)}" if ordered else f"- {draw(line)}" for n in range(1, draw(st.integers(1, 3)) + 1)),
+            "heading": lambda: "#" * draw(st.integers(2, 4)) + " " + draw(line),
+            "code": lambda: draw(indented_code),
+            "quote": lambda: draw(nested_quote(depth + 1)),
+        }[kind]())
+    return quoted("\n\n".join(parts))
+
+
+nested_block = st.one_of(nested_list(), nested_quote(), paragraph(), heading(), code_block(), table())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(blocks=st.lists(nested_block, min_size=1, max_size=4))
+def test_nested_structures_keep_their_meaning(docs, blocks):
+    markdown = "\n\n".join(blocks) + "\n"
+    read_back, _ = apply_and_read(docs, markdown)
+    assert compare(markdown, read_back) is None, (markdown, read_back)
     assert read_back == normalize_markdown(markdown)

@@ -44,7 +44,7 @@ class Review:
     docs: object
 
     def approval_id(self) -> str:
-        items = self.drive.approvals().list(fileId=self.doc_id).execute()["items"]
+        items = self.drive.approvals().list(fileId=self.doc_id, fields="items(approvalId,createTime)").execute()["items"]
         return max(items, key=lambda a: a["createTime"])["approvalId"]
 
     def comment(self, content: str, quote: str) -> str:
@@ -70,11 +70,6 @@ class Review:
                 if text in content:
                     return run["startIndex"] + content.index(text)
         raise AssertionError(f"{text!r} not in the Doc")
-
-
-def api_calls(sandbox, since: int) -> list[str]:
-    return [r["method"] for r in control(sandbox, "GET", "requests")[since:]
-            if r["method"].startswith(("drive.", "docs."))]
 
 
 def configure(site, sandbox, tmp_path, extra: str = "") -> None:
@@ -158,17 +153,38 @@ def test_an_anchored_comment_maps_by_its_anchor_even_when_its_quote_is_ambiguous
     assert lines == [f"posts/hello.md:{line}: “o” — Three items? (ed@example.com, open)"]
 
 
-def test_an_idle_poll_is_one_drive_call(review, cli):
+def requests_since(sandbox, since: int) -> list[str]:
+    """What the worker sent: API methods, and "batch" for an HTTP batch (after the calls it carried)."""
+    return [r["method"] for r in control(sandbox, "GET", "requests")[since:] if not r["method"].startswith("oauth")]
+
+
+def test_an_idle_poll_is_one_list_and_one_batch_of_approvals(review, cli):
     board(cli)
     before = len(control(review.sandbox, "GET", "requests"))
     board(cli)
-    assert api_calls(review.sandbox, before) == ["drive.files.list"]
+    assert requests_since(review.sandbox, before) == ["drive.files.list", "drive.approvals.list", "batch"]
     review.comment("New thought", "Last line")
     before = len(control(review.sandbox, "GET", "requests"))
     row = board(cli)
     assert row["comments_open"] == 1
-    assert sorted(api_calls(review.sandbox, before)) == sorted(
-        ["drive.files.list", "drive.approvals.list", "drive.comments.list", "docs.documents.get"])
+    assert requests_since(review.sandbox, before) == [
+        "drive.files.list", "drive.approvals.list", "batch", "drive.comments.list", "docs.documents.get"]
+
+
+def test_an_approval_given_after_the_last_poll_is_seen_on_the_next(review, cli):
+    """Whether Drive bumps a file's version on an approval is not documented: the poll must not depend on it."""
+    review.edit([{"insertText": {"location": {"index": review.text_index("First paragraph")}, "text": "Edited: "}}])
+    assert board(cli)["state"] == "in_review"
+    versions = {f["id"]: f["version"] for f in review.drive.files().list(fields="files(id,version)").execute()["files"]}
+    review.drive.approvals().approve(fileId=review.doc_id, approvalId=review.approval_id(), body={}).execute()
+    assert review.drive.files().get(fileId=review.doc_id, fields="version").execute()["version"] == \
+        versions[review.doc_id], "the sandbox keeps the version on an approval, as Drive may"
+
+    row = board(cli)
+
+    assert row["state"] == "approved" and row["write_back"] == "written"
+    written = (review.site.posts / "hello.md").read_text(encoding="utf-8")
+    assert "status: approved" in written and "Edited: First paragraph with **bold** text." in written
 
 
 def test_decline_then_approval_brings_the_reviewers_edit_home(review, cli):
@@ -250,7 +266,7 @@ def test_webhook_gets_each_event_once_and_never_logs_the_secret(site, sandbox, t
         hello, other = export(cli, site, "hello.md"), export(cli, site, "other.md")
         drive, docs = reviewer_clients(sandbox, EDITOR)
         for doc_id, verb in ((hello, "approve"), (other, "decline")):
-            [approval] = drive.approvals().list(fileId=doc_id).execute()["items"]
+            [approval] = drive.approvals().list(fileId=doc_id, fields="items(approvalId)").execute()["items"]
             getattr(drive.approvals(), verb)(fileId=doc_id, approvalId=approval["approvalId"], body={}).execute()
 
         caplog.set_level("INFO")
@@ -293,3 +309,32 @@ def test_comments_of_a_post_that_was_never_exported_is_a_user_error(site, sandbo
     result = cli("reviews", "comments", "posts/draft.md")
     assert result.code == 2
     assert "posts/draft.md: not exported for review (run `workflow export` first)" in result.err
+
+
+def test_a_failing_folder_listing_is_one_line_and_exit_1_not_a_traceback(review, cli):
+    control(review.sandbox, "POST", "faults", {"method": "drive.files.list", "kind": "status", "status": 500,
+                                               "times": 9})
+    result = cli("reviews", "--sync")
+    control(review.sandbox, "DELETE", "faults")
+
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "workflow: warning: cannot list the review Docs: HTTP 500" in result.err
+    assert cli("reviews", "--sync").code == 0
+
+
+def test_a_reviewers_script_link_comes_home_as_plain_text_with_a_warning(review, cli):
+    """Issue 11: a link a reviewer points at `javascript:` must not reach the Markdown the blog publishes."""
+    start = review.text_index("Last line")
+    review.edit([{"updateTextStyle": {"range": {"startIndex": start, "endIndex": start + len("Last line")},
+                                      "textStyle": {"link": {"url": "javascript:alert(document.domain)"}},
+                                      "fields": "link"}}])
+    review.drive.approvals().approve(fileId=review.doc_id, approvalId=review.approval_id(), body={}).execute()
+
+    result = cli("reviews", "--sync", "--json")
+
+    assert result.code == 0, result.err
+    written = (review.site.posts / "hello.md").read_text(encoding="utf-8")
+    assert "status: approved" in written and "Last line here." in written
+    assert "javascript:" not in written.split("---", 2)[2]
+    [warning] = result.json["sync"]["warnings"]
+    assert warning.startswith("posts/hello.md: ") and "kept as plain text" in warning

@@ -131,14 +131,16 @@ def test_content_change_resets_approvals_when_asked(sandbox, drive, docs):
     created = _doc(drive, docs)
     for email in ("a@example.com", "b@example.com"):
         _share(drive, created["id"], email, "commenter")
-    approval = drive.approvals().start(fileId=created["id"], body={
+    drive.approvals().start(fileId=created["id"], body={
         "reviewerEmails": ["a@example.com", "b@example.com"],
         "fileContentChangeBehavior": "RESET_APPROVAL"}).execute()
+    [approval] = drive.approvals().list(fileId=created["id"], fields="items(approvalId)").execute()["items"]
     reviewer_a, _docs = reviewer_clients(sandbox, "a@example.com")
     reviewer_a.approvals().approve(fileId=created["id"], approvalId=approval["approvalId"], body={}).execute()
     docs.documents().batchUpdate(documentId=created["id"], body={
         "requests": [{"insertText": {"location": {"index": 1}, "text": "more "}}]}).execute()
-    after = drive.approvals().get(fileId=created["id"], approvalId=approval["approvalId"]).execute()
+    after = drive.approvals().get(fileId=created["id"], approvalId=approval["approvalId"],
+                                  fields="reviewerResponses(response)").execute()
     assert [r["response"] for r in after["reviewerResponses"]] == ["NO_RESPONSE", "NO_RESPONSE"]
 
 

@@ -184,6 +184,34 @@ def test_run_once_exits_1_when_a_job_fails(site, cli):
     assert recorded.outcome == "failed" and "posts folder" in recorded.error
 
 
+def test_run_once_stopped_with_posts_left_exits_3_and_records_interrupted(site, sandbox, tmp_path):
+    from sandbox_fixtures import OWNER, control, write_key_file
+
+    key = write_key_file(sandbox, tmp_path)
+    key.chmod(0o600)
+    configure(site, extra=f'[google]\nendpoint = "{sandbox.url}"\ncredentials = "{key}"\nsubject = "{OWNER}"\n'
+                          "docs_writes_per_minute = 100000\ndrive_requests_per_minute = 100000\n")
+    for n in range(6):
+        site.post(f"post-{n}.md", f"# Post {n}\n\nThe body of post {n}.\n")
+    control(sandbox, "POST", "faults", {"method": "docs.documents.batchUpdate", "kind": "delay", "seconds": 0.5,
+                                        "times": 6})
+    env = {k: v for k, v in os.environ.items() if k != "WORKFLOW_CONFIG"}
+    process = subprocess.Popen([sys.executable, "-m", "workflow", "run", "--once", "--job", "export"], cwd=site.root,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    wait_for(lambda: any(r["method"] == "docs.documents.batchUpdate" for r in control(sandbox, "GET", "requests")),
+             what="the first post written")
+    process.send_signal(signal.SIGTERM)  # finish the post in hand, leave the rest for the next run
+
+    out, _err = process.communicate(timeout=60)
+
+    control(sandbox, "DELETE", "faults")
+    assert process.returncode == 3, out
+    assert "export: interrupted" in out and "left" in out
+    [recorded] = runs(sqlite_url(site), "export")
+    assert recorded.outcome == "interrupted" and q.counts_of(recorded)["left"] >= 1
+    assert "stopped with" in recorded.error
+
+
 def test_assign_is_skipped_not_failed_on_a_site_without_writers(site, cli):
     configure(site)  # no [[writers]]: nobody to hand drafts to
     result = cli("run", "--once", "--job", "assign")

@@ -61,7 +61,9 @@ def test_status_json_has_jobs_queue_drafts_and_exports(site, cli):
     export, assign, reviews = status["jobs"]
     assert export["outcome"] == "ok" and export["counts"] == {"created": 2}
     assert export["last_start"] < export["next_run"]
-    assert assign["last_start"] is None and assign["next_run"].endswith("T09:00:00.000000Z")
+    # `workflow assign` by hand counts as a run of the assign job.
+    assert assign["outcome"] == "ok" and assign["counts"]["assigned"] == 3 and assign["worker"].count(":") == 2
+    assert assign["next_run"].endswith("T09:00:00.000000Z")
     assert reviews["schedule"] == "" and reviews["next_run"] is None
     assert status["queue"] == 1
     assert status["drafts"] == {"sam": 3}
@@ -139,3 +141,29 @@ def test_skipped_runs_do_not_hide_the_run_that_did_the_work(site, cli):
          run_row("assign", ago(minutes=5), "skipped", "lease held by other:2:bbbbbb"))
     [_, assign, _] = cli("status", "--json").json["jobs"]
     assert assign["outcome"] == "ok" and assign["worker"] == "host:1:abcdef"
+
+
+def test_a_manual_export_after_a_failed_run_makes_the_check_healthy_again(site, cli):
+    configure(site, 'export = "every 5m"\nassign = ""\nreviews = ""', '[google]\nendpoint = "sandbox"\n')
+    seed(site, run_row("export", ago(minutes=4), "failed", "1 posts failed"))
+    assert cli("status", "--check").code == 1
+    site.post("a.md", "# A\n\nThe fixed post.\n")
+
+    assert cli("export").code == 0
+
+    result = cli("status", "--check", "--json")
+    assert result.code == 0, result.err
+    [export] = [job for job in result.json["jobs"] if job["id"] == "export"]
+    assert export["outcome"] == "ok" and export["counts"]["created"] == 1
+
+
+def test_a_manual_reviews_sync_and_a_failed_manual_export_are_runs_too(site, cli):
+    configure(site, 'export = "every 5m"\nassign = ""\nreviews = "every 10m"', '[google]\nendpoint = "sandbox"\n')
+    assert cli("reviews", "--sync").code == 0
+    site.posts.rmdir()
+    assert cli("export").code == 2  # a user error: the posts folder is gone
+
+    status = cli("status", "--json").json
+    jobs = {job["id"]: job for job in status["jobs"]}
+    assert jobs["reviews"]["outcome"] == "ok"
+    assert jobs["export"]["outcome"] == "failed" and "posts folder" in jobs["export"]["error"]

@@ -68,3 +68,25 @@ def test_postgresql_store_is_created_and_migrated():
             assert migrations.current_version(conn) == migrations.LATEST
             assert conn.execute(select(tables.posts.c.mtime_ns)).scalar() == 2**62
         store.close()
+
+
+def test_a_version_2_store_gains_the_doc_fingerprint_columns_and_keeps_its_exports(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path}/state.db"
+    with monkeypatch.context() as patch:  # a store made by the version before migration 3
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:2])
+        patch.setattr(migrations, "LATEST", 2)
+        store = open_store(url)
+        with store.write() as conn:
+            conn.exec_driver_sql("ALTER TABLE exports DROP COLUMN content_fingerprint")
+            conn.exec_driver_sql("ALTER TABLE exports DROP COLUMN reviewed")
+            conn.exec_driver_sql("ALTER TABLE exports DROP COLUMN pending_write")
+            conn.exec_driver_sql("INSERT INTO exports (post_id, state, revision_id, created_at, updated_at) "
+                                 "VALUES ('p', 'in_review', 'rev1', 't', 't')")
+        store.close()
+
+    store = open_store(url)
+    with store.read() as conn:
+        row = conn.execute(select(tables.exports.c.post_id, tables.exports.c.revision_id,
+                                  tables.exports.c.reviewed, tables.exports.c.content_fingerprint)).one()
+    store.close()
+    assert tuple(row) == ("p", "rev1", False, None)

@@ -135,6 +135,16 @@ def _webhook_url(value: Any) -> str:
     return text
 
 
+def _site_url(value: Any) -> str:
+    """The blog's public base URL ("" = none), ending in "/" so relative paths resolve under it."""
+    text = _str(value).strip()
+    if not text:
+        return ""
+    if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", text):
+        raise ValueError(f"must be the blog's public http(s) base URL, such as https://blog.example.com/ (got {text!r})")
+    return text if text.endswith("/") else text + "/"
+
+
 def _state_url(value: Any) -> str:
     text = _str(value).strip()
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", text):
@@ -185,6 +195,7 @@ SCHEMA: dict[str, dict[str, tuple[Check, Any]]] = {
         "posts_dir": (_path, "posts"),
         "drafts_dir": (_path, "drafts"),
         "clean_up": (_bool, True),
+        "site_url": (_site_url, ""),
     },
     "state": {
         "url": (_state_url, "sqlite:///.workflow/state.db"),

@@ -7,13 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from workflow.content import Post, load_post
-from workflow.render import RenderedDocument, render_document
+from workflow.render import RenderedDocument, normalize_markdown, render_document
 
 
 @dataclass
 class PreparedPost:
     post: Post
     rendered: RenderedDocument
+    site_url: str | None = None
+
+    @property
+    def source_markdown(self) -> str:
+        """The post body as the reader will give it back from an untouched Doc (normalize_markdown)."""
+        return normalize_markdown(self.post.body, site_url=self.site_url)
 
     def preview_json(self) -> dict[str, Any]:
         """The shape scripts read from `workflow preview --json`; keep it stable."""
@@ -27,8 +33,9 @@ class PreparedPost:
         }
 
 
-def prepare_post(path: Path, *, root: Path, clean: bool = True) -> PreparedPost:
-    """Read, clean up and render one post. Raises content.PostError for a post that must be skipped."""
+def prepare_post(path: Path, *, root: Path, clean: bool = True, site_url: str | None = None) -> PreparedPost:
+    """Read, clean up and render one post. Raises content.PostError for a post that must be skipped.
+    `site_url` ([content] site_url) resolves relative image paths."""
     post = load_post(path, root=root, clean=clean)
-    rendered = render_document(post.body, title=post.title, first_line=post.body_first_line)
-    return PreparedPost(post=post, rendered=rendered)
+    rendered = render_document(post.body, title=post.title, first_line=post.body_first_line, site_url=site_url or None)
+    return PreparedPost(post=post, rendered=rendered, site_url=site_url or None)

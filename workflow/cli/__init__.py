@@ -19,7 +19,7 @@ from workflow.cli.context import Context
 from workflow.errors import UserError
 from workflow.logs import setup_logging
 
-COMMAND_MODULES = ["topics", "assign", "sandbox", "run", "status", "reviews", "preview", "export", "auth"]
+COMMAND_MODULES = ["topics", "assign", "sandbox", "run", "status", "reviews", "preview", "export", "auth", "doctor"]
 
 log = logging.getLogger("workflow")
 

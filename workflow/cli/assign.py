@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 
 from workflow import exit_codes
-from workflow.queue.assign import assign_topics
 from workflow.cli.context import Context
+from workflow.queue.assign import assign_topics
+from workflow.service.jobs import ManualRun, assign_result
 
 
 def register(subparsers, parents) -> None:
@@ -28,7 +29,12 @@ def register(subparsers, parents) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    report = assign_topics(ctx.store, ctx.config, dry_run=args.dry_run)
+    if args.dry_run:
+        report = assign_topics(ctx.store, ctx.config, dry_run=True)
+    else:
+        with ManualRun(ctx.store, "assign") as recorded:  # counts as a run of the assign job (`status`)
+            report = assign_topics(ctx.store, ctx.config)
+            recorded.finish(assign_result(report))
     status = exit_codes.FAILED if report.skipped else exit_codes.SUCCESS
     if ctx.json:
         ctx.emit_json(report.to_json())

@@ -24,7 +24,8 @@ def register(subparsers, parents) -> None:
     login.add_argument("--no-browser", action="store_true", help="print the URL instead of opening a browser")
     login.set_defaults(func=run_login)
     check = commands.add_parser(
-        "check", parents=parents, help="say who the worker acts as and whether the review folder is reachable")
+        "check", parents=parents, help="say who the worker acts as and whether the review folder is reachable "
+                                       "(`workflow doctor` checks more)")
     check.add_argument("--json", action="store_true", help="print the result as JSON")
     check.set_defaults(func=run_check)
 
@@ -46,42 +47,25 @@ def run_login(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_check(args: argparse.Namespace, ctx: Context) -> int:
+    """The Google half of `workflow doctor` (credentials, token, review folder), in its own shape."""
+    from workflow.doctor import google_access
     from workflow.google.clients import connect
-    from workflow.google.operations import GoogleCallFailed, GoogleOps
-    from workflow.store.export_queries import get_setting
 
-    config = ctx.config
-    session = connect(config)
-    result = {"endpoint": session.endpoint.label, "acting_as": "", "token": "ok", "review_folder": None,
-              "review_folder_reachable": None}
+    session = connect(ctx.config)
     try:
-        result["token"] = session.check_token()
-        result["acting_as"] = session.who()
-        folder = config.get("google", "review_folder_id")
-        if not folder:
-            with ctx.store.read() as conn:
-                folder = get_setting(conn, "review_folder_id")
-        result["review_folder"] = folder or None
-        if folder and result["token"] == "ok":
-            try:
-                found = GoogleOps(session, shared_drive_id=config.get("google", "shared_drive_id")).get_file(
-                    folder, fields="id,name,webViewLink")
-            except GoogleCallFailed as exc:
-                found, result["review_folder_error"] = None, str(exc)
-            result["review_folder_reachable"] = found is not None
+        access = google_access(ctx.config, ctx.store, session)
     finally:
         session.close()
-    healthy = result["token"] == "ok" and result["review_folder_reachable"] is not False
     if ctx.json:
-        ctx.emit_json(result)
+        ctx.emit_json(access.to_json())
     else:
-        ctx.say(f"Endpoint:  {result['endpoint']}")
-        ctx.say(f"Acting as: {result['acting_as']}")
-        ctx.say(f"Token:     {result['token']}")
-        if not result["review_folder"]:
+        ctx.say(f"Endpoint:  {access.endpoint}")
+        ctx.say(f"Acting as: {access.acting_as}")
+        ctx.say(f"Token:     {access.token}")
+        if not access.review_folder:
             ctx.say("Review folder: not created yet; the first export creates it")
         else:
-            state = "reachable" if result["review_folder_reachable"] else "NOT reachable"
-            ctx.say(f"Review folder: {result['review_folder']} ({state})")
+            state = "reachable" if access.reachable else "NOT reachable"
+            ctx.say(f"Review folder: {access.review_folder} ({state})")
+    healthy = access.token == "ok" and access.reachable is not False
     return exit_codes.SUCCESS if healthy else exit_codes.FAILED
-

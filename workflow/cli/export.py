@@ -7,8 +7,9 @@ from pathlib import Path
 
 from workflow import exit_codes
 from workflow.cli.context import Context
-from workflow.export import OUTCOMES, export_posts
+from workflow.export import OUTCOMES, PostOutcome, export_posts
 from workflow.google.clients import connect
+from workflow.service.jobs import ManualRun, export_result
 
 
 def register(subparsers, parents) -> None:
@@ -29,20 +30,25 @@ def register(subparsers, parents) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     config = ctx.config
-    session = None if args.dry_run else connect(config)
-    try:
-        if session is not None and session.endpoint.is_sandbox and not ctx.json:
-            ctx.say(f"Exporting to {session.endpoint.label}.")
-        report = export_posts(config, ctx.store, session, paths=args.paths, dry_run=args.dry_run, force=args.force,
-                              progress=None if ctx.json else lambda items, total: ctx.progress(items, total, "export"))
-    finally:
-        if session is not None:
-            session.close()
+    if args.dry_run:
+        report = export_posts(config, ctx.store, None, paths=args.paths, dry_run=True)
+    else:
+        with ManualRun(ctx.store, "export") as recorded:  # counts as a run of the export job (`status`)
+            session = connect(config)
+            try:
+                if session.endpoint.is_sandbox and not ctx.json:
+                    ctx.say(f"Exporting to {session.endpoint.label}.")
+                report = export_posts(config, ctx.store, session, paths=args.paths, force=args.force,
+                                      worker_id=recorded.worker, progress=None if ctx.json else
+                                      lambda items, total: ctx.progress(items, total, "export"))
+            finally:
+                session.close()
+            recorded.finish(export_result(report))
     if ctx.json:
         ctx.emit_json(report.to_json())
     else:
         for result in report.posts:
-            if result.state == "unchanged":
+            if result.state == PostOutcome.UNCHANGED:
                 continue
             if result.error:
                 ctx.say(f"  failed     {result.error}")

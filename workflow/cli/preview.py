@@ -31,7 +31,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not path.is_file():
         raise UserError(f"{path}: no such file")
     try:
-        prepared = prepare_post(path, root=path.parent, clean=ctx.config.get("content", "clean_up"))
+        prepared = prepare_post(path, root=path.parent, clean=ctx.config.get("content", "clean_up"),
+                                site_url=ctx.config.get("content", "site_url"))
     except PostError as exc:
         raise UserError(str(exc)) from None
     if ctx.json:

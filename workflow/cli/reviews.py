@@ -16,6 +16,7 @@ from workflow.cli.context import Context
 from workflow.google.clients import connect
 from workflow.reviews import BoardRow, post_comments, review_board, review_diff, sync_reviews
 from workflow.reviews.comments import format_thread
+from workflow.service.jobs import ManualRun, reviews_result
 
 
 def register(subparsers, parents) -> None:
@@ -47,11 +48,13 @@ def register(subparsers, parents) -> None:
 def run_board(args: argparse.Namespace, ctx: Context) -> int:
     report = None
     if args.sync:
-        session = connect(ctx.config)
-        try:
-            report = sync_reviews(ctx.config, ctx.store, session)
-        finally:
-            session.close()
+        with ManualRun(ctx.store, "reviews") as recorded:  # counts as a run of the reviews job (`status`)
+            session = connect(ctx.config)
+            try:
+                report = sync_reviews(ctx.config, ctx.store, session)
+            finally:
+                session.close()
+            recorded.finish(reviews_result(report))
     rows = review_board(ctx.config, ctx.store)
     if ctx.json:
         board = [row.to_json() for row in rows]
@@ -62,6 +65,8 @@ def run_board(args: argparse.Namespace, ctx: Context) -> int:
             ctx.say(", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in counts))
             for message in report.errors:
                 ctx.warn(message)
+            for message in report.warnings:
+                ctx.warn(f"warning: {message}")
         _print_board(rows, ctx)
     return exit_codes.FAILED if report and report.failed else exit_codes.SUCCESS
 

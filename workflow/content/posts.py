@@ -178,7 +178,7 @@ def first_heading(markdown: str) -> str | None:
         match = _ATX_HEADING.match(line)
         if in_code or match is None:
             continue
-        text = _without_closing_sequence(match.group(1).strip())
+        text = _without_closing_sequence((match.group(1) or "").strip())
         if text:
             return text
     return None

@@ -15,9 +15,10 @@ Outside fenced code blocks:
   fights" run) are a list, not headings: each becomes a "- " item with its emoji kept, so they do
   not run together into one paragraph.
 - A numbered line ("1. They Feel Overwhelmed…") at the left margin that stands alone and is
-  followed by a paragraph or a list at the left margin heads a section: it becomes
+  followed by a paragraph or a list at the left margin heads a section when the post has another
+  such line numbered one before or after it ("2. They Fear Conflict"): it becomes
   "### 1. They Feel Overwhelmed…" (the heading marker keeps Markdown from reading it as a
-  one-item list).
+  one-item list). A lone "1. Only item" between paragraphs stays a list item.
 
 Lines that already start with "#" and everything inside code fences are left alone.
 """
@@ -34,6 +35,7 @@ _H1 = re.compile(r"^ {0,3}#(?:[ \t]|$)")
 _BULLET = re.compile(r"^([ \t]*)[•◦▪‣●○■·][ \t]+(?=\S)")
 _MARKDOWN_LIST_ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _NUMBERED = re.compile(r"^\d{1,3}[.)][ \t]+\S")
+_NUMBER = re.compile(r"^(\d{1,3})")
 _CLOSING_HASHES = re.compile(r"([ \t])(#+)$")
 _HEADING_MAX_CHARS = 100
 _NOT_HEADING_ENDINGS = (".", ",", ":", ";")
@@ -112,6 +114,7 @@ class _Restructuring:
         lines, kinds = self.lines, self.kinds
         has_h1 = any(kind == OTHER and _H1.match(line) for line, kind in zip(lines, kinds))
         first_content = next((index for index, kind in enumerate(kinds) if kind != BLANK), None)
+        section_heads = _numbered_section_heads(lines, kinds)
         index = 0
         while index < len(lines):
             kind = kinds[index]
@@ -130,7 +133,7 @@ class _Restructuring:
                 self._emit(index, "- " + lines[index].strip(), "emoji list item")
                 if index + 1 >= len(lines) or kinds[index + 1] != EMOJI:
                     self._blank_line_after(index)
-            elif kind == NUMBERED and _heads_section(lines, kinds, index):
+            elif kind == NUMBERED and index in section_heads:
                 heading = "### " + _escape_closing_hashes(lines[index].strip())
                 self._emit(index, heading, "numbered heading")
             else:
@@ -222,6 +225,15 @@ def _heads_section(lines: list[str], kinds: list[str], index: int) -> bool:
     return kinds[following] in (OTHER, EMOJI) and _indent_width(lines[following]) == 0 and not (
         _MARKDOWN_LIST_ITEM.match(lines[following])
     )
+
+
+def _numbered_section_heads(lines: list[str], kinds: list[str]) -> set[int]:
+    """Indexes of the numbered lines that head sections: each stands alone, is followed by a
+    paragraph or list, and has a neighbour in numbering (n - 1 or n + 1) that does the same."""
+    candidates = {index: int(_NUMBER.match(lines[index]).group(1)) for index, kind in enumerate(kinds)
+                  if kind == NUMBERED and _heads_section(lines, kinds, index)}
+    numbers = set(candidates.values())
+    return {index for index, number in candidates.items() if number - 1 in numbers or number + 1 in numbers}
 
 
 def _escape_closing_hashes(text: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from googleapiclient.errors import HttpError
 
@@ -24,6 +24,10 @@ DOC_MIME = "application/vnd.google-apps.document"
 FOLDER_MIME = "application/vnd.google-apps.folder"
 FILE_FIELDS = "id,name,parents,appProperties,version,modifiedTime,webViewLink,trashed"
 BATCH_LIMIT = 100
+# Drive answers approvals calls without `fields` with little more than their `kind`: always name them.
+APPROVAL_FIELDS = ("approvalId,status,createTime,modifyTime,completeTime,dueTime,approvedRevisionId,"
+                   "reviewerResponses(response,reviewer(emailAddress,displayName))")
+APPROVAL_LIST_FIELDS = f"nextPageToken,items({APPROVAL_FIELDS})"
 
 
 class RevisionMismatch(Exception):
@@ -115,35 +119,32 @@ class GoogleOps:
 
     # --- review hand-off ---
 
-    def share(self, file_id: str, emails: list[str], *, role: str, notify: bool, message: str) -> dict[str, str]:
-        """Give each email `role` on the file, in HTTP batches of at most 100 with our own retry
-        (batches are never retried by the client). Returns {email: error} for those that failed for good."""
-        pending = list(dict.fromkeys(emails))
+    def batched(self, calls: list[tuple[str, Callable[[], Any]]]) -> tuple[dict[str, Any], dict[str, str]]:
+        """Drive calls (key, request maker) in HTTP batches of at most 100, one round trip each, with our
+        own retry of the calls that failed transiently (batches are never retried by the client).
+        Returns ({key: answer}, {key: one-line error}) for the calls that succeeded / failed for good."""
+        pending = list(calls)
+        answers: dict[str, Any] = {}
         errors: dict[str, str] = {}
         attempt = 0
         while pending:
-            retry: list[str] = []
+            retry: list[tuple[str, Callable[[], Any]]] = []
             for start in range(0, len(pending), BATCH_LIMIT):
                 chunk = pending[start:start + BATCH_LIMIT]
 
-                def on_reply(request_id: str, _response: Any, exception: Exception | None) -> None:
-                    email = chunk[int(request_id)]
+                def on_reply(request_id: str, response: Any, exception: Exception | None) -> None:
+                    key = chunk[int(request_id)][0]
                     if exception is None:
-                        errors.pop(email, None)
+                        answers[key] = response
+                        errors.pop(key, None)
                     elif is_retryable(exception) and attempt < self.session.caller.max_retries:
-                        retry.append(email)
+                        retry.append(chunk[int(request_id)])
                     else:
-                        errors[email] = describe(exception)
+                        errors[key] = describe(exception)
 
                 batch = self.session.batch(on_reply)
-                for number, email in enumerate(chunk):
-                    kwargs: dict[str, Any] = {"sendNotificationEmail": notify, **self._drive_kwargs}
-                    if notify and message:
-                        kwargs["emailMessage"] = message
-                    batch.add(self.session.drive.permissions().create(
-                        fileId=file_id, fields="id",
-                        body={"type": "user", "role": role, "emailAddress": email}, **kwargs),
-                        request_id=str(number))
+                for number, (_key, make) in enumerate(chunk):
+                    batch.add(make(), request_id=str(number))
                 try:
                     self.session.caller.execute(_BatchRequest(batch, self.session), api="drive")
                 except HttpError as exc:
@@ -151,18 +152,55 @@ class GoogleOps:
             if retry:
                 self.session.caller.sleep(self.session.caller.backoff(attempt))
             pending, attempt = retry, attempt + 1
+        return answers, errors
+
+    def share(self, file_id: str, emails: list[str], *, role: str, notify: bool, message: str) -> dict[str, str]:
+        """Give each email `role` on the file (batched). Returns {email: error} for those that failed for good."""
+        kwargs: dict[str, Any] = {"sendNotificationEmail": notify, **self._drive_kwargs}
+        if notify and message:
+            kwargs["emailMessage"] = message
+
+        def grant(email: str) -> Callable[[], Any]:
+            return lambda: self.session.drive.permissions().create(
+                fileId=file_id, fields="id", body={"type": "user", "role": role, "emailAddress": email}, **kwargs)
+
+        _answers, errors = self.batched([(email, grant(email)) for email in dict.fromkeys(emails)])
         return errors
 
     def start_approval(self, file_id: str, reviewers: list[str], *, due_time: str | None, message: str) -> dict:
+        """approvals.start; Drive may answer without the new approval's id (list to find it).
+        Approvals calls take no `supportsAllDrives` (Drive refuses it there)."""
         body: dict[str, Any] = {"reviewerEmails": reviewers, "message": message,
                                 "fileContentChangeBehavior": "NO_APPROVAL_ACTION"}
         if due_time:
             body["dueTime"] = due_time
-        return self._run(self.session.drive.approvals().start(fileId=file_id, body=body), "drive")
+        return self._run(self.session.drive.approvals().start(fileId=file_id, body=body, fields=APPROVAL_FIELDS),
+                         "drive")
 
     def list_approvals(self, file_id: str) -> list[dict]:
-        reply = self._run(self.session.drive.approvals().list(fileId=file_id), "drive")
-        return reply.get("items", [])
+        approvals: list[dict] = []
+        token: str | None = None
+        while True:
+            reply = self._run(self.session.drive.approvals().list(
+                fileId=file_id, pageToken=token, fields=APPROVAL_LIST_FIELDS), "drive")
+            approvals.extend(reply.get("items", []))
+            token = reply.get("nextPageToken")
+            if not token:
+                return approvals
+
+    def list_approvals_of(self, file_ids: list[str]) -> tuple[dict[str, list[dict]], dict[str, str]]:
+        """The approvals of many files in batched requests: ⌈files / 100⌉ round trips.
+        Returns ({file id: approvals}, {file id: error})."""
+        def listing(file_id: str) -> Callable[[], Any]:
+            return lambda: self.session.drive.approvals().list(fileId=file_id, fields=APPROVAL_LIST_FIELDS)
+
+        answers, errors = self.batched([(file_id, listing(file_id)) for file_id in dict.fromkeys(file_ids)])
+        approvals: dict[str, list[dict]] = {}
+        for file_id, reply in answers.items():
+            approvals[file_id] = list(reply.get("items", []))
+            if reply.get("nextPageToken"):  # a file with more than a page of approvals: read it all
+                approvals[file_id] = self.list_approvals(file_id)
+        return approvals, errors
 
     def add_comment(self, file_id: str, content: str) -> dict:
         return self._run(self.session.drive.comments().create(

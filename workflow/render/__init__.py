@@ -9,12 +9,13 @@ from dataclasses import asdict, dataclass, field
 from .docs_builder import DocsBuilder
 from .layout import doc_layout, promote_title
 from .markdown_writer import write_markdown
-from .model import Image, Para, plain_text
+from .model import Para, plain_text
 from .parse import parse_markdown
-from .reader import read_document
+from .reader import ReadBack, read_back, read_document
 from .rules import build_model
 
-__all__ = ["render_document", "read_document", "normalize_markdown", "RenderedDocument", "BlockMapping"]
+__all__ = ["render_document", "read_document", "read_back", "ReadBack", "normalize_markdown", "build_model",
+           "parse_markdown", "RenderedDocument", "BlockMapping"]
 
 UNTITLED = "Untitled"
 
@@ -46,9 +47,11 @@ class RenderedDocument:
         }
 
 
-def render_document(markdown: str, *, title: str | None = None, first_line: int = 1) -> RenderedDocument:
-    """The requests of one batchUpdate that builds `markdown` (a post body) in a new Doc."""
-    model = build_model(parse_markdown(markdown), first_line)
+def render_document(markdown: str, *, title: str | None = None, first_line: int = 1,
+                    site_url: str | None = None) -> RenderedDocument:
+    """The requests of one batchUpdate that builds `markdown` (a post body) in a new Doc.
+    `site_url` (the blog's public base URL) resolves relative image paths."""
+    model = build_model(parse_markdown(markdown), first_line, site_url)
     blocks = promote_title(model.blocks)
     heading = next((b for b in blocks if isinstance(b, Para) and b.kind in ("title", "heading")), None)
     doc_title = title or (plain_text(heading.inlines).strip() if heading else "") or UNTITLED
@@ -69,13 +72,7 @@ def render_document(markdown: str, *, title: str | None = None, first_line: int 
     return RenderedDocument(title=doc_title, requests=requests, blocks=ordered, warnings=model.warnings)
 
 
-def normalize_markdown(markdown: str) -> str:
+def normalize_markdown(markdown: str, *, site_url: str | None = None) -> str:
     """The canonical Markdown of `markdown`: what read_document returns for its rendered Doc."""
-    blocks = build_model(parse_markdown(markdown), 1).blocks
-    canonical = [
-        Para(b.kind, [Image(i.uri) if isinstance(i, Image) else i for i in b.inlines], b.level, b.ordered, b.task, b.group, b.label)
-        if isinstance(b, Para)
-        else b
-        for b in blocks
-    ]
-    return write_markdown(canonical)
+    blocks = build_model(parse_markdown(markdown), 1, site_url).blocks
+    return write_markdown(promote_title(blocks), site_url)

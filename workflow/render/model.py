@@ -35,21 +35,41 @@ class Image:
 
 Inline = Span | Image
 
-# Paragraph kinds: "title", "heading" (level 1-6), "paragraph", "item" (level = nesting 0-2..),
-# "code" (one paragraph per line), "quote" (level = depth 1..), "rule", "note" (a footnote text).
-PARAGRAPH_KINDS = ("title", "heading", "paragraph", "item", "code", "quote", "rule", "note")
+# Paragraph kinds: "title", "heading" (level 1-6), "paragraph", "item" (level = list nesting 0..),
+# "code" (one paragraph per line), "rule", "note" (a footnote text).
+PARAGRAPH_KINDS = ("title", "heading", "paragraph", "item", "code", "rule", "note")
+
+# Where a paragraph sits: inside `quote` blockquotes, then (for a block that is not itself a list
+# item) inside the list item of depth `indent` (1 = an item of level 0), then inside `inner_quote`
+# blockquotes within that item. "> - a" is an item with quote=1; "- a\n\n  > b" puts b in a
+# paragraph with indent=1, inner_quote=1.
 
 
 @dataclass
 class Para:
     kind: str
     inlines: list[Inline] = field(default_factory=list)
-    level: int = 0
+    level: int = 0  # headings: 1-6; items: list nesting 0..
     ordered: bool = False  # items: numbered list
-    task: bool | None = None  # items: None = no checkbox, False = open, True = done
-    group: int = 0  # paragraphs of one code block / list / quote share a group
+    task: str | None = None  # items: None = no checkbox, else the box's mark: " ", "x" or "X"
+    group: int = 0  # the list an item, or a block inside an item, belongs to
     label: str | None = None  # notes: the footnote number
     source: int | None = None  # index of the SourceBlock this paragraph renders
+    quote: int = 0
+    indent: int = 0
+    inner_quote: int = 0
+    number: int | None = None  # items of a numbered list that does not start at 1: the number shown
+    heading: int = 0  # items: the heading level of the item's text ("- # Title"), 0 for none
+    code_block: int = 0  # code: the lines of one code block share it
+
+    @property
+    def in_item(self) -> bool:
+        """A block inside a list item (not the item's own first paragraph)."""
+        return self.indent > 0 and self.kind != "item"
+
+    @property
+    def list_content(self) -> bool:
+        return self.kind == "item" or self.in_item
 
 
 @dataclass
@@ -58,6 +78,18 @@ class Table:
     rows: list[list[list[Inline]]]
     align: list[str | None]  # per column: None (start), "center" or "right"
     source: int | None = None
+    indent: int = 0  # inside the list item of that depth (as Para.indent)
+    group: int = 0  # the list it belongs to, when indent > 0
+
+    kind = "table"
+    quote = 0
+    inner_quote = 0
+
+    @property
+    def in_item(self) -> bool:
+        return self.indent > 0
+
+    list_content = in_item
 
 
 Block = Para | Table

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import markdown
 from markdown.extensions import Extension
+from markdown.util import HTML_PLACEHOLDER
 from markdown.inlinepatterns import SimpleTagInlineProcessor
 from markdown.preprocessors import Preprocessor
-from markdown.treeprocessors import Treeprocessor
 
 # Characters Google Docs strips from inserted text (and surrogates, which cannot be encoded):
 # removing them first keeps every computed index right. \t and \n stay; \v is a line break in
@@ -25,7 +25,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ue000-\uf8ff\ud800-\udfff]")
 
 _LIST_MARKER = re.compile(r"^( *)([-+*]|\d+\.)( +|$)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
+_HEADING = re.compile(r"^#{1,6}")  # Python-Markdown: hashes at the margin, no space needed
+_RULE = re.compile(r"^ {0,3}(?:(?:-+ {0,2}){3,}|(?:_+ {0,2}){3,}|(?:\*+ {0,2}){3,}) *$")
 _QUOTE = re.compile(r"^ {0,3}>")
 _FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]]+)\]:")
 _REFERENCE_DEF = re.compile(r"^ {0,3}\[[^\]^][^\]]*\]:\s*\S")
@@ -43,19 +44,51 @@ class _StrikethroughExtension(Extension):
         md.inlinePatterns.register(SimpleTagInlineProcessor(r"(~{2})(.+?)~{2}", "del"), "strikethrough", 55)
 
 
+MAX_NESTING = 9  # list and quote levels kept (Docs lists have nine: 0-8); deeper ones are flattened
+FLATTENED = f"lists or quotes nested deeper than {MAX_NESTING} levels: the deeper levels are flattened"
+_QUOTE_MARKERS = re.compile(r"^(?: {0,3}> ?)+")
+
+
 class _ListIndentPreprocessor(Preprocessor):
-    """Re-indent nested list items to 4 spaces per level (posts often nest by 2 or 3).
+    """Re-indent nested list items to 4 spaces per level (posts often nest by 2 or 3), and bound
+    the nesting (Python-Markdown parses each level recursively: a few hundred levels exhaust the
+    stack). The first line that had to be flattened is noted in `md.flattened_line` (0-based).
 
     Keeps the number of lines. Lines inside fenced code are left alone.
     """
 
     def run(self, lines: list[str]) -> list[str]:
-        return normalize_list_indentation(lines)
+        lines, flattened = normalize_list_indentation(lines)
+        self.md.flattened_line = flattened  # type: ignore[attr-defined]
+        return lines
 
 
-def normalize_list_indentation(lines: list[str]) -> list[str]:
+class _ListIndentExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.preprocessors.register(_ListIndentPreprocessor(md), "list_indent", 35)
+
+
+def _bound_line(line: str) -> str:
+    """At most MAX_NESTING quote markers, and indentation (after them) of at most what
+    MAX_NESTING list levels plus an indented code block take."""
+    markers = _QUOTE_MARKERS.match(line)
+    prefix, rest = (markers.group(0), line[markers.end():]) if markers else ("", line)
+    if prefix.count(">") > MAX_NESTING:
+        prefix = "> " * MAX_NESTING
+    limit = 4 * (MAX_NESTING + 2)
+    indent = len(rest) - len(rest.lstrip(" \t"))
+    if len(rest[:indent].expandtabs(4)) > limit:
+        rest = " " * limit + rest[indent:]
+    return prefix + rest
+
+
+def normalize_list_indentation(lines: list[str]) -> tuple[list[str], int | None]:
+    """The lines with nested list items re-indented (see _ListIndentPreprocessor) and the index of
+    the first line whose nesting was bounded, if any."""
+    flattened: int | None = None
     out: list[str] = []
     open_markers: list[int] = []  # source indents of the open list items, outermost first
+    content: dict[int, int] = {}  # an open item's indent -> the column its text starts at
     fence: str | None = None
     previous_blank = True
     for line in lines:
@@ -73,9 +106,18 @@ def normalize_list_indentation(lines: list[str]) -> list[str]:
             out.append(line)
             previous_blank = True
             continue
+        bounded = _bound_line(line)
+        if bounded != line:
+            flattened = len(out) if flattened is None else flattened
+            line = bounded
         indent = len(line) - len(line.lstrip(" "))
-        marker = _LIST_MARKER.match(line)
+        marker = _LIST_MARKER.match(line) if (open_markers or indent < 4) and not _RULE.match(line) else None
+        parents = [i for i in open_markers if i < indent]
+        if marker and parents and indent >= content[parents[-1]] + 4:
+            marker = None  # indented four past its item's text: code inside the item, not an item
         if marker:
+            spaces = len(marker.group(3))
+            content[indent] = marker.end(2) + (spaces if 0 < spaces <= 4 else 1)
             if indent == 0 or not open_markers:
                 open_markers = [indent]
                 out.append(line.lstrip(" ") if indent < 4 else line)
@@ -83,38 +125,41 @@ def normalize_list_indentation(lines: list[str]) -> list[str]:
                 while open_markers and open_markers[-1] >= indent:
                     open_markers.pop()
                 depth = len(open_markers)
+                if depth >= MAX_NESTING:
+                    flattened = len(out) if flattened is None else flattened
+                    depth = MAX_NESTING - 1
                 open_markers.append(indent)
                 out.append(" " * (4 * depth) + line.lstrip(" "))
         elif open_markers and indent > 0:
-            deeper = [i for i in open_markers if i < indent]
-            out.append(" " * (4 * max(len(deeper), 1)) + line.lstrip(" "))
+            # Content of the innermost item it is indented under; deeper indentation (an
+            # indented code block in the item) is kept.
+            deeper = min(len([i for i in open_markers if i < indent]), MAX_NESTING)
+            out.append(" " * max(4 * max(deeper, 1), min(indent, 4 * (MAX_NESTING + 2))) + line.lstrip(" "))
         else:
             if previous_blank:
                 open_markers = []
             out.append(line)
         previous_blank = False
-    return out
-
-
-class _CaptureTree(Treeprocessor):
-    def run(self, root: etree.Element) -> None:
-        self.md.captured_root = root  # type: ignore[attr-defined]
+    return out, flattened
 
 
 @dataclass
 class ParsedMarkdown:
     root: etree.Element
     lines: list[str]  # the body lines after control-character removal
-    stash: list[str]  # Python-Markdown's raw-HTML stash (placeholders \x02wzxhzdk:N\x03)
+    stash: list[str]  # Python-Markdown's raw-HTML stash (its placeholders: markdown.util.HTML_PLACEHOLDER)
     ranges: list[tuple[int, int]]  # 0-based inclusive line range per top-level element
     footnote_ranges: dict[str, tuple[int, int]]  # footnote label -> its definition's lines
+    flattened_line: int | None = None  # first line (0-based) whose nesting was bounded
+
+
+def markdown_extensions() -> list:
+    """The Python-Markdown extensions a post is parsed with (what its Markdown means to us)."""
+    return ["tables", "fenced_code", "footnotes", "sane_lists", _StrikethroughExtension(), _ListIndentExtension()]
 
 
 def _new_markdown() -> markdown.Markdown:
-    md = markdown.Markdown(
-        extensions=["tables", "fenced_code", "footnotes", "sane_lists", _StrikethroughExtension()],
-    )
-    md.preprocessors.register(_ListIndentPreprocessor(md), "list_indent", 35)
+    md = markdown.Markdown(extensions=markdown_extensions())
     md.treeprocessors.deregister("prettify")
     return md
 
@@ -140,6 +185,7 @@ def parse_markdown(text: str) -> ParsedMarkdown:
         stash=stash,
         ranges=locate_blocks(lines, flow, stash),
         footnote_ranges=locate_footnotes(lines),
+        flattened_line=getattr(md, "flattened_line", None),
     )
 
 
@@ -147,15 +193,27 @@ def _is_footnote_div(element: etree.Element) -> bool:
     return element.tag == "div" and element.get("class") == "footnote"
 
 
-_PLACEHOLDER = re.compile("^\x02wzxhzdk:(\\d+)\x03$")
+_BEFORE, _AFTER = HTML_PLACEHOLDER.split("%s")
+STASH_PLACEHOLDER = re.compile(re.escape(_BEFORE) + r"(\d+)" + re.escape(_AFTER))
+
+
+def unstash(text: str, stash: list[str]) -> str:
+    """`text` with every stash placeholder replaced by what it stands for (placeholders nest: a raw
+    HTML block can hold a fenced code block's placeholder)."""
+    def substitute(match: re.Match) -> str:
+        number = int(match.group(1))
+        return unstash(stash[number], stash[:number]) if number < len(stash) else ""
+    return STASH_PLACEHOLDER.sub(substitute, text)
 
 
 def stashed_block(element: etree.Element, stash: list[str]) -> str | None:
-    """The raw HTML a paragraph stands for, if it is only a stash placeholder."""
+    """The raw HTML (or fenced code) a paragraph stands for, if it is only a stash placeholder.
+    A paragraph that is only a character reference ("&copy;") is text, not raw HTML."""
     if element.tag != "p" or len(element):
         return None
-    match = _PLACEHOLDER.match((element.text or "").strip())
-    return stash[int(match.group(1))] if match else None
+    match = STASH_PLACEHOLDER.fullmatch((element.text or "").strip())
+    raw = unstash(match.group(0), stash) if match else None
+    return None if raw is not None and raw.startswith("&") else raw
 
 
 def locate_blocks(lines: list[str], elements: list[etree.Element], stash: list[str]) -> list[tuple[int, int]]:
@@ -231,7 +289,7 @@ class _LineScanner:
         return self._last()
 
     def block_end(self, start: int, tag: str) -> int:
-        if tag == "hr" or (tag.startswith("h") and _HEADING.match(self.lines[start])):
+        if tag == "hr" or (tag.startswith("h") and tag[1:].isdigit() and _HEADING.match(self.lines[start])):
             return start
         if tag in ("h1", "h2"):  # setext heading: text line + underline
             return min(start + 1, self._last())
@@ -247,7 +305,7 @@ class _LineScanner:
         end = start
         for index in range(start + 1, len(self.lines)):
             line = self.lines[index]
-            if not line.strip() or _HEADING.match(line) or _QUOTE.match(line) or _FENCE.match(line):
+            if not line.strip() or _HEADING.match(line) or _QUOTE.match(line) or _FENCE.match(line) or _RULE.match(line):
                 break
             end = index
         return end
@@ -268,7 +326,7 @@ class _LineScanner:
         return end
 
     def _list_end(self, start: int) -> int:
-        ordered = self.lines[start].lstrip()[0].isdigit()
+        ordered = self.lines[start].lstrip()[:1].isdigit()
         end = start
         index = start + 1
         while index <= self._last():
@@ -277,7 +335,7 @@ class _LineScanner:
                 marker = _LIST_MARKER.match(line)
                 if marker and not marker.group(1) and marker.group(2)[0].isdigit() != ordered:
                     break
-                if _HEADING.match(line) or _FENCE.match(line):
+                if _HEADING.match(line) or _FENCE.match(line) or (_RULE.match(line) and not line.startswith("    ")):
                     break
                 end = index
                 index += 1

@@ -1,23 +1,32 @@
 """Google Doc (documents.get JSON) -> document model -> Markdown.
 
 Reads what the renderer writes (TITLE/HEADING_n, lists by their glyphs and nesting level, shaded
-paragraphs as code, indented left-bordered paragraphs as quotes, bottom-bordered empty
-paragraphs as rules, tables, inline images, "[n]" superscripts plus a trailing "Notes" section
-as footnotes) and anything a reviewer typed by hand. Suggestions are not resolved: the text is
-read as returned.
+paragraphs as code, left-bordered paragraphs as quotes, bottom-bordered empty paragraphs as
+rules, tables, inline images with their alt text, "[n]" superscripts plus a trailing "Notes"
+section as footnotes) and anything a reviewer typed by hand. Suggestions are not resolved: the
+text is read as returned.
+
+Nesting is read from indentation (`docs_builder.Geometry`): a paragraph indented past a list
+item's bullet, right after the item, belongs to that item (a code block, a quote, a second
+paragraph, a table whose leading empty paragraph is indented); a bulleted paragraph with a left
+border is a list inside a quote. A non-bulleted paragraph with a hanging indent that starts with
+"N. " is an item of a numbered list that does not start at 1 (Docs cannot set a list's start).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-from .docs_builder import NOTES_HEADING, QUOTE_INDENT_PT, TASK_GLYPHS
-from .markdown_writer import write_markdown
+from .docs_builder import ALT_TEXT_PREFIX, EMPTY_LINK_URL, INDENT_PT, NOTES_HEADING, TASK_GLYPHS
+from .markdown_writer import MarkdownWriter
+from .parse import MAX_NESTING
 from .model import Block, Image, Inline, Para, Span, Table, merge_spans, plain_text
 
 MONOSPACE_FONTS = {"roboto mono", "courier new", "courier", "consolas", "source code pro", "inconsolata", "menlo", "monaco", "fira code", "jetbrains mono", "ubuntu mono"}
 ORDERED_GLYPHS = {"DECIMAL", "ZERO_DECIMAL", "UPPER_ALPHA", "ALPHA", "UPPER_ROMAN", "ROMAN"}
 _FOOTNOTE_MARK = re.compile(r"^\[(\d+)\]$")
 _NOTE_PREFIX = re.compile(r"^\[(\d+)\] ")
+_LITERAL_NUMBER = re.compile(r"^(\d{1,9})\. ")
 _WHITE = {"red": 1, "green": 1, "blue": 1}
 
 
@@ -36,15 +45,34 @@ def _is_shaded(style: dict) -> bool:
     return any(float(rgb.get(c, 0)) != _WHITE[c] for c in _WHITE)
 
 
+@dataclass
+class ReadBack:
+    """A Doc read back: its Markdown, and what could not be kept (`{"message", "text"}` each:
+    link or image targets that are not http(s), mailto or relative, kept as plain text)."""
+
+    markdown: str
+    warnings: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class _ListContext:
+    """The list item the next paragraphs may belong to."""
+
+    quote: int
+    level: int
+    group: int
+
+
 class DocumentReader:
     def __init__(self, document: dict):
         self.document = document
         self.lists = document.get("lists", {})
         self.inline_objects = document.get("inlineObjects", {})
         self.native_footnotes = document.get("footnotes", {})
-        self.list_groups: dict[str, int] = {}
+        self.alt_texts = _alt_texts(document.get("namedRanges", {}))
         self.group = 0
         self.notes: list[Para] = []
+        self.context: _ListContext | None = None
 
     def read(self) -> list[Block]:
         content = self.document.get("body", {}).get("content", [])
@@ -62,12 +90,19 @@ class DocumentReader:
             if "paragraph" in element:
                 para = self._paragraph(element["paragraph"])
                 previous = blocks[-1] if blocks else None
-                if para.kind in ("code", "quote"):
-                    continuing = isinstance(previous, Para) and previous.kind == para.kind
-                    para.group = previous.group if continuing else self._new_group()
+                if para.kind == "code":
+                    continuing = isinstance(previous, Para) and previous.kind == "code" and (
+                        previous.quote, previous.indent, previous.inner_quote) == (para.quote, para.indent, para.inner_quote)
+                    para.code_block = previous.code_block if continuing else self._new_group()
                 blocks.append(para)
             elif "table" in element:
-                blocks.append(self._table(element["table"]))
+                table = self._table(element["table"])
+                previous = blocks[-1] if blocks else None
+                if isinstance(previous, Para) and previous.kind == "paragraph" and not previous.inlines and previous.indent and self.context:
+                    table.indent, table.group = previous.indent, self.context.group
+                else:
+                    self.context = None
+                blocks.append(table)
         return blocks
 
     # -- paragraphs ---------------------------------------------------------------------------
@@ -75,40 +110,72 @@ class DocumentReader:
         style = paragraph.get("paragraphStyle", {})
         inlines = self._inlines(paragraph.get("elements", []))
         named = style.get("namedStyleType", "NORMAL_TEXT")
+        bordered = _has_border(style.get("borderLeft"))
+        units = _dimension(style.get("indentStart")) / INDENT_PT
         bullet = paragraph.get("bullet")
         if bullet:
-            return self._item(bullet, inlines)
-        if named == "TITLE":
+            return self._item(bullet, inlines, named, bordered, units)
+        literal = _LITERAL_NUMBER.match(inlines[0].text) if inlines and isinstance(inlines[0], Span) else None
+        hanging = _dimension(style.get("indentFirstLine")) < _dimension(style.get("indentStart"))
+        if literal and hanging and named != "TITLE" and units >= 1:
+            item = self._literal_item(int(literal.group(1)), literal.end(), inlines, bordered, units)
+            item.heading = int(named.removeprefix("HEADING_")) if named.startswith("HEADING_") else 0
+            return item
+        where = self._where(bordered, units, empty=not plain_text(inlines).strip() and not any(isinstance(i, Image) for i in inlines))
+        if named == "TITLE" and not any(where.values()):
             return Para("title", inlines)
         if named.startswith("HEADING_"):
-            return Para("heading", inlines, level=int(named.removeprefix("HEADING_")))
+            return Para("heading", inlines, level=int(named.removeprefix("HEADING_")), **where)
         if _is_shaded(style):
-            return Para("code", [Span(plain_text(inlines))])
-        if any(e.get("horizontalRule") is not None for e in paragraph.get("elements", [])):
-            return Para("rule")
-        if _has_border(style.get("borderBottom")) and not plain_text(inlines).strip():
-            return Para("rule")
-        if _has_border(style.get("borderLeft")):
-            depth = max(1, round(_dimension(style.get("indentStart")) / QUOTE_INDENT_PT))
-            return Para("quote", inlines, level=depth)
-        return Para("paragraph", inlines)
+            return Para("code", [Span(plain_text(inlines))], **where)
+        is_rule_element = any(e.get("horizontalRule") is not None for e in paragraph.get("elements", []))
+        if is_rule_element or (_has_border(style.get("borderBottom")) and not plain_text(inlines).strip()):
+            return Para("rule", **where)
+        return Para("paragraph", inlines, **where)
 
-    def _item(self, bullet: dict, inlines: list[Inline]) -> Para:
+    def _where(self, bordered: bool, units: float, empty: bool) -> dict:
+        """quote / indent / inner_quote (and list group) of a paragraph that is not a list item."""
+        steps = min(round(units), MAX_NESTING)
+        context = self.context
+        if context is not None and steps > context.quote:
+            rest = steps - context.quote
+            deepest = context.level + 1
+            own_border = bordered and context.quote == 0
+            indent = min(deepest, rest - 1 if own_border else rest)
+            if indent >= 1:
+                return {"quote": context.quote, "indent": indent, "inner_quote": rest - indent, "group": context.group}
+        self.context = None
+        if bordered:
+            return {"quote": max(steps, 1)}
+        return {}
+
+    def _item(self, bullet: dict, inlines: list[Inline], named: str, bordered: bool, units: float) -> Para:
         list_id = bullet.get("listId", "")
         level = int(bullet.get("nestingLevel", 0) or 0)
-        if list_id not in self.list_groups:
-            self.list_groups[list_id] = self._new_group()
         levels = self.lists.get(list_id, {}).get("listProperties", {}).get("nestingLevels", [])
         glyph = levels[level].get("glyphType", "") if level < len(levels) else ""
-        task = None
-        first = inlines[0] if inlines else None
-        if isinstance(first, Span):
-            for done, glyph_text in TASK_GLYPHS.items():
-                if first.text.startswith(glyph_text):
-                    task = done
-                    inlines = [Span(first.text[len(glyph_text) :], *first.style_key()[:-1]), *inlines[1:]]
-                    break
-        return Para("item", merge_spans(inlines), level=level, ordered=glyph in ORDERED_GLYPHS, task=task, group=self.list_groups[list_id])
+        quote = min(max(1, round(units) - 1 - level), MAX_NESTING) if bordered else 0
+        ordered = glyph in ORDERED_GLYPHS
+        task, inlines = _task(inlines) if not ordered else (None, inlines)
+        heading = int(named.removeprefix("HEADING_")) if named.startswith("HEADING_") else 0
+        group = self._list_group(quote)
+        self.context = _ListContext(quote, level, group)
+        return Para("item", merge_spans(inlines), level=level, ordered=ordered, task=task, group=group,
+                    quote=quote, heading=heading)
+
+    def _literal_item(self, number: int, prefix: int, inlines: list[Inline], bordered: bool, units: float) -> Para:
+        quote = (self.context.quote if self.context else min(max(1, round(units) - 1), MAX_NESTING)) if bordered else 0
+        level = min(max(0, round(units) - 1 - quote), MAX_NESTING - 1)
+        first = inlines[0]
+        inlines = [Span(first.text[prefix:], *first.style_key()), *inlines[1:]]
+        group = self._list_group(quote)
+        self.context = _ListContext(quote, level, group)
+        return Para("item", merge_spans(inlines), level=level, ordered=True, group=group, quote=quote, number=number)
+
+    def _list_group(self, quote: int) -> int:
+        if self.context is not None and self.context.quote == quote:
+            return self.context.group
+        return self._new_group()
 
     def _inlines(self, elements: list[dict]) -> list[Inline]:
         inlines: list[Inline] = []
@@ -119,7 +186,7 @@ class DocumentReader:
                 if text:
                     inlines.append(self._span(text, run.get("textStyle", {})))
             elif "inlineObjectElement" in element:
-                image = self._image(element["inlineObjectElement"].get("inlineObjectId", ""))
+                image = self._image(element["inlineObjectElement"].get("inlineObjectId", ""), element.get("startIndex"))
                 if image:
                     inlines.append(image)
             elif "footnoteReference" in element:
@@ -140,16 +207,17 @@ class DocumentReader:
             italic=bool(style.get("italic")),
             strike=bool(style.get("strikethrough")),
             code=family.lower() in MONOSPACE_FONTS,
-            link=link,
+            link="" if link == EMPTY_LINK_URL else link,
         )
 
-    def _image(self, object_id: str) -> Image | None:
+    def _image(self, object_id: str, start: int | None) -> Image | None:
         embedded = self.inline_objects.get(object_id, {}).get("inlineObjectProperties", {}).get("embeddedObject", {})
         properties = embedded.get("imageProperties", {})
         uri = properties.get("sourceUri") or properties.get("contentUri")
         if not uri:
             return None
-        return Image(uri=uri, alt=embedded.get("description") or embedded.get("title") or "")
+        alt = embedded.get("description") or embedded.get("title") or self.alt_texts.get(start, "")
+        return Image(uri=uri, alt=alt)
 
     def _native_footnote(self, reference: dict) -> Span:
         number = str(reference.get("footnoteNumber") or len(self.notes) + 1)
@@ -164,25 +232,29 @@ class DocumentReader:
         return Span(f"[{number}]", footnote=number)
 
     def _collect_notes_section(self, blocks: list[Block]) -> list[Block]:
-        """A final "Notes" heading followed only by "[n] text" paragraphs holds the footnotes."""
+        """A final "Notes" heading followed by "[n] text" paragraphs (each maybe followed by more
+        paragraphs of the same note) holds the footnotes."""
         for position in range(len(blocks) - 1, -1, -1):
             block = blocks[position]
             if isinstance(block, Para) and block.kind == "heading" and plain_text(block.inlines).strip() == NOTES_HEADING:
                 tail = [b for b in blocks[position + 1 :] if not (isinstance(b, Para) and b.kind == "paragraph" and not b.inlines)]
-                notes = [self._note(b) for b in tail]
-                if tail and all(notes):
-                    return blocks[:position] + notes
-                return blocks
+                notes: list[Para] = []
+                for b in tail:
+                    note = self._note(b, notes[-1].label if notes else None)
+                    if note is None:
+                        return blocks
+                    notes.append(note)
+                return blocks[:position] + notes if notes else blocks
         return blocks
 
     @staticmethod
-    def _note(block: Block) -> Para | None:
-        if not (isinstance(block, Para) and block.kind == "paragraph" and block.inlines and isinstance(block.inlines[0], Span)):
-            return None
-        match = _NOTE_PREFIX.match(block.inlines[0].text)
-        if not match:
+    def _note(block: Block, previous_label: str | None) -> Para | None:
+        if not (isinstance(block, Para) and block.kind == "paragraph" and block.inlines):
             return None
         first = block.inlines[0]
+        match = _NOTE_PREFIX.match(first.text) if isinstance(first, Span) else None
+        if not match:
+            return Para("note", block.inlines, label=previous_label) if previous_label else None
         rest = Span(first.text[match.end() :], *first.style_key())
         return Para("note", merge_spans([rest, *block.inlines[1:]]), label=match.group(1))
 
@@ -214,6 +286,27 @@ class DocumentReader:
         return Table(header, body, align)
 
 
+def _task(inlines: list[Inline]) -> tuple[str | None, list[Inline]]:
+    first = inlines[0] if inlines else None
+    if isinstance(first, Span):
+        for mark, glyph in TASK_GLYPHS.items():
+            if first.text.startswith(glyph):
+                return mark, [Span(first.text[len(glyph) :], *first.style_key()[:-1]), *inlines[1:]]
+    return None, inlines
+
+
+def _alt_texts(named_ranges: dict) -> dict[int, str]:
+    """Image alt texts the renderer keeps in named ranges: start index -> text."""
+    found: dict[int, str] = {}
+    for name, group in named_ranges.items():
+        if not name.startswith(ALT_TEXT_PREFIX):
+            continue
+        for named in group.get("namedRanges", []):
+            for piece in named.get("ranges", []):
+                found.setdefault(int(piece.get("startIndex", 0) or 0), name[len(ALT_TEXT_PREFIX) :])
+    return found
+
+
 def _unbold(inline: Inline) -> Inline:
     if isinstance(inline, Span):
         return Span(inline.text, False, *inline.style_key()[1:])
@@ -224,6 +317,14 @@ def read_blocks(document: dict) -> list[Block]:
     return DocumentReader(document).read()
 
 
-def read_document(document: dict) -> str:
+def read_back(document: dict, *, site_url: str | None = None) -> ReadBack:
+    """documents.get JSON -> canonical Markdown, with warnings about what was kept as text.
+    With `site_url` ([content] site_url), images on the blog get their relative paths back."""
+    writer = MarkdownWriter(site_url)
+    markdown = writer.write(read_blocks(document))
+    return ReadBack(markdown, writer.warnings)
+
+
+def read_document(document: dict, *, site_url: str | None = None) -> str:
     """documents.get JSON -> canonical Markdown."""
-    return write_markdown(read_blocks(document))
+    return read_back(document, site_url=site_url).markdown

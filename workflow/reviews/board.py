@@ -153,7 +153,8 @@ def review_diff(config: Config, store: Store, session: GoogleSession, given: str
     """Unified diff of the Markdown last exported vs the Doc now (pending suggestions left out)."""
     reviewed = find_reviewed_post(config, store, given)
     ops = GoogleOps(session, shared_drive_id=config.get("google", "shared_drive_id"))
-    current = read_document(ops.get_document_without_suggestions(reviewed.export["doc_id"]))
+    current = read_document(ops.get_document_without_suggestions(reviewed.export["doc_id"]),
+                            site_url=config.get("content", "site_url") or None)
     exported = reviewed.export.get("source_text") or ""
     return "".join(difflib.unified_diff(
         _lines(exported), _lines(current),

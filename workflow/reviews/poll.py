@@ -1,9 +1,12 @@
 """The reviews job: find the review Docs that changed, read them, record where each review stands,
 bring approved text home, and send the notices.
 
-One Drive `files.list` of the review folder (1000 files a page) gives every Doc's `version`; only
-Docs whose version moved since the last poll are read (approvals, comments, the Doc itself). An
-idle poll of 500 Docs is one call (two with an approved folder configured).
+Each poll makes one Drive `files.list` of the review folder (1000 files a page: every Doc's
+`version`) and checks the approval of every Doc in review in batched `approvals.list` calls (100
+a round trip), whatever its version: whether an approval moves a file's `version` is not
+documented, so an approval given after the last poll is seen on the next one. Only Docs whose
+version or approval moved are read further (comments, the Doc itself). An idle poll over 500
+Docs in review is 1 + 5 round trips (one more with an approved folder configured).
 """
 
 from __future__ import annotations
@@ -16,30 +19,34 @@ from typing import Any
 from workflow.config import Config
 from workflow.google.clients import GoogleSession
 from workflow.google.operations import GoogleCallFailed, GoogleOps
-from workflow.render import normalize_markdown, read_document
+from workflow.google.pacing import API_ERRORS, describe
+from workflow.render import normalize_markdown, read_back
 from workflow.reviews.approval import write_back
 from workflow.reviews.posts import load_current_post, rel_to_site
-from workflow.reviews.reading import DocReading, read_doc
+from workflow.reviews.reading import DocReading, current_approval, person, read_doc
 from workflow.reviews.webhook import Event, Notifier
 from workflow.store import Store
 from workflow.store import export_queries as eq
 from workflow.store import review_queries as rq
+from workflow.store.states import APPROVAL_STARTED, ExportState
 
 log = logging.getLogger(__name__)
 
 # Export states of a post whose Doc is (or was) in review.
-FOLLOWED_STATES = ("in_review", "conflict", "declined", "approved")
+FOLLOWED_STATES = (ExportState.IN_REVIEW, ExportState.CONFLICT, ExportState.DECLINED, ExportState.APPROVED)
 
 
 @dataclass
 class ReviewReport:
     listed: int = 0                      # Docs in the review folder
-    read: int = 0                        # Docs read because their version changed
+    checked: int = 0                     # Docs in review whose approval was checked
+    read: int = 0                        # Docs read because their version or approval changed
     approved: list[str] = field(default_factory=list)    # post ids written back this run
     conflicts: list[str] = field(default_factory=list)   # post ids whose approved text went to a side file
     declined: list[str] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)    # approved text kept as plain text (say, a javascript: link)
     notices_sent: int = 0
     notices_failed: int = 0
 
@@ -48,13 +55,14 @@ class ReviewReport:
         return len(self.errors)
 
     def counts(self) -> dict[str, int]:
-        return {"listed": self.listed, "read": self.read, "approved": len(self.approved),
+        return {"listed": self.listed, "checked": self.checked, "read": self.read, "approved": len(self.approved),
                 "conflicts": len(self.conflicts), "declined": len(self.declined), "overdue": len(self.overdue),
                 "errors": len(self.errors), "notices_sent": self.notices_sent, "notices_failed": self.notices_failed}
 
     def to_json(self) -> dict[str, Any]:
         return {**self.counts(), "approved_posts": self.approved, "conflict_posts": self.conflicts,
-                "declined_posts": self.declined, "overdue_posts": self.overdue, "error_messages": self.errors}
+                "declined_posts": self.declined, "overdue_posts": self.overdue, "error_messages": self.errors,
+                "warnings": self.warnings}
 
 
 def rfc3339(moment: datetime) -> str:
@@ -91,6 +99,14 @@ class ReviewSync:
         if not folder_id:
             log.info("reviews: no review folder yet (nothing exported): nothing to follow")
             return self._finish()
+        try:
+            self._poll(folder_id)
+        except (GoogleCallFailed, *API_ERRORS) as exc:  # the listing itself failed: tried again next poll
+            self._error(f"cannot list the review Docs: {exc if isinstance(exc, GoogleCallFailed) else describe(exc)}")
+        self._notify_overdue()
+        return self._finish()
+
+    def _poll(self, folder_id: str) -> None:
         versions = {f["id"]: str(f.get("version", "")) for f in self.ops.list_folder(folder_id)}
         approved_folder = self.config.get("review", "approved_folder_id")
         moved = {f["id"]: str(f.get("version", "")) for f in self.ops.list_folder(approved_folder)} \
@@ -100,32 +116,41 @@ class ReviewSync:
             exports = [e for e in eq.all_exports(conn) if e.get("doc_id") and e["state"] in FOLLOWED_STATES]
             reviews = rq.all_reviews(conn)
         paths = post_paths(self.store)
+        in_review = [e["doc_id"] for e in exports
+                     if ExportState(e["state"]).in_review and (e["doc_id"] in versions or e["doc_id"] in moved)]
+        approvals, failures = self.ops.list_approvals_of(in_review)
+        self.report.checked = len(approvals)
+        by_doc = {e["doc_id"]: e["post_id"] for e in exports}
+        for doc_id, message in failures.items():
+            self._error(f"{by_doc[doc_id]}: cannot read its approvals: {message}")
         for export in exports:
             doc_id = export["doc_id"]
             version = versions.get(doc_id) or moved.get(doc_id)
-            if version is None:
+            if version is None or doc_id in failures:
                 continue
             review = reviews.get(export["post_id"])
+            checked = approvals.get(doc_id)
             if review and review["drive_version"] == version and review["in_approved_folder"] == (doc_id in moved) \
-                    and not _write_back_due(review):
+                    and not _write_back_due(review) and not _approval_moved(review, checked, export):
                 continue
             try:
-                self._follow(export, review, version, doc_id in moved, paths.get(export["post_id"]))
-            except GoogleCallFailed as exc:
-                message = f"{export['post_id']}: {exc}"
-                log.warning("reviews: %s", message)
-                self.report.errors.append(message)
-        self._notify_overdue()
-        return self._finish()
+                self._follow(export, review, version, doc_id in moved, paths.get(export["post_id"]), checked)
+            except (GoogleCallFailed, *API_ERRORS) as exc:
+                self._error(f"{export['post_id']}: {exc if isinstance(exc, GoogleCallFailed) else describe(exc)}")
+
+    def _error(self, message: str) -> None:
+        log.warning("reviews: %s", message)
+        self.report.errors.append(message)
 
     def _finish(self) -> ReviewReport:
         self.report.notices_sent, self.report.notices_failed = self.notifier.sent, self.notifier.failed
         return self.report
 
     def _follow(self, export: dict, review: dict | None, version: str, in_approved_folder: bool,
-                rel_path: str | None) -> None:
+                rel_path: str | None, approvals: list[dict] | None) -> None:
         doc_id, post_id = export["doc_id"], export["post_id"]
-        approvals = self.ops.list_approvals(doc_id)
+        if approvals is None:  # not in review (approved, declined): its approval was not checked this poll
+            approvals = self.ops.list_approvals(doc_id)
         comments = self.ops.list_comments(doc_id)
         document = self.ops.get_document(doc_id)
         self.report.read += 1
@@ -138,12 +163,14 @@ class ReviewSync:
             decline_message=reading.decline_message, in_approved_folder=in_approved_folder)
         with self.store.write() as conn:
             rq.save_review(conn, post_id, **values)
+            if export.get("approval_id") == APPROVAL_STARTED and reading.approval_id:
+                eq.update_export(conn, post_id, approval_id=reading.approval_id)  # Drive's start left it out
         approved = reading.approval_status == "APPROVED" or in_approved_folder
         if approved and not _done(review, reading):
             self._bring_home(export, reading, rel_path, in_approved_folder)
-        elif reading.approval_status == "DECLINED" and export["state"] != "declined":
+        elif reading.approval_status == "DECLINED" and export["state"] != ExportState.DECLINED:
             with self.store.write() as conn:
-                eq.update_export(conn, post_id, state="declined")
+                eq.update_export(conn, post_id, state=ExportState.DECLINED)
             self.report.declined.append(post_id)
             self.notifier.send(Event(post_id, "declined", reading.approval_id or "",
                                      f"Declined: {self._label(export, rel_path)} — {reading.decline_message}"))
@@ -158,7 +185,10 @@ class ReviewSync:
                                approved_by, approved_at)
             return
         document = self.ops.get_document_without_suggestions(doc_id)
-        markdown = read_document(document)
+        site_url = self.config.get("content", "site_url") or None
+        read = read_back(document, site_url=site_url)
+        markdown = read.markdown
+        self.report.warnings.extend(f"{rel_path}: {warning['message']}" for warning in read.warnings)
         path = self.config.root / rel_path
         updates = {"status": "approved", "approved_by": approved_by, "approved_at": approved_at,
                    "doc": export.get("url") or self.web_url(doc_id)}
@@ -166,12 +196,12 @@ class ReviewSync:
         if result.outcome == "written":
             post = load_current_post(self.config, path)
             with self.store.write() as conn:
-                eq.update_export(conn, post_id, state="approved", exported_hash=post.content_hash,
-                                 source_text=normalize_markdown(post.body), last_error=None)
+                eq.update_export(conn, post_id, state=ExportState.APPROVED, exported_hash=post.content_hash,
+                                 source_text=normalize_markdown(post.body, site_url=site_url), last_error=None)
             self.report.approved.append(post_id)
         elif result.outcome == "conflict":
             with self.store.write() as conn:
-                eq.update_export(conn, post_id, state="approved")
+                eq.update_export(conn, post_id, state=ExportState.APPROVED)
             self.report.conflicts.append(post_id)
         else:
             self.report.errors.append(f"{rel_path}: {result.note}")
@@ -201,6 +231,17 @@ class ReviewSync:
 
     def _label(self, export: dict, rel_path: str | None) -> str:
         return f"{rel_path or export['post_id']} {export.get('url') or ''}".strip()
+
+
+def _approval_moved(review: dict, approvals: list[dict] | None, export: dict) -> bool:
+    """The approval checked this poll differs from what the last read recorded (a new answer, a new approval)."""
+    if approvals is None:
+        return False
+    approval = current_approval(approvals, export.get("approval_id")) or {}
+    responses = {person(r.get("reviewer")): r.get("response", "NO_RESPONSE")
+                 for r in approval.get("reviewerResponses") or []}
+    return (approval.get("approvalId"), approval.get("status"), responses) != (
+        review.get("approval_id"), review.get("approval_status"), review.get("reviewer_responses") or {})
 
 
 def _write_back_due(review: dict) -> bool:

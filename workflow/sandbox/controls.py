@@ -11,6 +11,7 @@ POST   oauth-clients {"name"}     -> {"client_id", "client_secret"}
 POST   user-credentials {"email", "scopes", "client_id"?}  -> authorized-user JSON (refresh token)
 GET    notifications              share, approval and public_share events (emails Google would send)
 POST   files/ID/open-with {"app"} the user opened the file with that app (Google Picker): drive.file may use it
+GET    quirks / POST quirks {"name", "on"} / DELETE quirks   one documented behaviour switched off (quirks.py)
 
 A web page must not be able to drive these: a call that changes something (POST, DELETE) needs
 `Content-Type: application/json` (which a page cannot send to another site without a CORS
@@ -84,6 +85,8 @@ def handle_control(state: SandboxState, http_method: str, name: str, body) -> tu
             return 200, client
         if (http_method, name) == ("POST", "user-credentials"):
             return 200, _user_credentials(state, body)
+        if name == "quirks":
+            return state.quirks.control(http_method, body)
         if (http_method, name) == ("GET", "notifications"):
             return 200, list(state.drive.notifications)
         opened = re.fullmatch(r"files/([^/]+)/open-with", name)

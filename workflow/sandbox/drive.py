@@ -385,6 +385,8 @@ class DriveModel:
                 "canDelete": rank(role) >= rank("organizer" if record.get("driveId") else "owner"),
                 "canTrash": rank(role) >= rank("fileOrganizer" if record.get("driveId") else "owner"),
                 "canDownload": True, "canCopy": True, "canReadRevisions": can_edit,
+                # Drive's approvals need writer access (and an eligible edition, see quirks.py).
+                "canStartApproval": can_edit and record["mimeType"] != FOLDER,
             },
         }
         if record.get("description") is not None:

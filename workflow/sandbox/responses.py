@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from . import fieldmask, schema
+from . import fieldmask, quirks, schema
 from .auth import DOCUMENTS, DOCUMENTS_READONLY, DRIVE, DRIVE_READONLY, Principal
 from .discovery import Method, service
 from .drive import DOCUMENT, now_rfc3339, rank
@@ -27,6 +27,9 @@ _DEFAULT_FIELDS = {
     "PermissionList": "kind,nextPageToken,permissions(kind,id,type,role)",
     "Drive": "kind,id,name",
     "DriveList": "kind,nextPageToken,drives(kind,id,name)",
+    # As live Drive: an approvals answer without `fields` may carry only its kind.
+    "Approval": "kind",
+    "ApprovalList": "kind,nextPageToken,items(kind)",
 }
 _FIELDS_REQUIRED = ("drive.comments.", "drive.replies.", "drive.about.")
 
@@ -89,7 +92,8 @@ def answer_call(state, call: Call) -> Answer:
     mask = fieldmask.parse(mask_text or "")
     if call.method.response_schema:
         fieldmask.validate(mask, call.method.response_schema, service(call.method.service).schemas)
-    result = HANDLERS[call.method.id](state, call)
+    quirks.before_call(state.quirks, call.method.id, call.body)
+    result = quirks.after_call(state.quirks, call.method.id, call.params, HANDLERS[call.method.id](state, call))
     if isinstance(result, Answer):
         return result
     if result is None:
@@ -192,7 +196,9 @@ def _delete_permission(state, call: Call):
 # -- Drive: approvals ------------------------------------------------------------------------
 @handles("drive.approvals.start")
 def _start_approval(state, call: Call):
-    return state.drive.start_approval(call.principal, call.path_params["fileId"], call.body or {})
+    approval = state.drive.start_approval(call.principal, call.path_params["fileId"], call.body or {})
+    # Live Drive may answer a start before the approval has its id: list the file's approvals to find it.
+    return {key: value for key, value in approval.items() if key != "approvalId"}
 
 
 @handles("drive.approvals.list")

@@ -30,6 +30,7 @@ from .exceptions import (ApiError, ControlError, OAuthError, control_bad_body, h
                          oauth_body_not_utf8, payload_too_large)
 from .faults import fault_error
 from .hosts import ServedNames
+from .quirks import BATCH_MISSING
 from .responses import Answer, Call, answer_call, error_answer, supported
 from .state import SandboxState
 
@@ -231,7 +232,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._token(payload)
         elif kind == urls.CONTROL:
             self._control(http_method, variables["control"], payload)
-        elif kind == urls.BATCH:
+        elif kind == urls.BATCH and not self.server_state.quirks.on(BATCH_MISSING):
             self._batch(payload)
         elif kind == urls.VIEW_INDEX:
             # The viewer needs no token: it is a local tool served on loopback by default.

@@ -10,6 +10,7 @@ from .auth import AuthRegistry
 from .drive import DriveModel
 from .faults import FaultPlan
 from .persistence import Store
+from .quirks import Quirks
 
 
 def _new_document(file_id: str, title: str):
@@ -29,6 +30,7 @@ class SandboxState:
         self.store = Store(data_dir) if data_dir is not None else None
         self.requests: list[dict] = []
         self.faults = FaultPlan()
+        self.quirks = Quirks()  # test controls, never saved
         self._fresh()
         if self.store is not None:
             self._load()
@@ -57,9 +59,10 @@ class SandboxState:
         self.store.save(core, {file_id: self.drive.file_state(file_id) for file_id in changed})
 
     def reset(self) -> None:
-        """Forget every file, account, token, fault and logged request."""
+        """Forget every file, account, token, fault, quirk and logged request."""
         self._fresh()
         self.requests.clear()
         self.faults.clear()
+        self.quirks.clear()
         if self.store is not None:
             self.store.wipe()

@@ -8,9 +8,6 @@ worker holds it), renews the lease while the job runs, and logs one line per run
 from __future__ import annotations
 
 import logging
-import os
-import secrets
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,17 +15,14 @@ from typing import Any, Callable
 
 from workflow.config import Config
 from workflow.errors import UserError
+from workflow.service.identity import worker_identity
 from workflow.store import Store, utcnow
 from workflow.store import run_queries as q
+from workflow.store.states import JobOutcome
 
 log = logging.getLogger("workflow.service")
 
-OUTCOMES = ("ok", "failed", "skipped")
-
-
-def worker_identity() -> str:
-    """`hostname:pid:random`: unique per process, readable in job_runs, leases and export claims."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+__all__ = ["JOBS", "Job", "JobContext", "JobResult", "JobRun", "run_job", "worker_identity"]
 
 
 class SessionHolder:
@@ -77,8 +71,8 @@ class JobContext:
 class JobResult:
     counts: dict[str, int] = field(default_factory=dict)
     failed: int = 0
-    outcome: str = "ok"       # ok | failed | skipped (skipped: the lease is held by another worker)
-    error: str | None = None  # why it failed or was skipped
+    outcome: JobOutcome = JobOutcome.OK
+    error: str | None = None  # why it failed, was skipped or interrupted
 
 
 @dataclass(frozen=True)
@@ -96,7 +90,7 @@ class JobRun:
     worker: str
     started_at: str
     ended_at: str
-    outcome: str
+    outcome: JobOutcome
     counts: dict[str, int]
     failed: int
     error: str | None
@@ -104,7 +98,7 @@ class JobRun:
 
     def to_json(self) -> dict[str, Any]:
         return {"job": self.job, "worker": self.worker, "started_at": self.started_at, "ended_at": self.ended_at,
-                "outcome": self.outcome, "counts": self.counts, "failed": self.failed, "error": self.error,
+                "outcome": str(self.outcome), "counts": self.counts, "failed": self.failed, "error": self.error,
                 "seconds": round(self.seconds, 3)}
 
 
@@ -115,9 +109,21 @@ def export_job(ctx: JobContext) -> JobResult:
     from workflow.export import export_posts
 
     report = export_posts(ctx.config, ctx.store, ctx.session, stop=ctx.stop, worker_id=ctx.worker_id)
+    return export_result(report)
+
+
+def export_result(report: Any) -> JobResult:
+    """An export report as a job run: failed when a post failed, interrupted when posts were left."""
     failed = int(report.failed)
-    return JobResult(counts=dict(report.counts), failed=failed, outcome="failed" if failed else "ok",
-                     error=f"{failed} posts failed" if failed else None)
+    counts = dict(report.counts)
+    if report.interrupted:
+        counts["left"] = report.left
+    if failed:
+        return JobResult(counts=counts, failed=failed, outcome=JobOutcome.FAILED, error=f"{failed} posts failed")
+    if report.interrupted:
+        return JobResult(counts=counts, outcome=JobOutcome.INTERRUPTED,
+                         error=f"stopped with {report.left} posts left for the next run")
+    return JobResult(counts=counts)
 
 
 def assign_job(ctx: JobContext) -> JobResult:
@@ -125,8 +131,11 @@ def assign_job(ctx: JobContext) -> JobResult:
     from workflow.queue.assign import assign_topics
 
     if not ctx.config.writers:  # a site without writers simply has nobody to hand drafts to
-        return JobResult(outcome="skipped", error="no [[writers]] in the config: nothing to assign")
-    report = assign_topics(ctx.store, ctx.config)
+        return JobResult(outcome=JobOutcome.SKIPPED, error="no [[writers]] in the config: nothing to assign")
+    return assign_result(assign_topics(ctx.store, ctx.config))
+
+
+def assign_result(report: Any) -> JobResult:
     return JobResult(counts={"assigned": len(report.assigned), "finished": len(report.finished),
                              "queued": report.queued})
 
@@ -135,9 +144,13 @@ def reviews_job(ctx: JobContext) -> JobResult:
     """Follow the review Docs: read what changed, record approvals, write approved text back."""
     from workflow.reviews import sync_reviews
 
-    report = sync_reviews(ctx.config, ctx.store, ctx.session)
+    return reviews_result(sync_reviews(ctx.config, ctx.store, ctx.session))
+
+
+def reviews_result(report: Any) -> JobResult:
     failed = int(report.failed)
-    return JobResult(counts=report.counts(), failed=failed, outcome="failed" if failed else "ok",
+    return JobResult(counts=report.counts(), failed=failed,
+                     outcome=JobOutcome.FAILED if failed else JobOutcome.OK,
                      error="; ".join(report.errors) if failed else None)
 
 
@@ -149,6 +162,36 @@ JOBS: dict[str, Job] = {
 
 
 # --- one run ---
+
+class ManualRun:
+    """A job done by hand (`workflow export`, `assign`, `reviews --sync`), recorded as a run of that job,
+    so `workflow status --check` reflects the latest real outcome. An exception ends it as failed (a
+    Ctrl-C as interrupted) and goes on up."""
+
+    def __init__(self, store: Store, job: str, worker: str | None = None) -> None:
+        self.store, self.job, self.worker = store, job, worker or worker_identity()
+        self.result: JobResult | None = None
+        self._run_id = 0
+
+    def __enter__(self) -> "ManualRun":
+        with self.store.write() as conn:
+            self._run_id = q.start_run(conn, job=self.job, worker=self.worker, started_at=utcnow())
+        return self
+
+    def finish(self, result: JobResult) -> None:
+        self.result = result
+
+    def __exit__(self, exc_type: type | None, exc: BaseException | None, _tb: Any) -> None:
+        result = self.result or JobResult()
+        if isinstance(exc, KeyboardInterrupt):
+            result = JobResult(outcome=JobOutcome.INTERRUPTED, error="interrupted by Ctrl-C")
+        elif exc is not None:
+            result = JobResult(outcome=JobOutcome.FAILED, failed=1, error=str(exc) if isinstance(exc, UserError)
+                               else f"{type(exc).__name__}: {exc}")
+        with self.store.write() as conn:
+            q.finish_run(conn, self._run_id, ended_at=utcnow(), outcome=result.outcome, counts=result.counts,
+                         error=result.error)
+
 
 class LeaseKeeper:
     """Renews a held lease every third of its length until stopped."""
@@ -192,7 +235,7 @@ def run_job(job: Job, ctx: JobContext) -> JobRun:
                 reason = f"lease held by {q.lease_holder(conn, job.id) or 'another worker'}"
                 q.record_skipped_run(conn, job=job.id, worker=ctx.worker_id, at=started_at, reason=reason)
         if not taken:
-            return _logged(JobRun(job.id, ctx.worker_id, started_at, started_at, "skipped", {}, 0, reason,
+            return _logged(JobRun(job.id, ctx.worker_id, started_at, started_at, JobOutcome.SKIPPED, {}, 0, reason,
                                   time.monotonic() - clock))
     try:
         with ctx.store.write() as conn:
@@ -220,16 +263,16 @@ def _run_catching(job: Job, ctx: JobContext) -> JobResult:
     try:
         return job.run(ctx)
     except UserError as exc:  # a fault in the config or the site: the message says what to fix
-        return JobResult(outcome="failed", failed=1, error=str(exc))
+        return JobResult(outcome=JobOutcome.FAILED, failed=1, error=str(exc))
     except Exception as exc:
         log.exception("%s failed: %s", job.id, exc, extra={"job": job.id, "outcome": "failed"})
-        return JobResult(outcome="failed", failed=1, error=f"{type(exc).__name__}: {exc}")
+        return JobResult(outcome=JobOutcome.FAILED, failed=1, error=f"{type(exc).__name__}: {exc}")
 
 
 def _logged(run: JobRun) -> JobRun:
     counts = ", ".join(f"{name} {n}" for name, n in run.counts.items()) or "nothing to count"
     why = f" ({run.error})" if run.error else ""
-    level = logging.WARNING if run.outcome == "failed" else logging.INFO
+    level = logging.WARNING if run.outcome == JobOutcome.FAILED else logging.INFO
     log.log(level, "job %s %s%s: %s in %.1f s", run.job, run.outcome, why, counts, run.seconds,
-            extra={"job": run.job, "outcome": run.outcome, "counts": run.counts, "seconds": round(run.seconds, 3)})
+            extra={"job": run.job, "outcome": str(run.outcome), "counts": run.counts, "seconds": round(run.seconds, 3)})
     return run

@@ -17,6 +17,7 @@ from workflow.reviews import overdue_reviews
 from workflow.service.schedules import JOB_IDS, Schedule, configured_schedules, format_time, parse_time
 from workflow.store import Store
 from workflow.store import run_queries as q
+from workflow.store.states import JobOutcome
 
 # Export states that need nobody's attention; the others are listed with their Doc URL.
 FINAL_EXPORT_STATES = ("approved", "declined")
@@ -28,7 +29,7 @@ class JobStatus:
     schedule: str  # "" when off
     last_start: str | None
     last_end: str | None
-    outcome: str | None  # of the newest run that did the work: running, ok, failed
+    outcome: str | None  # of the newest run that did the work: running, ok, failed, interrupted
     counts: dict[str, int]
     error: str | None
     worker: str | None
@@ -91,7 +92,7 @@ def _job_status(job_id: str, schedule: Schedule | None, last: Any, finished: Any
     if schedule is not None:
         next_run = format_time(schedule.next_run(last_start=last_start, now=now))
         overdue = _overdue(schedule, last_start, service_start, now, grace)
-        if finished is not None and finished.outcome == "failed":
+        if finished is not None and finished.outcome == JobOutcome.FAILED:
             problem = f"last run failed at {finished.ended_at}: {finished.error or 'no error recorded'}"
         else:
             problem = overdue

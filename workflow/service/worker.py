@@ -25,10 +25,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from workflow import exit_codes
 from workflow.config import Config
 from workflow.service import jobs
-from workflow.service.jobs import JobContext, JobRun, SessionHolder, run_job, worker_identity
+from workflow.service.identity import worker_identity
+from workflow.service.jobs import JobContext, JobRun, SessionHolder, run_job
 from workflow.service.schedules import Schedule, configured_schedules, format_time, parse_time
 from workflow.store import Store, utcnow
 from workflow.store import run_queries as q
+from workflow.store.states import JobOutcome
 
 log = logging.getLogger("workflow.service")
 
@@ -96,6 +98,7 @@ class Service:
                                   sessions=SessionHolder(config))
         self.stop_timeout = float(config.get("schedule", "stop_timeout_seconds"))
         self._in_flight = InFlight()
+        self.interrupted = False
 
     # --- the foreground service ---
 
@@ -148,9 +151,11 @@ class Service:
     # --- once ---
 
     def run_once(self, job_ids: Iterable[str]) -> list[JobRun]:
-        """Run the jobs one after another in this worker (a stop request: no further job starts)."""
+        """Run the jobs one after another in this worker (a stop request: no further job starts).
+        `interrupted` tells afterwards whether a stop request left work undone."""
         runs: list[JobRun] = []
         order = list(job_ids)
+        self.interrupted = False
 
         def run_all() -> None:
             for job_id in order:
@@ -168,6 +173,8 @@ class Service:
             if not self._wait_until(lambda: not runner.is_alive()):
                 self._give_up()
         self.context.sessions.close()
+        self.interrupted = self.stop.is_set() and (
+            len(runs) < len(order) or any(r.outcome == JobOutcome.INTERRUPTED for r in runs))
         return runs
 
     # --- stopping ---

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import time
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import Connection, and_, delete, select, update
 
 from workflow.store import dialect_insert, encode_json_fields, tables, utcnow
+from workflow.store.run_queries import db_now
+from workflow.store.states import ExportState
 
-EXPORT_JSON_FIELDS = ("block_map", "reviewers", "shared_with", "queued_topics", "conflicts")
+EXPORT_JSON_FIELDS = ("block_map", "reviewers", "shared_with", "queued_topics", "conflicts", "pending_write")
 
 
 def _row_to_export(row: Any) -> dict[str, Any]:
@@ -76,7 +77,8 @@ def orphan_export_with_hash(conn: Connection, content_hash: str, live_post_ids: 
 
 def create_export(conn: Connection, post_id: str) -> dict[str, Any]:
     now = utcnow()
-    statement = dialect_insert(conn, tables.exports).values(post_id=post_id, state="pending", created_at=now, updated_at=now)
+    statement = dialect_insert(conn, tables.exports).values(post_id=post_id, state=ExportState.PENDING,
+                                                           created_at=now, updated_at=now)
     conn.execute(statement.on_conflict_do_nothing(index_elements=["post_id"]))
     return get_export(conn, post_id)  # type: ignore[return-value]
 
@@ -93,24 +95,30 @@ def rekey_export(conn: Connection, old_post_id: str, new_post_id: str) -> None:
     conn.execute(delete(tables.posts).where(tables.posts.c.post_id == old_post_id))
 
 
-def claim_export(conn: Connection, post_id: str, worker: str, lease_seconds: float) -> bool:
-    """Claim a post for this worker until the lease expires; False when another live worker holds it.
+def claim_export(conn: Connection, post_id: str, worker: str, lease_seconds: float,
+                 holder_alive: Callable[[str], bool | None]) -> str | None:
+    """Claim a post for this worker; returns None when claimed, else the worker that holds it.
 
+    A claim held by another worker stands while `holder_alive(holder)` says True, or, when it cannot
+    tell (None: another host), until the claim expires; a dead holder's claim is taken over at once.
     On PostgreSQL the row is locked with SKIP LOCKED, so a worker never waits behind another.
     """
-    now = time.time()
+    now = db_now(conn)
     query = select(tables.exports.c.claimed_by, tables.exports.c.claim_expires).where(
         tables.exports.c.post_id == post_id)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     row = conn.execute(query).first()
     if row is None:
-        return False
-    if row.claimed_by and row.claimed_by != worker and (row.claim_expires or 0) > now:
-        return False
+        return "another worker"  # locked by a worker claiming it right now
+    holder = row.claimed_by
+    if holder and holder != worker:
+        alive = holder_alive(holder)
+        if alive or (alive is None and (row.claim_expires or 0) > now):
+            return holder
     conn.execute(update(tables.exports).where(tables.exports.c.post_id == post_id)
                  .values(claimed_by=worker, claim_expires=now + lease_seconds))
-    return True
+    return None
 
 
 def release_export(conn: Connection, post_id: str, worker: str) -> None:

@@ -50,7 +50,15 @@ def _v3_notice_retries(conn: Connection) -> None:
                  .values(status="given_up", error="left unconfirmed by an older version of workflow"))
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_reviews, _v3_notice_retries]
+def _v4_doc_touched(conn: Connection) -> None:
+    """Exports remember the Doc as we wrote it, whether reviewers touched it, and the write in flight."""
+    columns = tables.exports.c
+    for column in (columns.content_fingerprint, columns.reviewed, columns.pending_write):
+        add_column(conn, "exports", column)
+
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_reviews, _v3_notice_retries, _v4_doc_touched]
 LATEST = len(MIGRATIONS)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, func, insert, or_, select, text, update
 
 from workflow.store import dialect_insert
+from workflow.store.states import JobOutcome
 from workflow.store.tables import assignments, exports, job_runs, leases, settings, topics
 
 SERVICE_STARTED_KEY = "service.started_at"
@@ -75,12 +76,12 @@ def lease_holder(conn: Connection, name: str) -> str | None:
 
 def start_run(conn: Connection, *, job: str, worker: str, started_at: str) -> int:
     return int(conn.execute(
-        insert(job_runs).values(job=job, worker=worker, started_at=started_at, outcome="running")
+        insert(job_runs).values(job=job, worker=worker, started_at=started_at, outcome=JobOutcome.RUNNING)
         .returning(job_runs.c.id)
     ).scalar_one())
 
 
-def finish_run(conn: Connection, run_id: int, *, ended_at: str, outcome: str, counts: dict[str, int],
+def finish_run(conn: Connection, run_id: int, *, ended_at: str, outcome: JobOutcome, counts: dict[str, int],
                error: str | None) -> None:
     conn.execute(
         update(job_runs).where(job_runs.c.id == run_id)
@@ -91,14 +92,14 @@ def finish_run(conn: Connection, run_id: int, *, ended_at: str, outcome: str, co
 def abandon_runs(conn: Connection, *, worker: str, ended_at: str, reason: str) -> None:
     """Record `worker`'s runs still marked running as failed (the worker is stopping without them)."""
     conn.execute(
-        update(job_runs).where(job_runs.c.worker == worker, job_runs.c.outcome == "running")
-        .values(ended_at=ended_at, outcome="failed", error=reason)
+        update(job_runs).where(job_runs.c.worker == worker, job_runs.c.outcome == JobOutcome.RUNNING)
+        .values(ended_at=ended_at, outcome=JobOutcome.FAILED, error=reason)
     )
 
 
 def record_skipped_run(conn: Connection, *, job: str, worker: str, at: str, reason: str) -> int:
     return int(conn.execute(
-        insert(job_runs).values(job=job, worker=worker, started_at=at, ended_at=at, outcome="skipped",
+        insert(job_runs).values(job=job, worker=worker, started_at=at, ended_at=at, outcome=JobOutcome.SKIPPED,
                                 counts="{}", error=reason)
         .returning(job_runs.c.id)
     ).scalar_one())
@@ -107,15 +108,16 @@ def record_skipped_run(conn: Connection, *, job: str, worker: str, at: str, reas
 def last_worked_run(conn: Connection, job: str) -> Row | None:
     """The newest run of `job` that did (or is doing) the work: any outcome but skipped."""
     return conn.execute(
-        select(job_runs).where(job_runs.c.job == job, job_runs.c.outcome != "skipped")
+        select(job_runs).where(job_runs.c.job == job, job_runs.c.outcome != JobOutcome.SKIPPED)
         .order_by(job_runs.c.started_at.desc(), job_runs.c.id.desc()).limit(1)
     ).first()
 
 
 def last_finished_run(conn: Connection, job: str) -> Row | None:
-    """The newest run of `job` that ended with ok or failed."""
+    """The newest run of `job` that ended: ok, failed or interrupted."""
+    finished = [outcome for outcome in JobOutcome if outcome.finished]
     return conn.execute(
-        select(job_runs).where(job_runs.c.job == job, job_runs.c.outcome.in_(("ok", "failed")))
+        select(job_runs).where(job_runs.c.job == job, job_runs.c.outcome.in_(finished))
         .order_by(job_runs.c.started_at.desc(), job_runs.c.id.desc()).limit(1)
     ).first()
 
@@ -131,7 +133,7 @@ def runs_of(conn: Connection, job: str | None = None) -> list[Row]:
 def prune_runs(conn: Connection, *, before: str) -> int:
     """Forget finished runs that started before `before` (an ISO time); returns how many."""
     return len(conn.execute(
-        delete(job_runs).where(job_runs.c.started_at < before, job_runs.c.outcome != "running")
+        delete(job_runs).where(job_runs.c.started_at < before, job_runs.c.outcome != JobOutcome.RUNNING)
         .returning(job_runs.c.id)
     ).all())
 

@@ -66,7 +66,7 @@ exports = Table(
     Column("post_id", String(300), primary_key=True),
     Column("doc_id", String(100)),
     Column("url", String(300)),
-    Column("state", String(20), nullable=False),  # pending, in_review, conflict, approved, declined, failed
+    Column("state", String(20), nullable=False),  # states.ExportState
     Column("exported_hash", String(64)),          # content hash of the post as last written to the Doc
     Column("revision_id", String(100)),           # the Doc's revision right after our last write
     Column("drive_version", String(30)),          # Drive `version` right after our last write
@@ -79,8 +79,12 @@ exports = Table(
     Column("conflicts", Text),                    # JSON: paragraphs both the author and reviewers changed
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),
-    Column("claimed_by", String(100)),
+    Column("claimed_by", String(100)),            # the worker exporting it now (host:pid:start, see service.identity)
     Column("claim_expires", Float),
+    # Migration 3: whether reviewers touched the Doc, derived from the Doc itself (see export/decide.py).
+    Column("content_fingerprint", String(64)),    # the Doc's body right after our last whole write
+    Column("reviewed", Boolean, nullable=False, server_default=text("false")),  # touched: changes go as suggestions
+    Column("pending_write", Text),                # JSON: the write in flight (marker, hash, text), until recorded
     Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
 )
@@ -95,7 +99,7 @@ job_runs = Table(
     Column("worker", String(100), nullable=False),
     Column("started_at", String(32), nullable=False),
     Column("ended_at", String(32)),
-    Column("outcome", String(20), nullable=False),  # running, ok, failed, skipped
+    Column("outcome", String(20), nullable=False),  # states.JobOutcome
     Column("counts", Text),                         # JSON
     Column("error", Text),
 )
