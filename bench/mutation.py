@@ -3,13 +3,13 @@
 Run: make mutation   (or .venv/bin/python bench/mutation.py [--module approval] [--sample N] ...)
 Needs the `mutation` extra: pip install -e '.[test,mutation]'.
 
-Settings are in bench/mutation.toml (the modules, as globs that follow a file that moves; the
-operators; sample size and seed). Mutants that no test can kill are listed, each with a reason, in
+Settings are in bench/mutation.toml (the modules; the operators; sample size and seed). Mutants that no test can kill are listed, each with a reason, in
 bench/equivalent_mutants.toml; the report leaves them out of the score.
 
 1. Coverage map: the suite runs once under coverage, each test in its own coverage context (this
    file is also the pytest plugin that switches them). Cached in .mutation/ until a file under
-   workflow/ or tests/ changes. `--tests PATH...` maps only those tests (quicker, but a mutant is
+   workflow/ or tests/ changes; it covers every configured module, so runs of one module at a
+   time (`--module`) share it. `--tests PATH...` maps only those tests (quicker, but a mutant is
    then tried only against them).
 2. Mutants: cosmic-ray's operators list every mutation of each module; `sample` of them per module
    are drawn with a fixed seed (`--all` tries every one).
@@ -20,8 +20,10 @@ bench/equivalent_mutants.toml; the report leaves them out of the score.
    statement run at import time is tried against every test that runs the module. A failing,
    crashing or hanging run kills the mutant.
 4. Report: per module killed / survived / equivalent / score, then each survivor as
-   file:line, the line as written -> as mutated (`--report` prints the last one again, `--json`
-   as JSON). Exit status 1 when a module scores under `--fail-under`.
+   file:line, the line as written -> as mutated (`--json` as JSON). Exit status 1 when a module
+   scores under `--fail-under`. Each module's last measurement is kept in .mutation/results.json:
+   `--report` prints them all again; `--retry` tries only a module's survivors again (after adding
+   tests, with `--tests` the new ones: minutes instead of a new coverage run), keeping its kills.
 """
 
 from __future__ import annotations
@@ -310,8 +312,10 @@ def source_key(tests: list[str]) -> str:
 
 def coverage_map(modules: list[str], tests: list[str], refresh: bool, copy: Path) -> dict:
     """{"lines": {module: {line: [test ids]}}, "durations": {test id: s}, "failed": [test ids]},
-    from the tests run on `copy` of the package (not yet mutated)."""
-    cache = WORK / "coverage-map.json"
+    from the tests run on `copy` of the package (not yet mutated). One map per list of tests (the
+    whole suite's is kept when `--tests` maps a few)."""
+    cache = WORK / ("coverage-map.json" if not tests else
+                    f"coverage-map-{hashlib.sha256(json.dumps(tests).encode()).hexdigest()[:12]}.json")
     key = source_key(tests)
     if cache.exists() and not refresh:
         cached = json.loads(cache.read_text(encoding="utf-8"))
@@ -484,15 +488,40 @@ def campaign(args: argparse.Namespace, settings: Settings) -> dict:
     equivalents = load_equivalents(settings.equivalents)
     started = time.monotonic()
     workers = Workers(args.jobs, modules)
-    cmap = coverage_map(modules, args.tests, args.refresh, workers.pristine)
+    # The map covers every configured module, so that runs of one module at a time share it.
+    cmap = coverage_map(module_paths(settings.modules, []), args.tests, args.refresh, workers.pristine)
+    earlier = load_results() if args.retry else {}
 
     plan: list[tuple[Mutant, list[str]]] = []
     stale: list[Equivalent] = []
+    kept: list[Mutant] = []  # --retry: the mutants of the earlier run that are not tried again
+    runs: dict[str, dict] = {}
     for module in modules:
         found = enumerate_mutants(module, settings.operators)
         stale += stale_equivalents(module, found, equivalents)
         spans = statement_lines(source(module))
-        for mutant in draw(found, sample, seed, module):
+        run = {"sample": sample, "seed": seed, "max_tests": max_tests, "tests": args.tests,
+               "source": source_hash(module), "when": time.strftime("%Y-%m-%d %H:%M")}
+        if args.retry:
+            before = earlier.get("runs", {}).get(module)
+            if before is None:
+                sys.exit(f"--retry: {module} has no earlier run (run it without --retry first)")
+            if before["source"] != run["source"]:
+                sys.exit(f"--retry: {module} changed since its run of {before['when']}: its mutants are no "
+                         f"longer the same (run it again without --retry)")
+            drawn = []
+            for record in (m for m in earlier["mutants"] if m["module"] == module):
+                mutant = Mutant(**{k: v for k, v in record.items() if k in Mutant.__dataclass_fields__})
+                if mutant.status in ("survived", "untested"):
+                    mutant.status, mutant.killed_by = "", ""
+                    drawn.append(mutant)
+                else:
+                    kept.append(mutant)
+            run = {**before, "retried": run["when"], "retried_tests": args.tests}
+        else:
+            drawn = draw(found, sample, seed, module)
+        runs[module] = run
+        for mutant in drawn:
             if any(e.matches(mutant) for e in equivalents):
                 mutant.status = "equivalent"
             plan.append((mutant, tests_for(mutant, spans, cmap)))
@@ -522,10 +551,36 @@ def campaign(args: argparse.Namespace, settings: Settings) -> dict:
             print(f"[{done:>3}/{len(plan)}] {mutant.status:<9} {mutant.where} {mutant.operator} "
                   f"({mutant.tests}{of} tests, {mutant.seconds:.1f} s)", file=sys.stderr)
 
-    return {"modules": modules, "sample": sample, "seed": seed, "jobs": args.jobs, "max_tests": max_tests,
-            "tests": args.tests, "minutes": round((time.monotonic() - started) / 60, 1),
-            "mutants": [asdict(m) for m, _ in plan],
+    return {"modules": modules, "runs": runs, "jobs": args.jobs, "minutes": round((time.monotonic() - started) / 60, 1),
+            "mutants": [asdict(m) for m in kept] + [asdict(m) for m, _ in plan],
             "stale_equivalents": [f"{e.file}: {e.line} -> {e.mutated}" for e in stale]}
+
+
+def source_hash(module: str) -> str:
+    return hashlib.sha256(source(module).encode("utf-8")).hexdigest()[:16]
+
+
+def load_results() -> dict:
+    """Every module's last measurement (.mutation/results.json), in the form `campaign` returns."""
+    if not RESULTS.exists():
+        return {}
+    return json.loads(RESULTS.read_text(encoding="utf-8"))
+
+
+def merge_results(earlier: dict, latest: dict) -> dict:
+    """The stored measurements with those of the modules just measured replaced by the latest ones."""
+    if not earlier:
+        return latest
+    order = module_paths(load_settings().modules, [])
+    modules = [m for m in order if m in earlier["modules"] or m in latest["modules"]]
+    modules += [m for m in earlier["modules"] + latest["modules"] if m not in modules]  # no longer configured
+    redone = set(latest["modules"])
+    return {"modules": modules, "runs": {**earlier["runs"], **latest["runs"]}, "jobs": latest["jobs"],
+            "minutes": latest["minutes"],
+            "mutants": [m for m in earlier["mutants"] if m["module"] not in redone] + latest["mutants"],
+            "stale_equivalents": [e for e in earlier.get("stale_equivalents", [])
+                                  if not any(Path(m).match(e.split(":")[0]) for m in redone)]
+            + latest["stale_equivalents"]}
 
 
 # --- report ---
@@ -543,21 +598,33 @@ def scores(result: dict) -> list[dict]:
     return rows
 
 
+def run_text(run: dict) -> str:
+    """How a module was measured, for the report: what was drawn, when, against which tests."""
+    text = f"{run['sample'] or 'every'} drawn (seed {run['seed']}) {run['when']}"
+    if run.get("max_tests"):
+        text += f", at most {run['max_tests']} tests a mutant"
+    if run.get("tests"):
+        text += f", tests limited to {' '.join(run['tests'])}"
+    if run.get("retried"):
+        limited = f" against {' '.join(run['retried_tests'])}" if run.get("retried_tests") else ""
+        text += f"; survivors retried {run['retried']}{limited}"
+    return text
+
+
 def print_report(result: dict) -> None:
     rows = scores(result)
-    drawn = f"{result['sample']} per module" if result["sample"] else "every mutant"
-    print(f"mutation score: {drawn}, seed {result['seed']}, {len(result['mutants'])} mutants, "
-          f"{result['minutes']} min on {result['jobs']} job(s)"
-          + (f"; at most {result['max_tests']} tests a mutant" if result.get("max_tests") else "")
-          + (f"; tests limited to {' '.join(result['tests'])}" if result["tests"] else ""))
+    print(f"mutation score of {len(result['modules'])} module(s), {len(result['mutants'])} mutants "
+          f"(the last run: {result['minutes']} min on {result['jobs']} job(s))")
     width = max(len(r["module"]) for r in rows)
-    print(f"{'module':<{width}}  killed  survived  equivalent  score")
+    print(f"{'module':<{width}}  killed  survived  equivalent  score  measured")
     killed, survived = sum(r["killed"] for r in rows), sum(r["survived"] for r in rows)
     total = {"module": "all", "killed": killed, "survived": survived, "equivalent": sum(r["equivalent"] for r in rows),
              "score": round(100 * killed / (killed + survived)) if killed + survived else None}
     for row in rows + ([total] if len(rows) > 1 else []):
         score = f"{row['score']:>4} %" if row["score"] is not None else "   - "
-        print(f"{row['module']:<{width}}  {row['killed']:>6}  {row['survived']:>8}  {row['equivalent']:>10}  {score}")
+        run = result["runs"].get(row["module"])
+        print(f"{row['module']:<{width}}  {row['killed']:>6}  {row['survived']:>8}  {row['equivalent']:>10}  {score}"
+              + (f"  {run_text(run)}" if run else ""))
     survivors = sorted((m for m in result["mutants"] if m["status"] in ("survived", "untested")),
                        key=lambda m: (m["module"], m["line"], m["operator"], m["occurrence"]))
     if survivors:
@@ -587,19 +654,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tests", nargs="+", default=[], metavar="PATH",
                         help="map (and so run) only these tests instead of the whole suite")
     parser.add_argument("--refresh", action="store_true", help="rebuild the coverage map even if cached")
-    parser.add_argument("--report", action="store_true", help="print the last run's report again")
+    parser.add_argument("--retry", action="store_true",
+                        help="try only the survivors of each module's last run again (after adding tests; "
+                             "with --tests, against those tests only); its killed mutants stay killed")
+    parser.add_argument("--report", action="store_true",
+                        help="print the last measurement of every module (or of --module's) again")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--fail-under", type=float, metavar="PCT", help="exit 1 when a module scores below PCT")
     args = parser.parse_args(argv)
 
     if args.report:
-        if not RESULTS.exists():
+        result = load_results()
+        if not result:
             sys.exit("no mutation run yet (run without --report first)")
-        result = json.loads(RESULTS.read_text(encoding="utf-8"))
+        if args.module:
+            shown = [m for m in result["modules"] if any(word in m for word in args.module)]
+            result = {**result, "modules": shown, "mutants": [m for m in result["mutants"] if m["module"] in shown]}
         result["equivalent_notes"] = apply_equivalents(result["mutants"], load_equivalents(load_settings().equivalents))
     else:
-        result = campaign(args, load_settings())
-        RESULTS.write_text(json.dumps(result, indent=1), encoding="utf-8")
+        latest = campaign(args, load_settings())
+        WORK.mkdir(exist_ok=True)
+        RESULTS.write_text(json.dumps(merge_results(load_results(), latest), indent=1), encoding="utf-8")
+        result = latest
     if args.json:
         print(json.dumps({"scores": scores(result), **result}, indent=1))
     else:
