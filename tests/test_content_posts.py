@@ -203,12 +203,15 @@ def test_an_alias_bomb_fails_its_post_in_one_line_and_the_export_goes_on(google_
     google_site.site.post("bomb.md", f"---\ntitle: Bomb\n{ALIAS_BOMB}\n---\n# Bomb\n\nBody.\n")
     google_site.site.post("deep.md", "---\ntitle: Deep\nx: " + "[" * 200 + "]" * 200 + "\n---\nBody.\n")
     google_site.site.post("fine.md", "---\ntitle: Fine\n---\n# Fine\n\nAn ordinary post.\n")
+    nested = "".join("    " * level + f"- level {level}\n" for level in range(300))  # ended in RecursionError
+    google_site.site.post("list.md", "---\ntitle: List\n---\n# List\n\n" + nested)
 
     result = cli("export", "--json")
 
     assert result.code == 1 and "Traceback" not in result.err
     by_path = {p["path"]: p for p in result.json["posts"]}
     assert by_path["posts/fine.md"]["state"] == "created"
+    assert by_path["posts/list.md"]["state"] == "created"  # flattened below 9 levels, with a warning (preview shows it)
     assert by_path["posts/bomb.md"]["state"] == "failed"
     assert by_path["posts/bomb.md"]["error"] == \
         "posts/bomb.md:4: front matter uses an alias (*a); aliases are not allowed"

@@ -337,4 +337,9 @@ def test_a_reviewers_script_link_comes_home_as_plain_text_with_a_warning(review,
     assert "status: approved" in written and "Last line here." in written
     assert "javascript:" not in written.split("---", 2)[2]
     [warning] = result.json["sync"]["warnings"]
-    assert warning.startswith("posts/hello.md: ") and "kept as plain text" in warning
+    assert warning == ("posts/hello.md: link 'javascript:alert(document.domain)' uses the scheme 'javascript' "
+                       "(only http, https, mailto and relative paths): kept as plain text")
+    [row] = result.json["board"]
+    assert row["write_back"] == "written" and row["write_back_note"] == (
+        "approved text written into the post; " + warning.removeprefix("posts/hello.md: "))
+    assert f"    note: {row['write_back_note']}" in cli("reviews").out.splitlines()

@@ -213,7 +213,7 @@ def test_reviewer_text_is_inert_in_slack_and_the_url_path_never_shows(google_sit
     doc_id = google_site.exported_with_comment(cli, "hello.md", "---\ntitle: Hello\n---\n# Hello\n\nSome text.\n",
                                                "<!channel> <https://evil.example|Re-approve here> & \x1b]0;owned\x07")
     drive, _docs = google_site.reviewer()
-    [approval] = drive.approvals().list(fileId=doc_id).execute()["items"]
+    [approval] = drive.approvals().list(fileId=doc_id, fields="items(approvalId)").execute()["items"]
     drive.approvals().decline(fileId=doc_id, approvalId=approval["approvalId"], body={}).execute()
     receiver.answers = [("redirect", 301)]
     caplog.set_level(logging.INFO)

@@ -16,7 +16,7 @@ def test_a_posts_subfolder_replaced_by_a_symlink_to_outside_is_not_written_throu
     (site.posts / "sub").rename(outside)  # posts/sub is now a link to a folder outside the site
     os.symlink(outside, site.posts / "sub")
     drive, _docs = google_site.reviewer()
-    [approval] = drive.approvals().list(fileId=post["doc_id"]).execute()["items"]
+    [approval] = drive.approvals().list(fileId=post["doc_id"], fields="items(approvalId)").execute()["items"]
     drive.approvals().approve(fileId=post["doc_id"], approvalId=approval["approvalId"], body={}).execute()
 
     result = cli("reviews", "--sync")

@@ -4,7 +4,7 @@
 `workflow reviews diff POST` shows what the editors changed. `--json` prints the board as a list of
 {post_id, path, url, state, reviewers {email: response}, due, overdue, comments_open,
 comments_resolved, suggestions_pending, last_activity, source_changed, decline_message, write_back,
-write_back_path}; with `--sync`, {"sync": report, "board": [...]}.
+write_back_path, write_back_note}; with `--sync`, {"sync": report, "board": [...]}.
 """
 
 from __future__ import annotations
@@ -90,6 +90,8 @@ def _print_board(rows: list[BoardRow], ctx: Context) -> None:
             ctx.say(f"    declined: {row.decline_message}")
         if row.write_back:
             ctx.say(f"    approved text: {row.write_back} ({row.write_back_path or '-'})")
+            if row.write_back_note:
+                ctx.say(f"    note: {row.write_back_note}")
 
 
 def run_comments(args: argparse.Namespace, ctx: Context) -> int:

@@ -18,6 +18,7 @@ from workflow.export.hand_off import HandOff
 from workflow.export.report import ExportReport, PostOutcome, PostResult
 from workflow.export.write import DocWriter
 from workflow.google.clients import GoogleSession
+from workflow.google.credentials import CredentialsRefused
 from workflow.google.operations import GoogleCallFailed, GoogleOps, RevisionMismatch
 from workflow.google.pacing import API_ERRORS, describe
 from workflow.prepare import PreparedPost
@@ -92,6 +93,8 @@ class Exporter:
                 result.note = "dry run: nothing sent"
                 return result
             return self._sync(prepared, candidate.rel, result)
+        except CredentialsRefused:
+            raise  # every later call would be refused the same way: the run stops with the one line that says why
         except Exception as exc:  # noqa: BLE001 - one post never stops the run
             log.debug("export of %s failed", candidate.rel, exc_info=True)  # the trace with -v; the report has the line
             return result.fail(f"{candidate.rel}: {one_line_error(exc)}")
@@ -149,6 +152,8 @@ class Exporter:
                                                                 PostOutcome.SUGGESTED))
                 self._record_seen(prepared, rel)
             result.state, result.note = outcome, note
+        except CredentialsRefused:
+            raise  # the claim is released below; the run stops with the one line that says to log in again
         except EXPECTED_FAILURES as exc:
             # This post is reported and retried next run; the rest of the batch goes on.
             message = exc if isinstance(exc, (GoogleCallFailed, RevisionMismatch)) else describe(exc)

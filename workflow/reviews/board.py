@@ -47,6 +47,7 @@ class BoardRow:
     decline_message: str | None
     write_back: str | None
     write_back_path: str | None
+    write_back_note: str | None        # why the approved text went to a side file; targets kept as plain text
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -76,7 +77,7 @@ def review_board(config: Config, store: Store, *, now: datetime | None = None) -
             suggestions_pending=review.get("suggestions_pending", 0), last_activity=review.get("last_activity"),
             source_changed=_source_changed(config, path, export.get("exported_hash")),
             decline_message=review.get("decline_message"), write_back=review.get("write_back"),
-            write_back_path=review.get("write_back_path")))
+            write_back_path=review.get("write_back_path"), write_back_note=review.get("write_back_note") or None))
     return rows
 
 

@@ -206,7 +206,9 @@ class ReviewSync:
         else:
             self.report.errors.append(f"{rel_path}: {result.note}")
         written = rel_to_site(self.config, result.path) if result.path else None
-        self._record_write(post_id, approval_key, result.outcome, written, result.note, approved_by, approved_at)
+        kept_as_text = "; ".join(w["message"] for w in read.warnings) if result.outcome != "failed" else ""
+        note = "; ".join(part for part in (result.note, kept_as_text) if part)  # shown on the board
+        self._record_write(post_id, approval_key, result.outcome, written, note, approved_by, approved_at)
         if result.outcome != "failed":
             by = ", ".join(approved_by) or ("moved to the approved folder" if in_approved_folder else "the reviewers")
             extra = f" ({result.note})" if result.outcome == "conflict" else ""
