@@ -1,0 +1,162 @@
+"""`workflow export` as a user reads it: the lines it prints, the posts a folder argument picks,
+and the invitation reviewers get."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+
+from sandbox_fixtures import control
+from site_fixtures import REVIEWER
+
+from workflow.render import read_document
+
+
+def doc_text(google_site, doc_id: str) -> str:
+    _, docs = google_site.owner()
+    return read_document(docs.documents().get(documentId=doc_id).execute())
+
+
+def due_messages(title: str, author: str, days: int = 3) -> set[str]:
+    """The invitation a post gets, with the due date of today or (past midnight) tomorrow."""
+    now = datetime.now(timezone.utc)
+    return {f"Please review “{title}” by {author}. Due {moment + timedelta(days=days):%Y-%m-%d}."
+            for moment in (now - timedelta(minutes=5), now)}
+
+
+def simple_post(number: int) -> str:
+    return f"# Post number {number}\n\nFirst paragraph of post {number}.\n\nSecond paragraph of post {number}.\n"
+
+
+def test_dry_run_says_what_a_real_run_would_do_for_each_post(google_site, cli):
+    site = google_site.site
+    site.post("changed.md", simple_post(1))
+    touched = site.post("touched.md", simple_post(2))
+    site.post("same.md", simple_post(3))
+    first = cli("export", "--json").json
+    urls = {p["path"]: p["url"] for p in first["posts"]}
+    (site.posts / "changed.md").write_text(simple_post(1).replace("First", "New first"), encoding="utf-8")
+    stat = touched.stat()
+    os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))  # saved again, same text
+    site.post("new.md", simple_post(4))
+    site.post("draft.md", "---\nstatus: draft\n---\n" + simple_post(5))
+    calls = len(google_site.api_calls())
+
+    result = cli("export", "--dry-run")
+
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == [
+        "  updated    posts/changed.md (dry run: nothing sent)",
+        "  skipped    posts/draft.md (draft)",
+        "  created    posts/new.md (dry run: nothing sent)",
+        "Dry run: 1 created, 1 updated, 0 suggested, 2 unchanged, 1 skipped, 0 failed",
+    ]
+    assert len(google_site.api_calls()) == calls, "a dry run sends nothing"
+    after = cli("export").out.splitlines()  # and records nothing: the real run does it all
+    assert after[1:] == [
+        f"  updated    posts/changed.md  {urls['posts/changed.md']}",
+        "  skipped    posts/draft.md (draft)",
+        f"  created    posts/new.md  {after[3].split('  ')[-1]}",
+        "1 created, 1 updated, 0 suggested, 2 unchanged, 1 skipped, 0 failed",
+    ]
+
+
+def test_a_folder_argument_exports_the_posts_under_it_and_no_others(google_site, cli):
+    site = google_site.site
+    for name in ("top.md", "sub/a.md", "sub/deeper/b.md", "subway.md", "other/c.md"):
+        site.post(name, simple_post(len(name)))
+
+    result = cli("export", "--json", "posts/sub/")
+
+    assert result.code == 0, result.err
+    assert [(p["path"], p["state"]) for p in result.json["posts"]] == [
+        ("posts/sub/a.md", "created"), ("posts/sub/deeper/b.md", "created")]
+    whole = cli("export", "--json", "posts")
+    assert [(p["path"], p["state"]) for p in whole.json["posts"]] == [
+        ("posts/other/c.md", "created"), ("posts/sub/a.md", "unchanged"), ("posts/sub/deeper/b.md", "unchanged"),
+        ("posts/subway.md", "created"), ("posts/top.md", "created")]
+
+
+def test_a_path_outside_the_posts_folder_is_one_line(google_site, cli):
+    (google_site.site.root / "notes").mkdir()
+    (google_site.site.root / "notes" / "x.md").write_text(simple_post(1), encoding="utf-8")
+
+    result = cli("export", "notes/x.md")
+
+    assert result.code == 2
+    assert result.error_line == f"workflow: error: notes/x.md: not inside the posts folder {google_site.site.posts}"
+    assert google_site.api_calls() == []
+
+
+def invitations(google_site, kind: str) -> list[tuple[str, str, str]]:
+    return [(n["to"], n["fileName"], n["message"]) for n in control(google_site.sandbox, "GET", "notifications")
+            if n["kind"] == kind]
+
+
+def test_reviewers_are_invited_with_the_title_the_author_and_the_due_date(google_site, cli):
+    site = google_site.site
+    site.post("a.md", "---\ntitle: Trust After a Fight\nauthor: Priya\n---\n" + simple_post(1))
+    site.post("b.md", "---\ntitle: No Author\nreviewers: [ann@example.com]\n---\n" + simple_post(2))
+
+    assert cli("export").code == 0
+
+    shared, asked = invitations(google_site, "share"), invitations(google_site, "approval")
+    assert sorted(shared) == sorted(asked)
+    [(to_a, name_a, message_a), (to_b, name_b, message_b)] = sorted(shared, key=lambda n: n[1], reverse=True)
+    assert (to_a, name_a, to_b, name_b) == (REVIEWER, "Trust After a Fight", "ann@example.com", "No Author")
+    assert message_a in due_messages("Trust After a Fight", "Priya")
+    assert message_b in due_messages("No Author", "the author")
+
+
+def test_without_a_due_date_the_invitation_names_none(google_site, cli):
+    google_site.configure("due_days = 0")
+    google_site.site.post("a.md", "---\ntitle: Undated\nauthor: Priya\n---\n" + simple_post(1))
+
+    assert cli("export").code == 0
+
+    expected = [(REVIEWER, "Undated", "Please review “Undated” by Priya.")]
+    assert invitations(google_site, "share") == invitations(google_site, "approval") == expected
+
+
+def test_a_named_post_sharing_its_id_with_a_post_not_named_is_refused(google_site, cli):
+    google_site.site.post("a.md", "---\nid: same\ntitle: First\n---\n" + simple_post(1))
+    google_site.site.post("b.md", "---\nid: same\ntitle: Second\n---\n" + simple_post(2))
+
+    result = cli("export", "posts/a.md")
+
+    assert result.code == 1
+    assert result.out.splitlines()[1:] == [
+        "  failed     posts/a.md: post id 'same' is also the id of posts/b.md; give one of them another `id` in "
+        "its front matter (neither is exported until then)",
+        "0 created, 0 updated, 0 suggested, 0 unchanged, 0 skipped, 1 failed"]
+    assert google_site.api_calls() == []
+
+
+def test_a_write_that_landed_though_its_answer_was_lost_is_recognised_not_repeated(google_site, cli):
+    google_site.site.post("a.md", simple_post(1))
+    google_site.fault(method="docs.documents.batchUpdate", kind="commit_then_fail", times=1)
+
+    first = cli("export", "--json")
+
+    assert [(p["state"], p["error"]) for p in first.json["posts"]] == [("created", None)]
+    doc_id = first.json["posts"][0]["doc_id"]
+    writes = [c for c in google_site.api_calls() if c["method"] == "docs.documents.batchUpdate"]
+    assert len(writes) == 2, "the write, and its retry (refused: the Doc moved on)"
+    assert doc_text(google_site, doc_id) == "# Post number 1\n\nFirst paragraph of post 1.\n\nSecond paragraph of post 1.\n"
+    assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["unchanged"]
+
+
+def test_a_post_written_but_never_handed_to_reviewers_is_created_on_the_next_run(google_site, cli):
+    google_site.site.post("a.md", simple_post(1))
+    google_site.fault(method="drive.permissions.create", kind="status", status=500, times=9)
+    first = cli("export", "--json").json["posts"][0]
+    assert first["state"] == "failed"
+    google_site.clear_faults()
+
+    second = cli("export")
+
+    assert second.code == 0, second.err
+    assert second.out.splitlines()[1:] == [f"  created    posts/a.md  {first['url']}",
+                                           "1 created, 0 updated, 0 suggested, 0 unchanged, 0 skipped, 0 failed"]
+    [(to, _name, message)] = invitations(google_site, "approval")
+    assert to == REVIEWER and message in due_messages("Post number 1", "the author")
