@@ -3,14 +3,15 @@
 Run: make mutation   (or .venv/bin/python bench/mutation.py [--module approval] [--sample N] ...)
 Needs the `mutation` extra: pip install -e '.[test,mutation]'.
 
-Settings are in bench/mutation.toml (the modules; the operators; sample size and seed). Mutants that no test can kill are listed, each with a reason, in
-bench/equivalent_mutants.toml; the report leaves them out of the score.
+Settings are in bench/mutation.toml (the modules; the operators; sample size and seed). Mutants
+that no test can kill are listed, each with a reason, in bench/equivalent_mutants.toml; the report
+leaves them out of the score.
 
 1. Coverage map: the suite runs once under coverage, each test in its own coverage context (this
    file is also the pytest plugin that switches them). Cached in .mutation/ until a file under
-   workflow/ or tests/ changes; it covers every configured module, so runs of one module at a
-   time (`--module`) share it. `--tests PATH...` maps only those tests (quicker, but a mutant is
-   then tried only against them).
+   workflow/ or tests/ changes (`--keep-map`: only workflow/); it covers every configured module,
+   so runs of one module at a time (`--module`) share it. `--tests PATH...` maps only those tests
+   (quicker, but a mutant is then tried only against them).
 2. Mutants: cosmic-ray's operators list every mutation of each module; `sample` of them per module
    are drawn with a fixed seed (`--all` tries every one).
 3. Each mutant is written into a private copy of the package (the source tree is never touched;
@@ -301,25 +302,30 @@ def apply_equivalents(mutants: list[dict], equivalents: list[Equivalent]) -> lis
 
 # --- coverage map ---
 
-def source_key(tests: list[str]) -> str:
+def source_key(tests: list[str], top: str) -> str:
+    """A hash of the files under `top` (workflow/ or tests/) and of the tests asked for."""
     digest = hashlib.sha256(json.dumps(tests).encode())
-    for top in ("workflow", "tests"):
-        for path in sorted((ROOT / top).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    for path in sorted((ROOT / top).rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
-def coverage_map(modules: list[str], tests: list[str], refresh: bool, copy: Path) -> dict:
+def coverage_map(modules: list[str], tests: list[str], refresh: bool, copy: Path, keep: bool = False) -> dict:
     """{"lines": {module: {line: [test ids]}}, "durations": {test id: s}, "failed": [test ids]},
     from the tests run on `copy` of the package (not yet mutated). One map per list of tests (the
     whole suite's is kept when `--tests` maps a few)."""
     cache = WORK / ("coverage-map.json" if not tests else
                     f"coverage-map-{hashlib.sha256(json.dumps(tests).encode()).hexdigest()[:12]}.json")
-    key = source_key(tests)
+    key = {top: source_key(tests, top) for top in ("workflow", "tests")}
     if cache.exists() and not refresh:
         cached = json.loads(cache.read_text(encoding="utf-8"))
-        if cached["key"] == key and set(modules) <= set(cached["lines"]):
+        same = cached["key"] == key or (keep and cached["key"].get("workflow") == key["workflow"]
+                                        if isinstance(cached["key"], dict) else False)
+        if same and set(modules) <= set(cached["lines"]):
+            if cached["key"] != key:
+                print("coverage map: kept although tests/ changed since (--keep-map): tests added since are not "
+                      "tried", file=sys.stderr)
             return cached
     WORK.mkdir(exist_ok=True)
     data_file, log_file, rcfile = WORK / "coverage.sqlite", WORK / "test-log.json", WORK / "coveragerc"
@@ -489,7 +495,8 @@ def campaign(args: argparse.Namespace, settings: Settings) -> dict:
     started = time.monotonic()
     workers = Workers(args.jobs, modules)
     # The map covers every configured module, so that runs of one module at a time share it.
-    cmap = coverage_map(module_paths(settings.modules, []), args.tests, args.refresh, workers.pristine)
+    cmap = coverage_map(module_paths(settings.modules, []), args.tests, args.refresh, workers.pristine,
+                        keep=args.keep_map)
     earlier = load_results() if args.retry else {}
 
     plan: list[tuple[Mutant, list[str]]] = []
@@ -654,6 +661,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tests", nargs="+", default=[], metavar="PATH",
                         help="map (and so run) only these tests instead of the whole suite")
     parser.add_argument("--refresh", action="store_true", help="rebuild the coverage map even if cached")
+    parser.add_argument("--keep-map", action="store_true",
+                        help="use the cached coverage map although tests/ changed since (workflow/ must not have): "
+                             "tests added since are not tried (--retry --tests NEW tries them later)")
     parser.add_argument("--retry", action="store_true",
                         help="try only the survivors of each module's last run again (after adding tests; "
                              "with --tests, against those tests only); its killed mutants stay killed")
