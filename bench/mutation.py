@@ -498,6 +498,7 @@ def campaign(args: argparse.Namespace, settings: Settings) -> dict:
     cmap = coverage_map(module_paths(settings.modules, []), args.tests, args.refresh, workers.pristine,
                         keep=args.keep_map)
     earlier = load_results() if args.retry else {}
+    map_id = hashlib.sha256(json.dumps(cmap["key"], sort_keys=True).encode()).hexdigest()[:12]
 
     plan: list[tuple[Mutant, list[str]]] = []
     stale: list[Equivalent] = []
@@ -508,7 +509,7 @@ def campaign(args: argparse.Namespace, settings: Settings) -> dict:
         stale += stale_equivalents(module, found, equivalents)
         spans = statement_lines(source(module))
         run = {"sample": sample, "seed": seed, "max_tests": max_tests, "tests": args.tests,
-               "source": source_hash(module), "when": time.strftime("%Y-%m-%d %H:%M")}
+               "source": source_hash(module), "when": time.strftime("%Y-%m-%d %H:%M"), "map": map_id}
         if args.retry:
             before = earlier.get("runs", {}).get(module)
             if before is None:
@@ -519,12 +520,15 @@ def campaign(args: argparse.Namespace, settings: Settings) -> dict:
             drawn = []
             for record in (m for m in earlier["mutants"] if m["module"] == module):
                 mutant = Mutant(**{k: v for k, v in record.items() if k in Mutant.__dataclass_fields__})
-                if mutant.status in ("survived", "untested"):
+                # A survivor that already met every test of this same map would only survive again.
+                settled = before.get("map") == map_id and mutant.tests >= mutant.covering
+                if mutant.status in ("survived", "untested") and not settled:
                     mutant.status, mutant.killed_by = "", ""
                     drawn.append(mutant)
                 else:
                     kept.append(mutant)
-            run = {**before, "retried": run["when"], "retried_tests": args.tests}
+            run = {**before, "retried": run["when"], "retried_tests": args.tests, "retried_max_tests": max_tests,
+                   "map": map_id}
         else:
             drawn = draw(found, sample, seed, module)
         runs[module] = run
@@ -614,6 +618,9 @@ def run_text(run: dict) -> str:
         text += f", tests limited to {' '.join(run['tests'])}"
     if run.get("retried"):
         limited = f" against {' '.join(run['retried_tests'])}" if run.get("retried_tests") else ""
+        cap = run.get("retried_max_tests")
+        limited += f", at most {cap} tests a mutant" if cap else ", against all the tests that run each" if cap == 0 \
+            else ""
         text += f"; survivors retried {run['retried']}{limited}"
     return text
 
@@ -666,7 +673,8 @@ def main(argv: list[str] | None = None) -> int:
                              "tests added since are not tried (--retry --tests NEW tries them later)")
     parser.add_argument("--retry", action="store_true",
                         help="try only the survivors of each module's last run again (after adding tests; "
-                             "with --tests, against those tests only); its killed mutants stay killed")
+                             "with --tests, against those tests only; with --max-tests 0, the survivors that "
+                             "met only some of their tests); its killed mutants stay killed")
     parser.add_argument("--report", action="store_true",
                         help="print the last measurement of every module (or of --module's) again")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
