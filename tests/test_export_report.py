@@ -160,3 +160,25 @@ def test_a_post_written_but_never_handed_to_reviewers_is_created_on_the_next_run
                                            "1 created, 0 updated, 0 suggested, 0 unchanged, 0 skipped, 0 failed"]
     [(to, _name, message)] = invitations(google_site, "approval")
     assert to == REVIEWER and message in due_messages("Post number 1", "the author")
+
+
+def test_force_with_a_named_post_re_renders_that_post_alone(google_site, cli):
+    site = google_site.site
+    for number in (1, 2, 3):
+        site.post(f"p{number}.md", simple_post(number))
+    urls = {p["path"]: p["url"] for p in cli("export", "--json").json["posts"]}
+
+    named = cli("export", "--force", "posts/p3.md")
+
+    assert named.out.splitlines()[1:] == [f"  updated    posts/p3.md  {urls['posts/p3.md']}",
+                                          "0 created, 1 updated, 0 suggested, 0 unchanged, 0 skipped, 0 failed"]
+
+
+def test_an_unexpected_failure_is_reported_as_its_kind_and_first_line():
+    from workflow.export.decide import one_line_error
+
+    assert one_line_error(ValueError("  first line\nsecond line\n")) == "ValueError: first line"
+    assert one_line_error(RecursionError("maximum recursion depth exceeded")) == \
+        "RecursionError: maximum recursion depth exceeded"
+    assert one_line_error(KeyError()) == "KeyError"
+    assert one_line_error(OSError("   \n  ")) == "OSError"
