@@ -138,3 +138,107 @@ def test_a_reviewers_pending_suggestion_is_kept_and_the_authors_change_joins_it(
     established, accepted = views(google_site, doc_id)
     assert established == paragraphs("One.", "Two.").rstrip("\n") + "\n"
     assert accepted == "# Big Title\n\n" + "One.\n\nTwo, changed.\n"
+
+
+def approve_current(google_site, doc_id: str) -> None:
+    drive, _ = google_site.reviewer(REVIEWER)
+    items = drive.approvals().list(fileId=doc_id, fields="items(approvalId,status)").execute()["items"]
+    [approval] = [a for a in items if a["status"] == "IN_PROGRESS"]
+    drive.approvals().approve(fileId=doc_id, approvalId=approval["approvalId"], body={}).execute()
+
+
+def test_a_second_approval_holds_the_authors_next_change_until_its_text_comes_home(google_site, cli):
+    path = google_site.site.post("a.md", paragraphs("One.", "Two."))
+    first = cli("export", "--json").json["posts"][0]
+    doc_id = first["doc_id"]
+    approve_current(google_site, doc_id)
+    assert cli("reviews", "--sync").code == 0  # round 1 comes home
+    approved = path.read_text(encoding="utf-8")
+    export_change(cli, path, approved.replace("Two.", "Two, changed."))  # round 2 starts
+    approve_current(google_site, doc_id)
+    path.write_text(approved.replace("Two.", "Two, changed again."), encoding="utf-8")
+
+    held = cli("export")
+
+    assert held.out.splitlines()[1:] == [
+        "  skipped    posts/a.md (reviewers approved the Doc and the approved text has not come home yet: run "
+        f"`workflow reviews --sync`, then export again)  {first['url']}",
+        "0 created, 0 updated, 0 suggested, 0 unchanged, 1 skipped, 0 failed"]
+    _, accepted = views(google_site, doc_id)
+    assert accepted == paragraphs("One.", "Two, changed.").rstrip("\n") + "\n"
+
+
+def test_a_reviewer_edit_between_our_write_and_its_read_back_is_never_taken_for_ours(google_site, cli):
+    import threading
+
+    from sandbox_fixtures import control
+
+    google_site.configure(role="writer")
+    path = google_site.site.post("a.md", paragraphs("One.", "Two."))
+    doc_id = cli("export", "--json").json["posts"][0]["doc_id"]
+    path.write_text(paragraphs("One.", "Two, changed."), encoding="utf-8")
+    # The worker reads the Doc, writes it whole, and reads it back: hold the read-back while a reviewer types.
+    google_site.fault(method="docs.documents.get", kind="delay", seconds=5, after=1, times=1)
+    outcome: list = []
+    worker = threading.Thread(target=lambda: outcome.append(cli("export", "--json")))
+    worker.start()
+    deadline = threading.Event()
+    while control(google_site.sandbox, "GET", "faults") and not deadline.wait(0.02):
+        pass
+    reviewer_types(google_site, doc_id, "One.", "One, as the editor has it.")
+    worker.join(60)
+    assert [p["state"] for p in outcome[0].json["posts"]] == ["updated"]
+
+    why = export_change(cli, path, paragraphs("One.", "Two, changed again."))
+
+    assert why == "", "the Doc counts as reviewed from the read-back on: no new reason is logged"
+    established, accepted = views(google_site, doc_id)
+    assert established == paragraphs("One, as the editor has it.", "Two, changed.").rstrip("\n") + "\n"
+    assert accepted == paragraphs("One, as the editor has it.", "Two, changed again.").rstrip("\n") + "\n"
+
+
+def test_a_doc_stays_reviewed_after_the_reviewer_rejected_every_suggestion(google_site, cli):
+    google_site.configure(role="writer")  # an editor settles suggestions
+    path = google_site.site.post("a.md", paragraphs("One.", "Two."))
+    doc_id = cli("export", "--json").json["posts"][0]["doc_id"]
+    _, docs = google_site.reviewer(REVIEWER)
+    docs.documents().batchUpdate(documentId=doc_id, body={"writeControl": {"writeMode": "SUGGEST"}, "requests": [
+        {"insertText": {"location": {"index": 1}, "text": "Big "}}]}).execute()
+    export_change(cli, path, paragraphs("One.", "Two, changed."))
+    while ids := suggestion_ids(docs.documents().get(documentId=doc_id, suggestionsViewMode="SUGGESTIONS_INLINE")
+                                .execute()):
+        docs.documents().batchUpdate(documentId=doc_id, body={"requests": [
+            {"rejectSuggestion": {"suggestionId": ids[0]}}]}).execute()
+
+    why = export_change(cli, path, paragraphs("One, changed.", "Two, changed."))
+
+    assert why == ""
+    established, accepted = views(google_site, doc_id)
+    assert established == paragraphs("One.", "Two.").rstrip("\n") + "\n", "what the reviewer settled stays"
+    assert accepted == paragraphs("One, changed.", "Two.").rstrip("\n") + "\n"
+
+
+def test_a_doc_stays_reviewed_after_the_reviewer_took_their_edit_back(google_site, cli):
+    google_site.configure(role="writer")
+    path = google_site.site.post("a.md", paragraphs("One.", "Two."))
+    doc_id = cli("export", "--json").json["posts"][0]["doc_id"]
+    reviewer_types(google_site, doc_id, "One.", "One, edited.")
+    forced = cli("export", "--force", "--json")  # nothing of the author's to send, but the Doc was looked at
+    assert [p["state"] for p in forced.json["posts"]] == ["unchanged"]
+    reviewer_types(google_site, doc_id, "One, edited.", "One.")
+
+    why = export_change(cli, path, paragraphs("One.", "Two, changed."))
+
+    assert why == ""
+    established, accepted = views(google_site, doc_id)
+    assert established == paragraphs("One.", "Two.").rstrip("\n") + "\n"
+    assert accepted == paragraphs("One.", "Two, changed.").rstrip("\n") + "\n"
+
+
+def suggestion_ids(document: dict) -> list[str]:
+    found: list[str] = []
+    for element in document["body"]["content"]:
+        for run in element.get("paragraph", {}).get("elements", []):
+            for key in ("suggestedInsertionIds", "suggestedDeletionIds"):
+                found += [s for s in run.get("textRun", {}).get(key, []) if s not in found]
+    return found
