@@ -182,3 +182,13 @@ def test_an_unexpected_failure_is_reported_as_its_kind_and_first_line():
         "RecursionError: maximum recursion depth exceeded"
     assert one_line_error(KeyError()) == "KeyError"
     assert one_line_error(OSError("   \n  ")) == "OSError"
+
+
+def test_a_post_that_renders_to_nothing_still_gets_its_one_doc(google_site, cli):
+    google_site.site.post("links.md", "[home]: https://example.com/\n")  # a link definition and nothing else
+
+    result = cli("export", "--json")
+
+    assert [(p["path"], p["state"], p["error"]) for p in result.json["posts"]] == [("posts/links.md", "created", None)]
+    assert doc_text(google_site, result.json["posts"][0]["doc_id"]) == ""
+    assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["unchanged"]
