@@ -73,22 +73,64 @@ def test_new_paragraphs_go_before_the_next_untouched_one_or_after_the_one_before
     path, doc_id = reviewed
 
     # "New A" comes before "Two." (untouched); "New B" before "Three.", which the reviewer edited:
-    # it goes after "Two." instead; a new heading keeps its style.
-    export_change(cli, path, paragraphs("One.", "New A.", "Two.", "## New B", "Three.", "Four.", "Five."))
+    # it goes after "Two." instead; a new heading (level 1) keeps its style.
+    export_change(cli, path, paragraphs("One.", "New A.", "Two.", "# New B", "Three.", "Four.", "Five."))
 
     _, accepted = views(google_site, doc_id)
-    assert accepted == paragraphs("One.", "New A.", "Two.", "## New B", "Three, as the editor has it.", "Four.",
+    assert accepted == paragraphs("One.", "New A.", "Two.", "# New B", "Three, as the editor has it.", "Four.",
                                   "Five.").rstrip("\n") + "\n"
 
 
-def test_the_last_paragraph_deleted_and_the_first_paragraph_deleted(google_site, cli, reviewed):
+def test_the_docs_first_and_the_posts_last_paragraph_deleted(google_site, cli, reviewed):
     path, doc_id = reviewed
 
-    export_change(cli, path, "# Title\n\nTwo.\n\nThree.\n\nFour.\n")
+    export_change(cli, path, "One.\n\nTwo.\n\nThree.\n\nFour.\n")  # the title line and "Five." gone
 
     established, accepted = views(google_site, doc_id)
-    assert accepted == "# Title\n\nTwo.\n\nThree, as the editor has it.\n\nFour.\n"
+    assert accepted == "One.\n\nTwo.\n\nThree, as the editor has it.\n\nFour.\n"
     assert established == paragraphs("One.", "Two.", "Three, as the editor has it.", "Four.", "Five.").rstrip("\n") + "\n"
+
+
+def test_a_run_of_changed_paragraphs_is_suggested_as_one(google_site, cli, reviewed):
+    path, doc_id = reviewed
+
+    export_change(cli, path, paragraphs("One!", "Two!", "Three.", "Four and five, merged."))
+
+    _, accepted = views(google_site, doc_id)
+    assert accepted == paragraphs("One!", "Two!", "Three, as the editor has it.",
+                                  "Four and five, merged.").rstrip("\n") + "\n"
+    drive, _ = google_site.reviewer(REVIEWER)
+    assert drive.comments().list(fileId=doc_id, fields="comments(content)").execute()["comments"] == []
+
+
+def test_a_paragraph_with_a_reviewers_pending_deletion_is_theirs(google_site, cli, reviewed):
+    path, doc_id = reviewed
+    _, docs = google_site.reviewer(REVIEWER)
+    four = next(e for e in docs.documents().get(documentId=doc_id).execute()["body"]["content"]
+                if "Four." in str(e))
+    docs.documents().batchUpdate(documentId=doc_id, body={"writeControl": {"writeMode": "SUGGEST"}, "requests": [
+        {"deleteContentRange": {"range": {"startIndex": four["startIndex"], "endIndex": four["startIndex"] + 4}}}]}
+    ).execute()
+
+    export_change(cli, path, paragraphs("One.", "Two.", "Three.", "Four, changed.", "Five."))
+
+    drive, _ = google_site.reviewer(REVIEWER)
+    [comment] = drive.comments().list(fileId=doc_id, fields="comments(content)").execute()["comments"]
+    assert comment["content"].split("\n", 1)[1] == (
+        "1. In the Doc (before reviewers' edits): “Four.”\n   The author now has: “Four, changed.”")
+    _, accepted = views(google_site, doc_id)
+    assert accepted == paragraphs("One.", "Two.", "Three, as the editor has it.", ".", "Five.").rstrip("\n") + "\n"
+
+
+def test_suggestions_whose_answer_was_lost_are_recorded_not_sent_twice(google_site, cli, reviewed):
+    path, doc_id = reviewed
+    google_site.fault(method="docs.documents.batchUpdate", kind="commit_then_fail", times=1)
+
+    export_change(cli, path, paragraphs("One, reworded.", "Two.", "Three.", "Five."))
+
+    _, accepted = views(google_site, doc_id)
+    assert accepted == paragraphs("One, reworded.", "Two.", "Three, as the editor has it.", "Five.").rstrip("\n") + "\n"
+    assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["unchanged"]
 
 
 def test_a_paragraph_both_changed_is_left_alone_and_listed(google_site, cli, reviewed):
@@ -205,10 +247,7 @@ def test_a_doc_stays_reviewed_after_the_reviewer_rejected_every_suggestion(googl
     docs.documents().batchUpdate(documentId=doc_id, body={"writeControl": {"writeMode": "SUGGEST"}, "requests": [
         {"insertText": {"location": {"index": 1}, "text": "Big "}}]}).execute()
     export_change(cli, path, paragraphs("One.", "Two, changed."))
-    while ids := suggestion_ids(docs.documents().get(documentId=doc_id, suggestionsViewMode="SUGGESTIONS_INLINE")
-                                .execute()):
-        docs.documents().batchUpdate(documentId=doc_id, body={"requests": [
-            {"rejectSuggestion": {"suggestionId": ids[0]}}]}).execute()
+    settle_suggestions(google_site, doc_id, "rejectSuggestion")
 
     why = export_change(cli, path, paragraphs("One, changed.", "Two, changed."))
 
@@ -242,3 +281,53 @@ def suggestion_ids(document: dict) -> list[str]:
             for key in ("suggestedInsertionIds", "suggestedDeletionIds"):
                 found += [s for s in run.get("textRun", {}).get(key, []) if s not in found]
     return found
+
+
+def test_a_paragraph_quoted_in_a_conflict_comment_is_cut_after_300_characters():
+    from workflow.export.suggest import conflict_comment
+
+    exactly, longer = "x" * 300, "y" * 301
+
+    comment = conflict_comment("a.md", [{"reviewed": exactly, "author": longer}, {"reviewed": "one\ntwo", "author": ""}])
+
+    assert comment.split("\n")[1:] == [f"1. In the Doc (before reviewers' edits): “{exactly}”",
+                                       f"   The author now has: “{'y' * 299}…”",
+                                       "2. In the Doc (before reviewers' edits): “one / two”",
+                                       "   The author now has: “”"]
+
+
+def test_a_change_inside_a_table_is_listed_for_the_editors_not_suggested(google_site, cli, reviewed):
+    path, doc_id = reviewed
+    table = "| Habit | Why |\n|---|---|\n| Listen | {} |\n\n"
+    path.write_text(paragraphs("One.", "Two.", "Three.", "Four.", "Five.") + table.format("trust"), encoding="utf-8")
+    assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["suggested"]
+
+    export_change(cli, path, paragraphs("One.", "Two.", "Three.", "Four.", "Five.") + table.format("calm"))
+
+    drive, _ = google_site.reviewer(REVIEWER)
+    comments = drive.comments().list(fileId=doc_id, fields="comments(content)").execute()["comments"]
+    assert [c["content"].split("\n", 1)[1] for c in comments] == [
+        "1. In the Doc (before reviewers' edits): “”\n   The author now has: “Habit | Why | Listen | trust”",
+        "1. In the Doc (before reviewers' edits): “Habit | Why | Listen | trust”\n"
+        "   The author now has: “Habit | Why | Listen | calm”"]
+
+
+def test_the_docs_very_last_paragraph_can_be_deleted(google_site, cli, reviewed):
+    path, doc_id = reviewed
+    _, docs = google_site.reviewer(REVIEWER)  # the reviewer removes the empty paragraph after "Five."
+    end = docs.documents().get(documentId=doc_id).execute()["body"]["content"][-1]["endIndex"]
+    docs.documents().batchUpdate(documentId=doc_id, body={"requests": [
+        {"deleteContentRange": {"range": {"startIndex": end - 2, "endIndex": end - 1}}}]}).execute()
+
+    export_change(cli, path, paragraphs("One.", "Two.", "Three.", "Four."))
+
+    _, accepted = views(google_site, doc_id)
+    assert accepted == paragraphs("One.", "Two.", "Three, as the editor has it.", "Four.").rstrip("\n") + "\n"
+
+
+def settle_suggestions(google_site, doc_id: str, how: str) -> None:
+    """The reviewer (an editor) accepts or rejects every pending suggestion."""
+    _, docs = google_site.reviewer(REVIEWER)
+    while ids := suggestion_ids(docs.documents().get(documentId=doc_id, suggestionsViewMode="SUGGESTIONS_INLINE")
+                                .execute()):
+        docs.documents().batchUpdate(documentId=doc_id, body={"requests": [{how: {"suggestionId": ids[0]}}]}).execute()
