@@ -246,11 +246,17 @@ class Equivalent:
     line: str
     mutated: str
     reason: str
+    previous: str = ""  # the line before, as written: tells apart lines that read the same (`continue`)
     used: bool = False
 
     def matches(self, mutant: Mutant) -> bool:
-        return (Path(mutant.module).match(self.file) and squeeze(self.line) == squeeze(mutant.original)
-                and squeeze(self.mutated) == squeeze(mutant.mutated))
+        if not (Path(mutant.module).match(self.file) and squeeze(self.line) == squeeze(mutant.original)
+                and squeeze(self.mutated) == squeeze(mutant.mutated)):
+            return False
+        if not self.previous:
+            return True
+        lines = source(mutant.module).split("\n")
+        return mutant.line >= 2 and squeeze(lines[mutant.line - 2]) == squeeze(self.previous)
 
 
 def load_equivalents(path: Path) -> list[Equivalent]:
@@ -262,7 +268,8 @@ def load_equivalents(path: Path) -> list[Equivalent]:
         missing = [key for key in ("file", "line", "mutated", "reason") if not str(entry.get(key, "")).strip()]
         if missing:
             sys.exit(f"{path.relative_to(ROOT)}: mutant #{number} has no {', '.join(missing)}")
-        entries.append(Equivalent(entry["file"], entry["line"], entry["mutated"], entry["reason"]))
+        entries.append(Equivalent(entry["file"], entry["line"], entry["mutated"], entry["reason"],
+                                  entry.get("previous", "")))
     return entries
 
 
