@@ -444,9 +444,24 @@ class Workers:
 
     @staticmethod
     def _pytest(copy: Path, mutant: Mutant, tests: list[str], timeout: float) -> None:
+        started = time.monotonic()
+        while True:
+            try:
+                Workers._pytest_once(copy, mutant, tests, timeout)
+                break
+            except GoneTests as gone:  # a kept map (--keep-map) names tests renamed or removed since
+                print(f"note: {mutant.where}: the coverage map names tests that no longer exist: "
+                      f"{' '.join(gone.tests)}", file=sys.stderr)
+                tests = [t for t in tests if t not in gone.tests]
+                if not tests:
+                    mutant.status = "untested"
+                    break
+        mutant.seconds = round(time.monotonic() - started, 1)
+
+    @staticmethod
+    def _pytest_once(copy: Path, mutant: Mutant, tests: list[str], timeout: float) -> None:
         command = [sys.executable, "-P", "-m", "pytest", "-x", "-q", "-rf", "--no-header", "-p", "no:cacheprovider",
                    "-o", "addopts=", f"--basetemp={copy / 'tmp'}", *tests]
-        started = time.monotonic()
         process = subprocess.Popen(command, cwd=ROOT, env=Workers.env(copy), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    text=True, start_new_session=True)
         try:
@@ -456,6 +471,9 @@ class Workers:
             process.communicate()
             mutant.status, mutant.killed_by = "timeout", f"still running after {timeout:.0f} s"
         else:
+            gone = re.findall(r"^ERROR: not found: (\S+)", output, re.M)
+            if process.returncode == 4 and gone:
+                raise GoneTests([t.removeprefix(str(ROOT) + "/") for t in gone])
             if process.returncode in (4, 5):  # usage error, no tests collected: our fault, not the mutant's
                 raise RuntimeError(f"{mutant.where}: pytest exit {process.returncode}:\n{output[-2000:]}")
             if process.returncode == 0:
@@ -464,7 +482,12 @@ class Workers:
                 mutant.status = "killed"
                 failed = re.search(r"^(?:FAILED|ERROR) (\S+)", output, re.M)
                 mutant.killed_by = failed.group(1) if failed else f"pytest exit {process.returncode}"
-        mutant.seconds = round(time.monotonic() - started, 1)
+
+
+class GoneTests(Exception):
+    def __init__(self, tests: list[str]) -> None:
+        super().__init__(" ".join(tests))
+        self.tests = tests
 
 
 def _forget_bytecode(source: Path) -> None:
