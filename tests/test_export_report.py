@@ -150,7 +150,8 @@ def test_a_post_written_but_never_handed_to_reviewers_is_created_on_the_next_run
     google_site.site.post("a.md", simple_post(1))
     google_site.fault(method="drive.permissions.create", kind="status", status=500, times=9)
     first = cli("export", "--json").json["posts"][0]
-    assert first["state"] == "failed"
+    assert (first["state"], first["error"]) == (
+        "failed", "posts/a.md: could not share with editor@example.com: HTTP 500 backendError: Internal error encountered.")
     google_site.clear_faults()
 
     second = cli("export")
@@ -192,3 +193,64 @@ def test_a_post_that_renders_to_nothing_still_gets_its_one_doc(google_site, cli)
     assert [(p["path"], p["state"], p["error"]) for p in result.json["posts"]] == [("posts/links.md", "created", None)]
     assert doc_text(google_site, result.json["posts"][0]["doc_id"]) == ""
     assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["unchanged"]
+
+
+def api_methods(google_site) -> list[str]:
+    return [call["method"] for call in google_site.api_calls()]
+
+
+def test_a_new_post_costs_these_api_calls_and_no_more(google_site, cli):
+    google_site.site.post("a.md", simple_post(1))
+
+    assert cli("export").code == 0
+
+    assert api_methods(google_site) == [
+        "drive.files.generateIds", "drive.files.create",   # the review folder, made once
+        "drive.files.create", "docs.documents.get", "docs.documents.batchUpdate", "docs.documents.get",
+        "drive.permissions.create", "batch",  # the sharing, one batch (its calls are logged before it)
+        "drive.approvals.start"]
+
+
+def test_an_approval_started_though_its_answer_was_lost_is_found_not_started_twice(google_site, cli):
+    google_site.site.post("a.md", simple_post(1))
+    google_site.fault(method="drive.approvals.start", kind="commit_then_fail", times=1)
+
+    result = cli("export", "--json")
+
+    assert [(p["state"], p["error"]) for p in result.json["posts"]] == [("created", None)]
+    drive, _ = google_site.reviewer(REVIEWER)
+    doc_id = result.json["posts"][0]["doc_id"]
+    [approval] = drive.approvals().list(fileId=doc_id, fields="items(approvalId,status)").execute()["items"]
+    assert approval["status"] == "IN_PROGRESS"
+    assert cli("reviews", "--sync").code == 0
+    drive.approvals().approve(fileId=doc_id, approvalId=approval["approvalId"], body={}).execute()
+    synced = cli("reviews", "--sync", "--json").json["sync"]
+    assert synced["approved_posts"] == [result.json["posts"][0]["post_id"]], "the approval it found is followed"
+
+
+def test_an_approval_in_progress_is_not_started_again_when_the_author_changes_the_post(google_site, cli):
+    path = google_site.site.post("a.md", simple_post(1))
+    cli("export")
+    path.write_text(simple_post(1).replace("First", "New first"), encoding="utf-8")
+
+    result = cli("export", "--json")
+
+    assert [p["state"] for p in result.json["posts"]] == ["updated"]
+    assert api_methods(google_site).count("drive.approvals.start") == 1
+    assert "asking again" not in result.err
+
+
+def test_without_restart_on_change_a_declined_review_is_not_asked_again(google_site, cli):
+    google_site.configure("restart_approval_on_change = false")
+    path = google_site.site.post("a.md", simple_post(1))
+    doc_id = cli("export", "--json").json["posts"][0]["doc_id"]
+    drive, _ = google_site.reviewer(REVIEWER)
+    [approval] = drive.approvals().list(fileId=doc_id, fields="items(approvalId)").execute()["items"]
+    drive.approvals().decline(fileId=doc_id, approvalId=approval["approvalId"], body={}).execute()
+    path.write_text(simple_post(1).replace("First", "New first"), encoding="utf-8")
+
+    result = cli("export", "--json")
+
+    assert [p["state"] for p in result.json["posts"]] == ["suggested"]
+    items = drive.approvals().list(fileId=doc_id, fields="items(status)").execute()["items"]
+    assert [a["status"] for a in items] == ["DECLINED"]
