@@ -385,9 +385,9 @@ def statement_lines(code: str) -> dict[int, range]:
 
 
 def tests_for(mutant: Mutant, spans: dict[int, range], cmap: dict) -> list[str]:
-    """The tests that run the mutant's statement: the module's own (tests/test_STEM*.py, or
-    tests/test_PACKAGE*.py for a module in a package: test_export*.py for workflow/export/write.py)
-    first, then the others, each group fastest first."""
+    """The tests that run the mutant's statement: the module's own first (test files whose name holds
+    the module's name: test_review_reading.py for reviews/reading.py), then its package's
+    (test_export*.py for export/write.py), then the others; each group fastest first."""
     by_line = cmap["lines"].get(mutant.module, {})
     lines = set(spans.get(mutant.line, range(mutant.line, mutant.end_line + 1))) | set(
         range(mutant.line, mutant.end_line + 1))
@@ -397,8 +397,14 @@ def tests_for(mutant: Mutant, spans: dict[int, range], cmap: dict) -> list[str]:
     failed = set(cmap["failed"])
     chosen = [c for c in contexts if c and c not in failed]
     module = Path(mutant.module)
-    own = tuple(f"test_{name}" for name in (module.stem, module.parent.name) if name != "workflow")
-    return sorted(chosen, key=lambda c: (not Path(c.split("::")[0]).stem.startswith(own),
+
+    def group(test: str) -> int:
+        name = Path(test.split("::")[0]).stem
+        if module.stem in name.split("_"):
+            return 0
+        return 1 if module.parent.name != "workflow" and name.startswith(f"test_{module.parent.name}") else 2
+
+    return sorted(chosen, key=lambda c: (group(c),
                                          cmap["durations"].get(c, 0.0), c))
 
 
@@ -676,7 +682,7 @@ def print_report(result: dict) -> None:
     for m in survivors:
         why = "  (no test runs this line)" if m["status"] == "untested" else ""
         if m.get("covering", 0) > m["tests"]:
-            why = f"  (tried against the {m['tests']} quickest of the {m['covering']} tests that run it)"
+            why = f"  (tried against the first {m['tests']} of the {m['covering']} tests that run it)"
         print(f"{m['module']}:{m['line']}: [{m['operator']}] {m['original']}  ->  {m['mutated']}{why}")
     equivalents = load_settings().equivalents
     for entry in result["stale_equivalents"]:
@@ -693,7 +699,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="every mutant (same as --sample 0)")
     parser.add_argument("--seed", type=int, help="seed of the draw (default from mutation.toml)")
     parser.add_argument("--max-tests", type=int, metavar="N",
-                        help="run at most the N quickest tests against a mutant (0: all; default from mutation.toml)")
+                        help="run at most N tests against a mutant, its own first, quickest first (0: all; "
+                             "default from mutation.toml)")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="mutants tried at once")
     parser.add_argument("--tests", nargs="+", default=[], metavar="PATH",
                         help="map (and so run) only these tests instead of the whole suite")
