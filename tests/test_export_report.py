@@ -254,3 +254,33 @@ def test_without_restart_on_change_a_declined_review_is_not_asked_again(google_s
     assert [p["state"] for p in result.json["posts"]] == ["suggested"]
     items = drive.approvals().list(fileId=doc_id, fields="items(status)").execute()["items"]
     assert [a["status"] for a in items] == ["DECLINED"]
+
+
+def test_a_reviewer_whose_invitation_failed_is_invited_on_the_next_run(google_site, cli):
+    path = google_site.site.post("a.md", simple_post(1))
+    assert cli("export").code == 0
+    path.write_text("---\nreviewers: [editor@example.com, new@example.com]\n---\n" + simple_post(1), encoding="utf-8")
+    google_site.fault(method="drive.permissions.create", kind="status", status=500, times=9)
+    failed = cli("export", "--json").json["posts"][0]
+    assert (failed["state"], failed["error"]) == (
+        "failed", "posts/a.md: could not share with new@example.com: HTTP 500 backendError: Internal error encountered.")
+    google_site.clear_faults()
+
+    again = cli("export", "--json")
+
+    assert [(p["state"], p["error"]) for p in again.json["posts"]] == [("unchanged", None)]
+    assert [to for to, _name, _message in invitations(google_site, "share")] == [REVIEWER, "new@example.com"]
+    calls = len(google_site.api_calls())
+    assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["unchanged"]
+    assert len(google_site.api_calls()) == calls, "once handed off, an unchanged post costs no API call"
+
+
+def test_a_review_folder_that_cannot_be_made_fails_the_post_with_googles_words(google_site, cli):
+    google_site.site.post("a.md", simple_post(1))
+    google_site.fault(method="drive.files.create", kind="status", status=500, times=9)
+
+    failed = cli("export", "--json").json["posts"][0]
+
+    assert (failed["state"], failed["error"]) == ("failed", "posts/a.md: HTTP 500 backendError: Internal error encountered.")
+    google_site.clear_faults()
+    assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["created"]
