@@ -188,3 +188,9 @@ def test_one_megabyte_post_renders_in_linear_time():
     rendered = render_document(body)
     assert time.perf_counter() - started < 120  # quadratic bookkeeping would take many minutes
     assert rendered.blocks[-1].doc_end == 1 + sum(len(r["insertText"]["text"].encode("utf-16-le")) // 2 for r in rendered.requests if "insertText" in r) - body.count("\n  - ")
+
+
+def test_footnotes_are_numbered_notes_at_the_end_without_back_links():
+    rendered = render_document("Text[^1] and more[^n].\n\n[^1]: The note.\n[^n]: Second, with a [link](https://example.com).\n")
+    assert inserted_text(rendered.requests) == (
+        "Text[1] and more[2].\nNotes\n[1] The note.\n[2] Second, with a link.\n")
