@@ -75,3 +75,28 @@ def test_approved_text_comes_home_once_even_when_the_doc_changes_afterwards(goog
     assert (report["read"], report["approved_posts"], report["conflict_posts"]) == (1, [], [])
     assert path.read_text(encoding="utf-8") == written
     assert sorted(p.name for p in google_site.site.posts.iterdir()) == ["hello.md"]
+
+
+def test_a_sync_with_nothing_exported_reports_nothing(google_site, cli):
+    assert sync(cli) == {"listed": 0, "checked": 0, "read": 0, "approved": 0, "conflicts": 0, "declined": 0,
+                         "overdue": 0, "errors": 0, "notices_sent": 0, "notices_failed": 0, "approved_posts": [],
+                         "conflict_posts": [], "declined_posts": [], "overdue_posts": [], "error_messages": [],
+                         "warnings": []}
+
+
+def test_the_approval_the_worker_started_is_followed_not_a_newer_one_someone_else_started(google_site, cli):
+    google_site.configure(role="writer")
+    post = exported(google_site, cli)  # Drive answers approvals.start without the new approval's id
+    assert sync(cli)["checked"] == 1   # the poll finds it and records it
+    drive, _ = google_site.reviewer(REVIEWER)
+    [ours] = drive.approvals().list(fileId=post["doc_id"], fields="items(approvalId)").execute()["items"]
+    drive.approvals().decline(fileId=post["doc_id"], approvalId=ours["approvalId"], body={}).execute()
+    drive.approvals().start(fileId=post["doc_id"], fields="approvalId",
+                            body={"reviewerEmails": [REVIEWER], "message": "my own round"}).execute()
+
+    report = sync(cli)
+
+    assert report["declined_posts"] == [post["post_id"]]
+    [row] = cli("reviews", "--json").json
+    assert (row["state"], row["reviewers"], row["decline_message"]) == (
+        "declined", {REVIEWER: "DECLINED"}, f"declined by {REVIEWER}")
