@@ -78,3 +78,24 @@ def test_a_line_over_1000_characters_is_post_even_when_it_reads_like_a_sign_off(
 
     assert clean_markdown(kept).text == kept
     assert clean_markdown(POST + offer + "!" * 1000 + "\n").text == POST.rstrip("\n") + "\n"
+
+
+def test_topics_in_straight_quotes_empty_quotes_and_an_unclosed_quote():
+    text = POST + 'Or shall we queue up the next topic: "" or "Love Maps" or "Bids for Connection" or “Unclosed\n'
+
+    result = clean_markdown(text)
+
+    assert result.text == POST.rstrip("\n") + "\n"
+    assert result.suggested_topics == ["Love Maps", "Bids for Connection"]
+
+
+def test_an_offer_that_is_itself_an_option_line_offers_no_topic():
+    result = clean_markdown(POST + "- Want me to export this to a Google Doc?\n")
+
+    assert (result.text, result.suggested_topics) == (POST.rstrip("\n") + "\n", [])
+
+
+def test_only_an_offer_ending_in_a_colon_introduces_options():
+    text = POST + "Shall I go on?\n- Export to Google Docs\n"
+
+    assert clean_markdown(text).text == text
