@@ -2,7 +2,7 @@
 VENV := .venv
 PY := python3
 
-.PHONY: run test
+.PHONY: run test mutation
 
 $(VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -16,3 +16,12 @@ run: $(VENV)/.installed
 # The test suite.
 test: $(VENV)/.installed
 	$(VENV)/bin/pytest -q
+
+# Mutation score of the core modules (not part of `make test`; see the README's Development section).
+# MUTATION_ARGS passes options, e.g. make mutation MUTATION_ARGS="--module approval --all".
+$(VENV)/.mutation-installed: $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet -e '.[test,mutation]'
+	touch $@
+
+mutation: $(VENV)/.mutation-installed
+	$(VENV)/bin/python bench/mutation.py $(MUTATION_ARGS)

@@ -188,3 +188,39 @@ def test_one_megabyte_post_renders_in_linear_time():
     rendered = render_document(body)
     assert time.perf_counter() - started < 120  # quadratic bookkeeping would take many minutes
     assert rendered.blocks[-1].doc_end == 1 + sum(len(r["insertText"]["text"].encode("utf-16-le")) // 2 for r in rendered.requests if "insertText" in r) - body.count("\n  - ")
+
+
+def test_footnotes_are_numbered_notes_at_the_end_without_back_links():
+    rendered = render_document("Text[^1] and more[^n].\n\n[^1]: The note.\n[^n]: Second, with a [link](https://example.com).\n")
+    assert inserted_text(rendered.requests) == (
+        "Text[1] and more[2].\nNotes\n[1] The note.\n[2] Second, with a link.\n")
+
+
+def test_images_are_embedded_up_to_2000_bytes_of_url_and_named_as_links_otherwise():
+    url = "https://example.com/" + "a" * (2000 - len("https://example.com/") - len(".png")) + ".png"
+    assert len(url.encode("utf-8")) == 2000
+
+    embedded = render_document(f"![a]({url})\n")
+    linked = render_document(f"![a]({url}x)\n")
+
+    assert kinds(embedded.requests) == ["insertText", "insertInlineImage", "createNamedRange"] and not embedded.warnings
+    assert kinds(linked.requests) == ["insertText", "updateTextStyle"]
+    assert linked.warnings == [{"line": 1, "message": f"image {url + 'x'!r} is not a public http(s) URL: kept as a link"}]
+
+
+def test_an_image_without_a_scheme_is_relative_unless_it_names_a_host():
+    rendered = render_document("![a](//cdn.example.com/a.png)\n\n![b](pics/b.png)\n")
+
+    assert rendered.warnings == [
+        {"line": 1, "message": "image '//cdn.example.com/a.png' is not a public http(s) URL: kept as a link"},
+        {"line": 3, "message": "image 'pics/b.png' is a relative path: kept as a link (set [content] site_url to "
+                               "resolve relative images)"}]
+
+
+def test_flattened_nesting_is_reported_once():
+    deep_list = "".join("  " * depth + "- level\n" for depth in range(12))
+
+    rendered = render_document(deep_list + "\n" + "> " * 12 + "a deep quote\n\n" + "- " * 11 + "eleven markers\n")
+
+    assert rendered.warnings == [
+        {"line": 10, "message": "lists or quotes nested deeper than 9 levels: the deeper levels are flattened"}]

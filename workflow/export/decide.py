@@ -121,7 +121,7 @@ def triage(config: Config, files: list[PostFile], selected: set[str] | None, pre
             candidate.post_id = seen.post_id
             known = exports.get(seen.post_id)
             if known and not force and known["exported_hash"] == seen.content_hash \
-                    and ExportState(known["state"]).holds_post:
+                    and ExportState(known["state"]).holds_post and not known.get("last_error"):
                 candidate.decided(PostOutcome.UNCHANGED).doc_id = known["doc_id"]
                 continue
             if seen.is_draft:

@@ -104,7 +104,7 @@ class Exporter:
             if export is None and not self.dry_run:
                 export = self._adopt_renamed(candidate.post_id, prepared.post.content_hash)
             if export and export["exported_hash"] == prepared.post.content_hash and not self.force \
-                    and ExportState(export["state"]).holds_post:
+                    and ExportState(export["state"]).holds_post and not export.get("last_error"):
                 if not self.dry_run:
                     self._record_seen(prepared, candidate.rel)
                 return self._finished(result, export)
@@ -162,15 +162,20 @@ class Exporter:
             with self.store.read() as conn:  # as it stands now that it is ours (another run may have finished it)
                 export = q.get_export(conn, post.post_id) or export
             if export.get("exported_hash") == post.content_hash and ExportState(export["state"]).holds_post \
-                    and not self.force:
+                    and not self.force and not export.get("last_error"):
                 self._record_seen(prepared, rel)
                 return self._finished(result, export)
+            # The last run failed after this content reached the Doc (handing it off, say): finish its work.
+            unfinished = bool(export.get("last_error")) and export.get("exported_hash") == post.content_hash
             self._queue_suggested_topics(prepared, export)
             sent = self.writer.send(prepared, export)
             if sent.outcome != PostOutcome.SKIPPED:
-                self.hand_off.run(prepared, changed=sent.outcome in (PostOutcome.CREATED, PostOutcome.UPDATED,
-                                                                     PostOutcome.SUGGESTED))
+                self.hand_off.run(prepared, changed=unfinished or sent.outcome in (
+                    PostOutcome.CREATED, PostOutcome.UPDATED, PostOutcome.SUGGESTED))
                 self._record_seen(prepared, rel)
+                if unfinished:
+                    with self.store.write() as conn:
+                        q.update_export(conn, post.post_id, last_error=None)
             result.state, result.note = sent.outcome, sent.note
             if sent.written is not None:  # as written: images Google refused are links, each with a warning
                 result.warnings = sent.written.warnings

@@ -408,9 +408,13 @@ def _decode_lines(path: Path) -> list[str]:
 
 
 def _csv_header(first_line: str, path: Path) -> list[str] | None:
-    """The CSV header's column names, or None when the file is one title a line."""
+    """The CSV header's column names, or None when the file is one title a line.
+
+    In a file not named .csv the first line is a header when it names the title column, or is
+    several column names and nothing else: "Notes" or "Notes, due dates and deadlines" is a title.
+    """
     cells = [cell.strip().lower() for cell in next(csv.reader([first_line]), [])]
-    looks_like_header = "title" in cells or (len(cells) > 1 and any(c in IMPORT_COLUMNS for c in cells))
+    looks_like_header = "title" in cells or (len(cells) > 1 and all(c in IMPORT_COLUMNS for c in cells))
     if not looks_like_header and path.suffix.lower() != ".csv":
         return None
     if "title" not in cells:
@@ -441,13 +445,14 @@ def parse_import_file(path: Path) -> list[ImportLine]:
         return parsed
     body = "\n".join(lines[first + 1:])
     reader = csv.reader(io.StringIO(body))
+    ended = 0  # the body line the previous record ended on
     for record in reader:
-        number = first + 1 + reader.line_num
+        number, ended = first + 2 + ended, reader.line_num  # the file line the record starts on
         if not any(cell.strip() for cell in record):
             continue
         if len(record) > len(header):
-            raise UserError(f"{path} line {number}: {len(record)} fields, the header has {len(header)} "
-                            "(quote fields that contain commas)")
+            raise UserError(f"{path} line {number}: {len(record)} fields, but the header has {len(header)} "
+                            f"({', '.join(header)}): put a field that contains a comma in double quotes")
         parsed.append(ImportLine(number, _line_topic(path, number, dict(zip(header, record)))))
     return parsed
 

@@ -10,16 +10,19 @@ author reconciles the two by hand.
 from __future__ import annotations
 
 import itertools
-
 import json
+import math
 import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from workflow.content import PostError
 from workflow.content.decoding import decode_post_bytes
+from workflow.content.front_matter import load_yaml
 from workflow.files import create_new_file, replace_file
 from workflow.reviews.posts import load_current_post
 
@@ -37,30 +40,42 @@ def with_approval(text: str, markdown: str, updates: dict[str, Any]) -> str:
     """The post file `text` with its body replaced by `markdown` and front matter keys set to `updates`."""
     lines = text.split("\n")
     header: list[str] = []
-    if lines and lines[0].rstrip() == "---":
+    if lines[0].rstrip() == "---":
         closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in _CLOSINGS), None)
         if closing is not None:
             header = lines[1:closing]
     for key, value in updates.items():
-        header = _set_key(header, key, json.dumps(value, ensure_ascii=False) if not isinstance(value, str)
-                          or not _plain_scalar(value) else value)
+        header = _set_key(header, key, _yaml_value(value))
     return "\n".join(["---", *header, "---", markdown.strip("\n"), ""])
 
 
-def _plain_scalar(value: str) -> bool:
-    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.-]*", value))
+def _yaml_value(value: Any) -> str:
+    """`value` as YAML: a word as it is when YAML reads it back as the same text, else JSON (which is YAML)."""
+    if isinstance(value, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.-]*", value) \
+            and yaml.safe_load(value) == value:
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _set_key(header: list[str], key: str, value: str) -> list[str]:
-    """Replace the top-level `key:` entry (with its indented or `- ` continuation lines), else append it."""
-    pattern = re.compile(rf"^{re.escape(key)}\s*:")
-    for index, line in enumerate(header):
-        if pattern.match(line):
-            end = index + 1
-            while end < len(header) and header[end] and (header[end][0] in " \t" or header[end].startswith("- ")):
-                end += 1
-            return header[:index] + [f"{key}: {value}"] + header[end:]
-    return header + [f"{key}: {value}"]
+    """The front matter lines with the top-level `key` set to `value`: its entry replaced where the
+    YAML parser finds it (however it is written: quoted, with its list or block on the lines
+    below), else added at the end. A `{...}` mapping on one line is rewritten as `key: value` lines first."""
+    entry = f"{key}: {value}"
+    try:
+        data, root = load_yaml("\n".join(header), "front matter")
+    except PostError:  # not the front matter export read (the post changed): the author merges by hand
+        return header + [entry]
+    if not isinstance(root, yaml.MappingNode):
+        return header + [entry]
+    if root.flow_style:
+        block = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=math.inf)
+        return _set_key(block.rstrip("\n").split("\n"), key, value)
+    for key_node, value_node in root.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            end = value_node.end_mark.line + (value_node.end_mark.column > 0)
+            return header[:key_node.start_mark.line] + [entry] + header[end:]
+    return header + [entry]
 
 
 def side_file_name(path: Path, number: int) -> str:

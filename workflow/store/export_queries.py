@@ -56,9 +56,9 @@ def get_export(conn: Connection, post_id: str) -> dict[str, Any] | None:
 def export_summaries(conn: Connection) -> dict[str, dict[str, Any]]:
     """What deciding "unchanged" needs of every export, by post id (no large columns)."""
     e = tables.exports.c
-    rows = conn.execute(select(e.post_id, e.doc_id, e.url, e.state, e.exported_hash)).all()
+    rows = conn.execute(select(e.post_id, e.doc_id, e.url, e.state, e.exported_hash, e.last_error)).all()
     return {row[0]: {"post_id": row[0], "doc_id": row[1], "url": row[2], "state": row[3],
-                     "exported_hash": row[4]} for row in rows}
+                     "exported_hash": row[4], "last_error": row[5]} for row in rows}
 
 
 def all_exports(conn: Connection) -> list[dict[str, Any]]:

@@ -1,0 +1,286 @@
+"""`workflow export` as a user reads it: the lines it prints, the posts a folder argument picks,
+and the invitation reviewers get."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+
+from sandbox_fixtures import control
+from site_fixtures import REVIEWER
+
+from workflow.render import read_document
+
+
+def doc_text(google_site, doc_id: str) -> str:
+    _, docs = google_site.owner()
+    return read_document(docs.documents().get(documentId=doc_id).execute())
+
+
+def due_messages(title: str, author: str, days: int = 3) -> set[str]:
+    """The invitation a post gets, with the due date of today or (past midnight) tomorrow."""
+    now = datetime.now(timezone.utc)
+    return {f"Please review “{title}” by {author}. Due {moment + timedelta(days=days):%Y-%m-%d}."
+            for moment in (now - timedelta(minutes=5), now)}
+
+
+def simple_post(number: int) -> str:
+    return f"# Post number {number}\n\nFirst paragraph of post {number}.\n\nSecond paragraph of post {number}.\n"
+
+
+def test_dry_run_says_what_a_real_run_would_do_for_each_post(google_site, cli):
+    site = google_site.site
+    site.post("changed.md", simple_post(1))
+    touched = site.post("touched.md", simple_post(2))
+    site.post("same.md", simple_post(3))
+    first = cli("export", "--json").json
+    urls = {p["path"]: p["url"] for p in first["posts"]}
+    (site.posts / "changed.md").write_text(simple_post(1).replace("First", "New first"), encoding="utf-8")
+    stat = touched.stat()
+    os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))  # saved again, same text
+    site.post("new.md", simple_post(4))
+    site.post("draft.md", "---\nstatus: draft\n---\n" + simple_post(5))
+    calls = len(google_site.api_calls())
+
+    result = cli("export", "--dry-run")
+
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == [
+        "  updated    posts/changed.md (dry run: nothing sent)",
+        "  skipped    posts/draft.md (draft)",
+        "  created    posts/new.md (dry run: nothing sent)",
+        "Dry run: 1 created, 1 updated, 0 suggested, 2 unchanged, 1 skipped, 0 failed",
+    ]
+    assert len(google_site.api_calls()) == calls, "a dry run sends nothing"
+    after = cli("export").out.splitlines()  # and records nothing: the real run does it all
+    assert after[1:] == [
+        f"  updated    posts/changed.md  {urls['posts/changed.md']}",
+        "  skipped    posts/draft.md (draft)",
+        f"  created    posts/new.md  {after[3].split('  ')[-1]}",
+        "1 created, 1 updated, 0 suggested, 2 unchanged, 1 skipped, 0 failed",
+    ]
+
+
+def test_a_folder_argument_exports_the_posts_under_it_and_no_others(google_site, cli):
+    site = google_site.site
+    for name in ("top.md", "sub/a.md", "sub/deeper/b.md", "subway.md", "other/c.md"):
+        site.post(name, simple_post(len(name)))
+
+    result = cli("export", "--json", "posts/sub/")
+
+    assert result.code == 0, result.err
+    assert [(p["path"], p["state"]) for p in result.json["posts"]] == [
+        ("posts/sub/a.md", "created"), ("posts/sub/deeper/b.md", "created")]
+    whole = cli("export", "--json", "posts")
+    assert [(p["path"], p["state"]) for p in whole.json["posts"]] == [
+        ("posts/other/c.md", "created"), ("posts/sub/a.md", "unchanged"), ("posts/sub/deeper/b.md", "unchanged"),
+        ("posts/subway.md", "created"), ("posts/top.md", "created")]
+
+
+def test_a_path_outside_the_posts_folder_is_one_line(google_site, cli):
+    (google_site.site.root / "notes").mkdir()
+    (google_site.site.root / "notes" / "x.md").write_text(simple_post(1), encoding="utf-8")
+
+    result = cli("export", "notes/x.md")
+
+    assert result.code == 2
+    assert result.error_line == f"workflow: error: notes/x.md: not inside the posts folder {google_site.site.posts}"
+    assert google_site.api_calls() == []
+
+
+def invitations(google_site, kind: str) -> list[tuple[str, str, str]]:
+    return [(n["to"], n["fileName"], n["message"]) for n in control(google_site.sandbox, "GET", "notifications")
+            if n["kind"] == kind]
+
+
+def test_reviewers_are_invited_with_the_title_the_author_and_the_due_date(google_site, cli):
+    site = google_site.site
+    site.post("a.md", "---\ntitle: Trust After a Fight\nauthor: Priya\n---\n" + simple_post(1))
+    site.post("b.md", "---\ntitle: No Author\nreviewers: [ann@example.com]\n---\n" + simple_post(2))
+
+    assert cli("export").code == 0
+
+    shared, asked = invitations(google_site, "share"), invitations(google_site, "approval")
+    assert sorted(shared) == sorted(asked)
+    [(to_a, name_a, message_a), (to_b, name_b, message_b)] = sorted(shared, key=lambda n: n[1], reverse=True)
+    assert (to_a, name_a, to_b, name_b) == (REVIEWER, "Trust After a Fight", "ann@example.com", "No Author")
+    assert message_a in due_messages("Trust After a Fight", "Priya")
+    assert message_b in due_messages("No Author", "the author")
+
+
+def test_without_a_due_date_the_invitation_names_none(google_site, cli):
+    google_site.configure("due_days = 0")
+    google_site.site.post("a.md", "---\ntitle: Undated\nauthor: Priya\n---\n" + simple_post(1))
+
+    assert cli("export").code == 0
+
+    expected = [(REVIEWER, "Undated", "Please review “Undated” by Priya.")]
+    assert invitations(google_site, "share") == invitations(google_site, "approval") == expected
+
+
+def test_a_named_post_sharing_its_id_with_a_post_not_named_is_refused(google_site, cli):
+    google_site.site.post("a.md", "---\nid: same\ntitle: First\n---\n" + simple_post(1))
+    google_site.site.post("b.md", "---\nid: same\ntitle: Second\n---\n" + simple_post(2))
+
+    result = cli("export", "posts/a.md")
+
+    assert result.code == 1
+    assert result.out.splitlines()[1:] == [
+        "  failed     posts/a.md: post id 'same' is also the id of posts/b.md; give one of them another `id` in "
+        "its front matter (neither is exported until then)",
+        "0 created, 0 updated, 0 suggested, 0 unchanged, 0 skipped, 1 failed"]
+    assert google_site.api_calls() == []
+
+
+def test_a_write_that_landed_though_its_answer_was_lost_is_recognised_not_repeated(google_site, cli):
+    google_site.site.post("a.md", simple_post(1))
+    google_site.fault(method="docs.documents.batchUpdate", kind="commit_then_fail", times=1)
+
+    first = cli("export", "--json")
+
+    assert [(p["state"], p["error"]) for p in first.json["posts"]] == [("created", None)]
+    doc_id = first.json["posts"][0]["doc_id"]
+    writes = [c for c in google_site.api_calls() if c["method"] == "docs.documents.batchUpdate"]
+    assert len(writes) == 2, "the write, and its retry (refused: the Doc moved on)"
+    assert doc_text(google_site, doc_id) == "# Post number 1\n\nFirst paragraph of post 1.\n\nSecond paragraph of post 1.\n"
+    assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["unchanged"]
+
+
+def test_a_post_written_but_never_handed_to_reviewers_is_created_on_the_next_run(google_site, cli):
+    google_site.site.post("a.md", simple_post(1))
+    google_site.fault(method="drive.permissions.create", kind="status", status=500, times=9)
+    first = cli("export", "--json").json["posts"][0]
+    assert (first["state"], first["error"]) == (
+        "failed", "posts/a.md: could not share with editor@example.com: HTTP 500 backendError: Internal error encountered.")
+    google_site.clear_faults()
+
+    second = cli("export")
+
+    assert second.code == 0, second.err
+    assert second.out.splitlines()[1:] == [f"  created    posts/a.md  {first['url']}",
+                                           "1 created, 0 updated, 0 suggested, 0 unchanged, 0 skipped, 0 failed"]
+    [(to, _name, message)] = invitations(google_site, "approval")
+    assert to == REVIEWER and message in due_messages("Post number 1", "the author")
+
+
+def test_force_with_a_named_post_re_renders_that_post_alone(google_site, cli):
+    site = google_site.site
+    for number in (1, 2, 3):
+        site.post(f"p{number}.md", simple_post(number))
+    urls = {p["path"]: p["url"] for p in cli("export", "--json").json["posts"]}
+
+    named = cli("export", "--force", "posts/p3.md")
+
+    assert named.out.splitlines()[1:] == [f"  updated    posts/p3.md  {urls['posts/p3.md']}",
+                                          "0 created, 1 updated, 0 suggested, 0 unchanged, 0 skipped, 0 failed"]
+
+
+def test_an_unexpected_failure_is_reported_as_its_kind_and_first_line():
+    from workflow.export.decide import one_line_error
+
+    assert one_line_error(ValueError("  first line\nsecond line\n")) == "ValueError: first line"
+    assert one_line_error(RecursionError("maximum recursion depth exceeded")) == \
+        "RecursionError: maximum recursion depth exceeded"
+    assert one_line_error(KeyError()) == "KeyError"
+    assert one_line_error(OSError("   \n  ")) == "OSError"
+
+
+def test_a_post_that_renders_to_nothing_still_gets_its_one_doc(google_site, cli):
+    google_site.site.post("links.md", "[home]: https://example.com/\n")  # a link definition and nothing else
+
+    result = cli("export", "--json")
+
+    assert [(p["path"], p["state"], p["error"]) for p in result.json["posts"]] == [("posts/links.md", "created", None)]
+    assert doc_text(google_site, result.json["posts"][0]["doc_id"]) == ""
+    assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["unchanged"]
+
+
+def api_methods(google_site) -> list[str]:
+    return [call["method"] for call in google_site.api_calls()]
+
+
+def test_a_new_post_costs_these_api_calls_and_no_more(google_site, cli):
+    google_site.site.post("a.md", simple_post(1))
+
+    assert cli("export").code == 0
+
+    assert api_methods(google_site) == [
+        "drive.files.generateIds", "drive.files.create",   # the review folder, made once
+        "drive.files.create", "docs.documents.get", "docs.documents.batchUpdate", "docs.documents.get",
+        "drive.permissions.create", "batch",  # the sharing, one batch (its calls are logged before it)
+        "drive.approvals.start"]
+
+
+def test_an_approval_started_though_its_answer_was_lost_is_found_not_started_twice(google_site, cli):
+    google_site.site.post("a.md", simple_post(1))
+    google_site.fault(method="drive.approvals.start", kind="commit_then_fail", times=1)
+
+    result = cli("export", "--json")
+
+    assert [(p["state"], p["error"]) for p in result.json["posts"]] == [("created", None)]
+    drive, _ = google_site.reviewer(REVIEWER)
+    doc_id = result.json["posts"][0]["doc_id"]
+    [approval] = drive.approvals().list(fileId=doc_id, fields="items(approvalId,status)").execute()["items"]
+    assert approval["status"] == "IN_PROGRESS"
+    assert cli("reviews", "--sync").code == 0
+    drive.approvals().approve(fileId=doc_id, approvalId=approval["approvalId"], body={}).execute()
+    synced = cli("reviews", "--sync", "--json").json["sync"]
+    assert synced["approved_posts"] == [result.json["posts"][0]["post_id"]], "the approval it found is followed"
+
+
+def test_an_approval_in_progress_is_not_started_again_when_the_author_changes_the_post(google_site, cli):
+    path = google_site.site.post("a.md", simple_post(1))
+    cli("export")
+    path.write_text(simple_post(1).replace("First", "New first"), encoding="utf-8")
+
+    result = cli("export", "--json")
+
+    assert [p["state"] for p in result.json["posts"]] == ["updated"]
+    assert api_methods(google_site).count("drive.approvals.start") == 1
+    assert "asking again" not in result.err
+
+
+def test_without_restart_on_change_a_declined_review_is_not_asked_again(google_site, cli):
+    google_site.configure("restart_approval_on_change = false")
+    path = google_site.site.post("a.md", simple_post(1))
+    doc_id = cli("export", "--json").json["posts"][0]["doc_id"]
+    drive, _ = google_site.reviewer(REVIEWER)
+    [approval] = drive.approvals().list(fileId=doc_id, fields="items(approvalId)").execute()["items"]
+    drive.approvals().decline(fileId=doc_id, approvalId=approval["approvalId"], body={}).execute()
+    path.write_text(simple_post(1).replace("First", "New first"), encoding="utf-8")
+
+    result = cli("export", "--json")
+
+    assert [p["state"] for p in result.json["posts"]] == ["suggested"]
+    items = drive.approvals().list(fileId=doc_id, fields="items(status)").execute()["items"]
+    assert [a["status"] for a in items] == ["DECLINED"]
+
+
+def test_a_reviewer_whose_invitation_failed_is_invited_on_the_next_run(google_site, cli):
+    path = google_site.site.post("a.md", simple_post(1))
+    assert cli("export").code == 0
+    path.write_text("---\nreviewers: [editor@example.com, new@example.com]\n---\n" + simple_post(1), encoding="utf-8")
+    google_site.fault(method="drive.permissions.create", kind="status", status=500, times=9)
+    failed = cli("export", "--json").json["posts"][0]
+    assert (failed["state"], failed["error"]) == (
+        "failed", "posts/a.md: could not share with new@example.com: HTTP 500 backendError: Internal error encountered.")
+    google_site.clear_faults()
+
+    again = cli("export", "--json")
+
+    assert [(p["state"], p["error"]) for p in again.json["posts"]] == [("unchanged", None)]
+    assert [to for to, _name, _message in invitations(google_site, "share")] == [REVIEWER, "new@example.com"]
+    calls = len(google_site.api_calls())
+    assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["unchanged"]
+    assert len(google_site.api_calls()) == calls, "once handed off, an unchanged post costs no API call"
+
+
+def test_a_review_folder_that_cannot_be_made_fails_the_post_with_googles_words(google_site, cli):
+    google_site.site.post("a.md", simple_post(1))
+    google_site.fault(method="drive.files.create", kind="status", status=500, times=9)
+
+    failed = cli("export", "--json").json["posts"][0]
+
+    assert (failed["state"], failed["error"]) == ("failed", "posts/a.md: HTTP 500 backendError: Internal error encountered.")
+    google_site.clear_faults()
+    assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["created"]

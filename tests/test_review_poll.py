@@ -1,0 +1,102 @@
+"""The review poll (`workflow reviews --sync`) in the sandbox: which Docs it follows, and approved
+text brought home exactly once."""
+
+from __future__ import annotations
+
+from sandbox_fixtures import OWNER, build_clients
+from site_fixtures import REVIEWER
+
+POST = "---\ntitle: Hello\n---\n# Hello\n\nFirst paragraph.\n\nLast paragraph.\n"
+
+
+def exported(google_site, cli, name: str = "hello.md", text: str = POST) -> dict:
+    google_site.site.post(name, text)
+    result = cli("export", "--json")
+    assert result.code == 0, result.err
+    [post] = [p for p in result.json["posts"] if p["path"] == f"posts/{name}"]
+    return post
+
+
+def approve(google_site, doc_id: str) -> str:
+    """The reviewer approves the Doc's approval in progress; returns when Drive says it was approved."""
+    drive, _ = google_site.reviewer(REVIEWER)
+    [approval] = drive.approvals().list(fileId=doc_id, fields="items(approvalId)").execute()["items"]
+    drive.approvals().approve(fileId=doc_id, approvalId=approval["approvalId"], body={}).execute()
+    return drive.approvals().get(fileId=doc_id, approvalId=approval["approvalId"],
+                                 fields="completeTime").execute()["completeTime"]
+
+
+def sync(cli) -> dict:
+    result = cli("reviews", "--sync", "--json")
+    assert result.code == 0, result.err
+    return result.json["sync"]
+
+
+def approved_post(approved_at: str, url: str, body: str = "# Hello\n\nFirst paragraph.\n\nLast paragraph.\n") -> str:
+    return (f'---\ntitle: Hello\nstatus: approved\napproved_by: ["{REVIEWER}"]\napproved_at: "{approved_at}"\n'
+            f'doc: "{url}"\n---\n{body}')
+
+
+def test_the_configured_review_folder_is_followed(google_site, cli):
+    from google.oauth2 import service_account
+
+    from workflow.google.operations import FOLDER_MIME
+
+    scopes = ["https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/documents"]
+    creds = service_account.Credentials.from_service_account_file(str(google_site.key), scopes=scopes)
+    drive, _ = build_clients(google_site.sandbox, creds.with_subject(OWNER))
+    folder = drive.files().create(body={"name": "Our reviews", "mimeType": FOLDER_MIME}, fields="id").execute()["id"]
+    config = google_site.site.root / "config" / "workflow.toml"
+    config.write_text(config.read_text().replace("[google]\n", f'[google]\nreview_folder_id = "{folder}"\n'))
+    post = exported(google_site, cli)
+    assert drive.files().get(fileId=post["doc_id"], fields="parents").execute()["parents"] == [folder]
+    approved_at = approve(google_site, post["doc_id"])
+
+    report = sync(cli)
+
+    assert (report["listed"], report["checked"], report["approved_posts"]) == (1, 1, [post["post_id"]])
+    assert (google_site.site.posts / "hello.md").read_text(encoding="utf-8") == approved_post(approved_at, post["url"])
+
+
+def test_approved_text_comes_home_once_even_when_the_doc_changes_afterwards(google_site, cli):
+    google_site.configure(role="writer")
+    post = exported(google_site, cli)
+    approved_at = approve(google_site, post["doc_id"])
+    assert sync(cli)["approved_posts"] == [post["post_id"]]
+    path = google_site.site.posts / "hello.md"
+    written = path.read_text(encoding="utf-8")
+    assert written == approved_post(approved_at, post["url"])
+    _, docs = google_site.reviewer(REVIEWER)  # a reviewer types into the approved Doc
+    docs.documents().batchUpdate(documentId=post["doc_id"], body={"requests": [
+        {"insertText": {"location": {"index": 1}, "text": "Late words. "}}]}).execute()
+
+    report = sync(cli)
+
+    assert (report["read"], report["approved_posts"], report["conflict_posts"]) == (1, [], [])
+    assert path.read_text(encoding="utf-8") == written
+    assert sorted(p.name for p in google_site.site.posts.iterdir()) == ["hello.md"]
+
+
+def test_a_sync_with_nothing_exported_reports_nothing(google_site, cli):
+    assert sync(cli) == {"listed": 0, "checked": 0, "read": 0, "approved": 0, "conflicts": 0, "declined": 0,
+                         "overdue": 0, "errors": 0, "notices_sent": 0, "notices_failed": 0, "approved_posts": [],
+                         "conflict_posts": [], "declined_posts": [], "overdue_posts": [], "error_messages": [],
+                         "warnings": []}
+
+
+def test_the_approval_the_worker_started_is_followed_not_a_newer_one_someone_else_started(google_site, cli):
+    google_site.configure(role="writer")
+    post = exported(google_site, cli)  # Drive answers approvals.start without the new approval's id
+    assert sync(cli)["checked"] == 1   # the poll finds it and records it
+    drive, _ = google_site.reviewer(REVIEWER)
+    [ours] = drive.approvals().list(fileId=post["doc_id"], fields="items(approvalId)").execute()["items"]
+    drive.approvals().decline(fileId=post["doc_id"], approvalId=ours["approvalId"], body={}).execute()
+    drive.approvals().start(fileId=post["doc_id"], fields="approvalId",
+                            body={"reviewerEmails": [REVIEWER], "message": "my own round"}).execute()
+
+    report = sync(cli)
+
+    assert report["declined_posts"] == [post["post_id"]]
+    [row] = cli("reviews", "--json").json
+    assert (row["state"], row["reviewers"], row["decline_message"]) == (
+        "declined", {REVIEWER: "DECLINED"}, f"declined by {REVIEWER}")
