@@ -97,6 +97,6 @@ def test_the_approval_the_worker_started_is_followed_not_a_newer_one_someone_els
     report = sync(cli)
 
     assert report["declined_posts"] == [post["post_id"]]
-    [row] = cli("reviews", "--json").json
+    [row] = cli("reviews", "--json").json["board"]
     assert (row["state"], row["reviewers"], row["decline_message"]) == (
         "declined", {REVIEWER: "DECLINED"}, f"declined by {REVIEWER}")

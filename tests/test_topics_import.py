@@ -41,7 +41,7 @@ def test_a_quoted_comma_stays_in_the_title(site, cli):
 
     assert (result.code, result.err) == (0, "")
     assert result.out == "queued 2 topics from ideas.csv; 0 duplicates skipped\n"
-    assert queue(cli) == [("Trust, after a fight", "normal", "kind"), ("Two lines", "normal", "")]
+    assert queue(cli) == [("Trust, after a fight", "normal", "kind"), ("Two lines", "normal", None)]
 
 
 @pytest.mark.parametrize("first", ["Notes", "Due", "Notes, due dates and deadlines", "By the sea"])
@@ -50,7 +50,7 @@ def test_a_first_title_that_names_a_column_is_a_title(site, cli, first):
 
     assert (result.code, result.err) == (0, "")
     assert result.out == "queued 2 topics from ideas.txt; 0 duplicates skipped\n"
-    assert queue(cli) == [(first, "normal", ""), ("Quiet evenings", "normal", "")]
+    assert queue(cli) == [(first, "normal", None), ("Quiet evenings", "normal", None)]
 
 
 @pytest.mark.parametrize("header", ["title", "Title", "title,notes", " title , priority "])
@@ -58,7 +58,7 @@ def test_a_first_line_that_names_the_title_column_is_a_header(site, cli, header)
     result = import_file(site, cli, "ideas.txt", f"{header}\nQuiet evenings\n")
 
     assert (result.code, result.err) == (0, "")
-    assert queue(cli) == [("Quiet evenings", "normal", "")]
+    assert queue(cli) == [("Quiet evenings", "normal", None)]
 
 
 def test_a_first_line_of_column_names_without_title_is_refused(site, cli):
@@ -141,7 +141,7 @@ def test_windows_line_endings_and_a_byte_order_mark_are_not_part_of_titles(site,
     result = cli("topics", "import", "ideas.csv")
 
     assert (result.code, result.err) == (0, "")
-    assert queue(cli) == [("Quiet evenings", "high", ""), ("Slow mornings", "normal", "")]
+    assert queue(cli) == [("Quiet evenings", "high", None), ("Slow mornings", "normal", None)]
 
 
 def test_an_emoji_with_or_without_its_presentation_selector_is_the_same_title(site, cli):
