@@ -284,3 +284,16 @@ def test_a_review_folder_that_cannot_be_made_fails_the_post_with_googles_words(g
     assert (failed["state"], failed["error"]) == ("failed", "posts/a.md: HTTP 500 backendError: Internal error encountered.")
     google_site.clear_faults()
     assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["created"]
+
+
+def test_posts_kept_outside_the_site_folder_are_named_by_their_full_path(google_site, cli, tmp_path):
+    outside = tmp_path / "elsewhere" / "posts"
+    outside.mkdir(parents=True)
+    (outside / "a.md").write_text(simple_post(1), encoding="utf-8")
+    config = google_site.site.root / "config" / "workflow.toml"
+    config.write_text(config.read_text(encoding="utf-8") + f'\n[content]\nposts_dir = "{outside}"\n', encoding="utf-8")
+
+    first = cli("export", "--json")
+
+    assert [(p["path"], p["state"]) for p in first.json["posts"]] == [(f"{outside}/a.md", "created")]
+    assert [(p["path"], p["state"]) for p in cli("export", "--json").json["posts"]] == [(f"{outside}/a.md", "unchanged")]
