@@ -728,6 +728,8 @@ def main(argv: list[str] | None = None) -> int:
         result["equivalent_notes"] = apply_equivalents(result["mutants"], load_equivalents(load_settings().equivalents))
     else:
         latest = campaign(args, load_settings())
+        # Entries added to the equivalents file since a kept mutant was tried count now too.
+        latest["equivalent_notes"] = apply_equivalents(latest["mutants"], load_equivalents(load_settings().equivalents))
         WORK.mkdir(exist_ok=True)
         RESULTS.write_text(json.dumps(merge_results(load_results(), latest), indent=1), encoding="utf-8")
         result = latest

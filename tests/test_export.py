@@ -193,12 +193,12 @@ def test_author_edit_after_reviewer_edit_becomes_a_suggestion(google_site, cli):
     _, docs = app_clients(google_site)
     plain = read_document(docs.documents().get(documentId=doc_id,
                                                suggestionsViewMode="PREVIEW_WITHOUT_SUGGESTIONS").execute())
-    assert "First paragraph, as the editor wants it." in plain, "the reviewer's text is kept"
-    assert "Second paragraph of post 4." in plain, "the author's change is not applied directly"
+    assert plain == "# Post number 4\n\nFirst paragraph, as the editor wants it.\n\nSecond paragraph of post 4.\n", \
+        "the reviewer's text is kept, the author's change is not applied directly"
     accepted = read_document(docs.documents().get(documentId=doc_id,
                                                   suggestionsViewMode="PREVIEW_SUGGESTIONS_ACCEPTED").execute())
-    assert "Second paragraph, improved by the author, of post 4." in accepted
-    assert "First paragraph, as the editor wants it." in accepted
+    assert accepted == ("# Post number 4\n\nFirst paragraph, as the editor wants it.\n\n"
+                        "Second paragraph, improved by the author, of post 4.\n")
     inline = docs.documents().get(documentId=doc_id, suggestionsViewMode="SUGGESTIONS_INLINE").execute()
     assert "suggestedInsertionIds" in json.dumps(inline)
     assert cli("export", "--json").json["unchanged"] == 1

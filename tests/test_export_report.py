@@ -284,3 +284,77 @@ def test_a_review_folder_that_cannot_be_made_fails_the_post_with_googles_words(g
     assert (failed["state"], failed["error"]) == ("failed", "posts/a.md: HTTP 500 backendError: Internal error encountered.")
     google_site.clear_faults()
     assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["created"]
+
+
+def test_posts_kept_outside_the_site_folder_are_named_by_their_full_path(google_site, cli, tmp_path):
+    outside = tmp_path / "elsewhere" / "posts"
+    outside.mkdir(parents=True)
+    (outside / "a.md").write_text(simple_post(1), encoding="utf-8")
+    config = google_site.site.root / "config" / "workflow.toml"
+    config.write_text(config.read_text(encoding="utf-8") + f'\n[content]\nposts_dir = "{outside}"\n', encoding="utf-8")
+
+    first = cli("export", "--json")
+
+    assert [(p["path"], p["state"]) for p in first.json["posts"]] == [(f"{outside}/a.md", "created")]
+    assert [(p["path"], p["state"]) for p in cli("export", "--json").json["posts"]] == [(f"{outside}/a.md", "unchanged")]
+
+
+def test_a_post_whose_first_write_failed_is_counted_failed_in_status(google_site, cli):
+    google_site.site.post("a.md", simple_post(1))
+    google_site.fault(method="docs.documents.batchUpdate", kind="status", status=500, times=9)
+
+    assert cli("export").code == 1
+
+    status = cli("status", "--json").json
+    assert status["exports"] == {"failed": 1}
+    assert [(d["state"], d["error"]) for d in status["docs"]] == [
+        ("failed", "posts/a.md: HTTP 500 backendError: Internal error encountered.")]
+
+
+def test_an_export_asked_to_stop_leaves_the_rest_for_the_next_run(google_site, caplog):
+    import logging
+    import threading
+
+    from workflow.config import load_config
+    from workflow.export import export_posts
+    from workflow.store import open_store
+
+    for number in range(4):
+        google_site.site.post(f"p{number}.md", simple_post(number))
+    config = load_config(google_site.site.root / "config" / "workflow.toml")
+    stop = threading.Event()
+
+    def stop_after_the_first(items, total):
+        for item in items:
+            yield item
+            stop.set()  # SIGTERM arrives while the first post is exported
+
+    caplog.set_level(logging.INFO, logger="workflow.export")
+    store = open_store(config.state_url)
+    try:
+        report = export_posts(config, store, None, stop=stop, progress=stop_after_the_first)
+    finally:
+        store.close()
+
+    assert ([p.path for p in report.posts], report.left, report.interrupted) == (["posts/p0.md"], 3, True)
+    assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("stopping")] == [
+        "stopping: 3 posts left for the next run"]
+
+
+def test_without_a_google_session_nothing_is_sent_and_each_post_says_so(google_site):
+    from workflow.config import load_config
+    from workflow.export import export_posts
+    from workflow.store import open_store
+
+    google_site.site.post("a.md", simple_post(1))
+    config = load_config(google_site.site.root / "config" / "workflow.toml")
+
+    store = open_store(config.state_url)
+    try:
+        report = export_posts(config, store, None)  # as bench/ runs it: no session, no dry-run flag
+    finally:
+        store.close()
+
+    assert [(p.path, str(p.state), p.note, p.error) for p in report.posts] == [
+        ("posts/a.md", "created", "dry run: nothing sent", None)]
+    assert google_site.api_calls() == []

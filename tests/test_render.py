@@ -224,3 +224,19 @@ def test_flattened_nesting_is_reported_once():
 
     assert rendered.warnings == [
         {"line": 10, "message": "lists or quotes nested deeper than 9 levels: the deeper levels are flattened"}]
+
+
+def test_table_columns_keep_their_alignment():
+    rendered = render_document("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n")
+
+    aligned = [(r["updateParagraphStyle"]["range"]["startIndex"], r["updateParagraphStyle"]["paragraphStyle"])
+               for r in rendered.requests if "updateParagraphStyle" in r]
+    # Cells b, c (row 0) and 2, 3 (row 1); a left-aligned column gets no request.
+    assert aligned == [(8, {"alignment": "CENTER"}), (11, {"alignment": "END"}),
+                       (18, {"alignment": "CENTER"}), (21, {"alignment": "END"})]
+
+
+def test_only_a_paragraph_that_is_one_image_is_an_image_block():
+    rendered = render_document("**Bold only.**\n\n![alt](https://example.com/a.png)\n\n![a](https://example.com/a.png) and text\n")
+
+    assert [block.kind for block in rendered.blocks] == ["paragraph", "image", "paragraph"]

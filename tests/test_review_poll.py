@@ -100,3 +100,15 @@ def test_the_approval_the_worker_started_is_followed_not_a_newer_one_someone_els
     [row] = cli("reviews", "--json").json["board"]
     assert (row["state"], row["reviewers"], row["decline_message"]) == (
         "declined", {REVIEWER: "DECLINED"}, f"declined by {REVIEWER}")
+
+
+def test_a_doc_whose_export_failed_before_the_review_is_not_followed(google_site, cli):
+    google_site.site.post("hello.md", POST)
+    google_site.fault(method="drive.permissions.create", kind="status", status=500, times=9)
+    [failed] = cli("export", "--json").json["posts"]
+    assert failed["state"] == "failed" and failed["doc_id"]  # the Doc exists, nobody was invited
+
+    report = sync(cli)
+
+    assert (report["listed"], report["checked"], report["read"]) == (1, 0, 0)
+    assert cli("reviews", "--json").json == []
