@@ -111,4 +111,4 @@ def test_a_doc_whose_export_failed_before_the_review_is_not_followed(google_site
     report = sync(cli)
 
     assert (report["listed"], report["checked"], report["read"]) == (1, 0, 0)
-    assert cli("reviews", "--json").json == []
+    assert cli("reviews", "--json").json == {"board": [], "sync": None}
