@@ -307,8 +307,35 @@ def test_a_post_whose_first_write_failed_is_counted_failed_in_status(google_site
 
     status = cli("status", "--json").json
     assert status["exports"] == {"failed": 1}
-    assert [(d["state"], d["error"]) for d in status["docs"]] == [
-        ("failed", "posts/a.md: HTTP 500 backendError: Internal error encountered.")]
+    error = "posts/a.md: HTTP 500 backendError: Internal error encountered."
+    assert [(d["state"], d["error"], d["failed_runs"]) for d in status["docs"]] == [("failed", error, 1)]
+
+
+def test_status_says_why_a_post_failed_and_for_how_many_runs_in_a_row(google_site, cli):
+    path = google_site.site.post("a.md", simple_post(1))
+    google_site.fault(method="docs.documents.batchUpdate", kind="status", status=500, times=18)
+    error = "posts/a.md: HTTP 500 backendError: Internal error encountered."
+
+    assert cli("export").code == 1 and cli("export").code == 1
+
+    assert [(d["error"], d["failed_runs"]) for d in cli("status", "--json").json["docs"]] == [(error, 2)]
+    lines = cli("status").out.splitlines()
+    failed = next(i for i, line in enumerate(lines) if line.startswith("  failed ") and "a.md" in line)
+    assert lines[failed + 1] == f"             ! {error} (2 runs in a row)"
+
+    google_site.clear_faults()
+    assert cli("export").code == 0
+    assert [(d["state"], d["error"], d["failed_runs"]) for d in cli("status", "--json").json["docs"]] == [
+        ("in_review", None, 0)]
+    assert not any(line.strip().startswith("! posts/a.md") for line in cli("status").out.splitlines())
+
+    path.write_text(simple_post(1).replace("First", "Changed first"), encoding="utf-8")
+    google_site.fault(method="docs.documents.batchUpdate", kind="status", status=500, times=9)
+    assert cli("export").code == 1
+    lines = cli("status").out.splitlines()
+    failed = next(i for i, line in enumerate(lines) if "a.md  http" in line)
+    assert (lines[failed].split()[0], lines[failed + 1]) == ("in_review", f"             ! {error}")  # the first again
+    assert [d["failed_runs"] for d in cli("status", "--json").json["docs"]] == [1]
 
 
 def test_an_export_asked_to_stop_leaves_the_rest_for_the_next_run(google_site, caplog):

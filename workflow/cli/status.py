@@ -79,5 +79,8 @@ def _print(status: ServiceStatus, ctx: Context, tz: ZoneInfo) -> None:
     ctx.say(f"Exports: {exports}")
     for doc in status.docs:
         ctx.say(f"  {doc['state']:10} {doc['path'] or doc['post_id']}  {doc['url'] or '(no Doc yet)'}")
+        if doc["error"]:
+            again = f" ({doc['failed_runs']} runs in a row)" if doc["failed_runs"] > 1 else ""
+            ctx.say(f"  {'':10} ! {doc['error']}{again}")
     if any(doc["url"] for doc in status.docs):
         say_viewer_hint(status.links, ctx)

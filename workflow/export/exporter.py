@@ -203,8 +203,9 @@ class Exporter:
             state = current.get("state")
             if state is None or not ExportState(state).holds_post:
                 state = ExportState.FAILED
-            q.update_export(conn, post_id, state=state, last_error=result.error,
-                            attempts=int(current.get("attempts") or 0) + 1)
+            # Runs that failed in a row: a success clears last_error, so the count starts again there.
+            failed_before = int(current.get("attempts") or 0) if current.get("last_error") else 0
+            q.update_export(conn, post_id, state=state, last_error=result.error, attempts=failed_before + 1)
 
     def _queue_suggested_topics(self, prepared: PreparedPost, export: dict) -> None:
         titles = prepared.post.suggested_topics

@@ -91,7 +91,8 @@ def service_status(config: Config, store: Store, *, now: datetime | None = None)
             drafts=q.open_drafts_by_writer(conn),
             exports=q.exports_by_state(conn),
             docs=[{"post_id": d["post_id"], "path": paths.get(d["post_id"]), "doc_id": d["doc_id"],
-                   "url": links.url(d["doc_id"]), "state": d["state"], "error": d["error"]} for d in docs],
+                   "url": links.url(d["doc_id"]), "state": d["state"], "error": d["error"],
+                   "failed_runs": d["failed_runs"]} for d in docs],
             overdue=overdue_reviews(store, now, links),  # reviews (engineer RV)
             links=links,
             sheet=sheet_status(store, links) if config.topic_sheet else None,

@@ -173,10 +173,12 @@ def exports_by_state(conn: Connection) -> dict[str, int]:
 
 
 def export_docs_in_states(conn: Connection, states: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Posts whose export is in one of `states`: post id, Doc id, state, last error; by state, then post id."""
+    """Posts whose export is in one of `states`: post id, Doc id, state, last error and the runs that failed in
+    a row with it (0 without one); by state, then post id."""
     rows = conn.execute(
-        select(exports.c.post_id, exports.c.doc_id, exports.c.state, exports.c.last_error)
+        select(exports.c.post_id, exports.c.doc_id, exports.c.state, exports.c.last_error, exports.c.attempts)
         .where(exports.c.state.in_(states))
         .order_by(exports.c.state, exports.c.post_id)
     )
-    return [{"post_id": r.post_id, "doc_id": r.doc_id, "state": r.state, "error": r.last_error} for r in rows]
+    return [{"post_id": r.post_id, "doc_id": r.doc_id, "state": r.state, "error": r.last_error,
+             "failed_runs": int(r.attempts or 0) if r.last_error else 0} for r in rows]
