@@ -385,3 +385,18 @@ def test_without_a_google_session_nothing_is_sent_and_each_post_says_so(google_s
     assert [(p.path, str(p.state), p.note, p.error) for p in report.posts] == [
         ("posts/a.md", "created", "dry run: nothing sent", None)]
     assert google_site.api_calls() == []
+
+
+def test_a_suggested_topic_an_editor_took_off_the_queue_stays_off_when_the_post_changes(google_site, cli):
+    chatter = ("\n\nWould you like me to export this to Google Docs? Or should we queue up the next topic: "
+               "“Listening Without Fixing”?\n")
+    path = google_site.site.post("a.md", simple_post(1) + chatter)
+    assert cli("export").code == 0
+    [topic] = cli("topics", "list", "--json").json
+    assert (topic["title"], topic["source"]) == ("Listening Without Fixing", "post:path:a.md")
+
+    assert cli("topics", "remove", str(topic["id"])).code == 0
+    path.write_text(simple_post(1).replace("First", "Changed first") + chatter, encoding="utf-8")
+    assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["updated"]
+
+    assert cli("topics", "list", "--json").json == []
