@@ -33,6 +33,7 @@ def test_dry_run_says_what_a_real_run_would_do_for_each_post(google_site, cli):
     site.post("changed.md", simple_post(1))
     touched = site.post("touched.md", simple_post(2))
     site.post("same.md", simple_post(3))
+    site.post("old-name.md", simple_post(6))
     first = cli("export", "--json").json
     urls = {p["path"]: p["url"] for p in first["posts"]}
     (site.posts / "changed.md").write_text(simple_post(1).replace("First", "New first"), encoding="utf-8")
@@ -40,6 +41,7 @@ def test_dry_run_says_what_a_real_run_would_do_for_each_post(google_site, cli):
     os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))  # saved again, same text
     site.post("new.md", simple_post(4))
     site.post("draft.md", "---\nstatus: draft\n---\n" + simple_post(5))
+    (site.posts / "old-name.md").rename(site.posts / "new-name.md")  # keeps its Doc
     calls = len(google_site.api_calls())
 
     result = cli("export", "--dry-run")
@@ -49,7 +51,7 @@ def test_dry_run_says_what_a_real_run_would_do_for_each_post(google_site, cli):
         "  updated    posts/changed.md (dry run: nothing sent)",
         "  skipped    posts/draft.md (draft)",
         "  created    posts/new.md (dry run: nothing sent)",
-        "Dry run: 1 created, 1 updated, 0 suggested, 2 unchanged, 1 skipped, 0 failed",
+        "Dry run: 1 created, 1 updated, 0 suggested, 3 unchanged, 1 skipped, 0 failed",
     ]
     assert len(google_site.api_calls()) == calls, "a dry run sends nothing"
     after = cli("export").out.splitlines()  # and records nothing: the real run does it all
@@ -57,8 +59,10 @@ def test_dry_run_says_what_a_real_run_would_do_for_each_post(google_site, cli):
         f"  updated    posts/changed.md  {urls['posts/changed.md']}",
         "  skipped    posts/draft.md (draft)",
         f"  created    posts/new.md  {after[3].split('  ')[-1]}",
-        "1 created, 1 updated, 0 suggested, 2 unchanged, 1 skipped, 0 failed",
+        "1 created, 1 updated, 0 suggested, 3 unchanged, 1 skipped, 0 failed",
     ]
+    docs = {p["path"]: p["url"] for p in cli("status", "--json").json["docs"]}
+    assert docs["posts/new-name.md"] == urls["posts/old-name.md"]
 
 
 def test_a_folder_argument_exports_the_posts_under_it_and_no_others(google_site, cli):

@@ -101,8 +101,8 @@ class Exporter:
             if not reviewers_of(prepared.post, self.config.sections["review"]):
                 self._unreviewed.append(candidate.rel)
             export = exports.get(candidate.post_id)
-            if export is None and not self.dry_run:
-                export = self._adopt_renamed(candidate.post_id, prepared.post.content_hash)
+            if export is None:
+                export = self._renamed(candidate.post_id, prepared.post.content_hash)
             if export and export["exported_hash"] == prepared.post.content_hash and not self.force \
                     and ExportState(export["state"]).holds_post and not export.get("last_error"):
                 if not self.dry_run:
@@ -131,13 +131,13 @@ class Exporter:
         result.state = state
         return result
 
-    def _adopt_renamed(self, post_id: str, content_hash: str) -> dict | None:
-        """A file renamed with unchanged content keeps its Doc."""
+    def _renamed(self, post_id: str, content_hash: str) -> dict | None:
+        """A file renamed with unchanged content keeps its Doc (a dry run only says so)."""
         with self.store.write() as conn:
             live_ids = {known_id for path, known_id in q.recorded_posts(conn) if (self.config.root / path).exists()}
             orphan = q.orphan_export_with_hash(conn, content_hash, live_ids | {post_id})
-            if orphan is None:
-                return None
+            if orphan is None or self.dry_run:
+                return orphan
             q.rekey_export(conn, orphan["post_id"], post_id)
             log.info("%s was renamed: it keeps its Doc %s", post_id, orphan["doc_id"])
             return q.get_export(conn, post_id)
