@@ -404,3 +404,33 @@ def test_a_suggested_topic_an_editor_took_off_the_queue_stays_off_when_the_post_
     assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["updated"]
 
     assert cli("topics", "list", "--json").json == []
+
+
+def test_with_start_approval_off_reviewers_are_invited_and_no_approval_is_asked(google_site, cli):
+    google_site.configure("start_approval = false")
+    google_site.site.post("a.md", simple_post(1))
+
+    [post] = cli("export", "--json").json["posts"]
+
+    assert (post["state"], post["error"]) == ("created", None)
+    assert [to for to, _name, _message in invitations(google_site, "share")] == [REVIEWER]
+    assert "drive.approvals.start" not in api_methods(google_site)
+    assert "drive.comments.create" not in api_methods(google_site), "nor asked in a comment"
+    drive, _ = google_site.reviewer(REVIEWER)
+    assert drive.approvals().list(fileId=post["doc_id"]).execute().get("items", []) == []
+
+
+def test_a_forced_export_of_an_approved_post_does_not_ask_for_a_second_approval(google_site, cli):
+    google_site.site.post("a.md", simple_post(1))
+    doc_id = cli("export", "--json").json["posts"][0]["doc_id"]
+    drive, _ = google_site.reviewer(REVIEWER)
+    [approval] = drive.approvals().list(fileId=doc_id, fields="items(approvalId)").execute()["items"]
+    drive.approvals().approve(fileId=doc_id, approvalId=approval["approvalId"], body={}).execute()
+    assert cli("reviews", "--sync").code == 0
+
+    forced = cli("export", "--force", "--json").json["posts"]
+
+    assert [(p["state"], p["error"]) for p in forced] == [("unchanged", None)]
+    items = drive.approvals().list(fileId=doc_id, fields="items(status)").execute()["items"]
+    assert [a["status"] for a in items] == ["APPROVED"]
+    assert [row["state"] for row in cli("reviews", "--json").json["board"]] == ["approved"]
