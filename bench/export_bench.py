@@ -27,7 +27,7 @@ from sandbox_site import export_site
 
 from workflow.config import load_config
 from workflow.content import discover_posts, load_post
-from workflow.export import Exporter
+from workflow.export import export_posts
 from workflow.sandbox import start
 from workflow.store import open_store
 from workflow.store import export_queries as q
@@ -99,7 +99,7 @@ def bench_unchanged(count: int) -> dict:
                 hashlib.sha256(path.read_bytes()).hexdigest()
 
         def export_run() -> None:
-            report = Exporter(config, store, None).run()
+            report = export_posts(config, store, None)
             assert report.counts["unchanged"] == count, report.counts
 
         def best_of(function, runs: int = 5) -> float:

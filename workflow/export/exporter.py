@@ -39,8 +39,8 @@ EXPECTED_FAILURES = (GoogleCallFailed, RevisionMismatch, *API_ERRORS)
 
 
 class Exporter:
-    def __init__(self, config: Config, store: Store, session: GoogleSession | None, *, dry_run: bool = False,
-                 force: bool = False, stop: threading.Event | None = None, worker_id: str | None = None,
+    def __init__(self, config: Config, store: Store, session: GoogleSession | None, *, dry_run: bool, force: bool,
+                 stop: threading.Event | None = None, worker_id: str | None = None,
                  queue_topics: Callable[[list[str], str], None] | None = None) -> None:
         self.config = config
         self.store = store
