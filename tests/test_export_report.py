@@ -434,3 +434,15 @@ def test_a_forced_export_of_an_approved_post_does_not_ask_for_a_second_approval(
     items = drive.approvals().list(fileId=doc_id, fields="items(status)").execute()["items"]
     assert [a["status"] for a in items] == ["APPROVED"]
     assert [row["state"] for row in cli("reviews", "--json").json["board"]] == ["approved"]
+
+
+def test_a_post_edited_with_its_modification_time_kept_is_still_exported(google_site, cli):
+    path = google_site.site.post("a.md", simple_post(1))
+    doc_id = cli("export", "--json").json["posts"][0]["doc_id"]
+    before = path.stat()
+    path.write_text(simple_post(1).replace("First", "Edited first"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `cp -p` or an editor keeping the time leaves it
+
+    assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["updated"]
+    assert doc_text(google_site, doc_id) == "# Post number 1\n\nEdited first paragraph of post 1.\n\nSecond paragraph of post 1.\n"
+

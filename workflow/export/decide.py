@@ -66,7 +66,7 @@ def check_paths(config: Config, paths: Iterable[Path] | None) -> None:
         raise UserError(f"posts folder {posts_dir} does not exist ([content] posts_dir)")
     resolved_posts = posts_dir.resolve()
     for given in paths or ():
-        path = given if given.is_absolute() else Path.cwd() / given
+        path = given.absolute()
         if not path.exists():
             raise UserError(f"{given}: no such file")
         resolved = path.resolve()
@@ -87,7 +87,7 @@ def post_files(config: Config, paths: Iterable[Path] | None) -> tuple[list[PostF
     selected: set[str] = set()
     extra: list[PostFile] = []
     for given in paths:
-        path = given if given.is_absolute() else Path.cwd() / given
+        path = given.absolute()
         rel = path.resolve().relative_to(resolved_posts).as_posix()
         if path.is_dir():
             prefix = "" if rel == "." else rel + "/"
