@@ -268,6 +268,7 @@ def test_a_reviewer_whose_invitation_failed_is_invited_on_the_next_run(google_si
     failed = cli("export", "--json").json["posts"][0]
     assert (failed["state"], failed["error"]) == (
         "failed", "posts/a.md: could not share with new@example.com: HTTP 500 backendError: Internal error encountered.")
+    assert cli("status", "--json").json["exports"] == {"in_review": 1}, "the first reviewer still reviews it"
     google_site.clear_faults()
 
     again = cli("export", "--json")
@@ -446,3 +447,14 @@ def test_a_post_edited_with_its_modification_time_kept_is_still_exported(google_
     assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["updated"]
     assert doc_text(google_site, doc_id) == "# Post number 1\n\nEdited first paragraph of post 1.\n\nSecond paragraph of post 1.\n"
 
+
+def test_a_doc_written_whose_reviewers_could_not_be_invited_is_written_in_status(google_site, cli):
+    google_site.site.post("a.md", simple_post(1))
+    google_site.fault(method="drive.permissions.create", kind="status", status=500, times=9)
+
+    assert cli("export").code == 1
+
+    status = cli("status", "--json").json
+    assert status["exports"] == {"written": 1}
+    assert [(d["state"], d["error"]) for d in status["docs"]] == [
+        ("written", f"posts/a.md: could not share with {REVIEWER}: HTTP 500 backendError: Internal error encountered.")]

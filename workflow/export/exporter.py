@@ -201,8 +201,8 @@ class Exporter:
         with self.store.write() as conn:
             current = q.get_export(conn, post_id) or {}
             state = current.get("state")
-            if state is None or not ExportState(state).holds_post:
-                state = ExportState.FAILED
+            if state is None or not (ExportState(state).holds_post or state == ExportState.WRITTEN):
+                state = ExportState.FAILED  # the post never reached its Doc (a written one stays "written")
             # Runs that failed in a row: a success clears last_error, so the count starts again there.
             failed_before = int(current.get("attempts") or 0) if current.get("last_error") else 0
             q.update_export(conn, post_id, state=state, last_error=result.error, attempts=failed_before + 1)
