@@ -55,6 +55,27 @@ class GoogleSite:
     def clear_faults(self) -> None:
         control(self.sandbox, "DELETE", "faults")
 
+    def export_killed_at(self, method: str) -> None:
+        """`workflow export` in another process, killed while Google applies its first call of `method`
+        (held by a delay fault); returns once that call has landed."""
+        import signal
+        import subprocess
+        import sys
+        import time
+
+        landed = [r["method"] for r in self.api_calls()].count(method)
+        self.fault(method=method, kind="delay", seconds=1.0, times=1)
+        run = subprocess.Popen([sys.executable, "-m", "workflow", "export"], cwd=self.site.root,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while control(self.sandbox, "GET", "faults") and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)  # the armed fault leaves the list when the call it holds arrives
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+        while [r["method"] for r in self.api_calls()].count(method) == landed:
+            assert time.monotonic() < deadline, f"the held {method} never landed"
+            time.sleep(0.02)
+
     def reviewer(self, email: str = REVIEWER) -> tuple:
         return reviewer_clients(self.sandbox, email)
 

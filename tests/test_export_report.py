@@ -461,25 +461,12 @@ def test_a_doc_written_whose_reviewers_could_not_be_invited_is_written_in_status
 
 
 def test_an_update_whose_run_died_after_its_write_landed_is_recorded_not_taken_for_a_reviewers_edit(google_site, cli):
-    import signal
-    import subprocess
-    import sys
-    import time
-
     path = google_site.site.post("a.md", simple_post(1))
     doc_id = cli("export", "--json").json["posts"][0]["doc_id"]
     path.write_text(simple_post(1).replace("First", "Second version, first"), encoding="utf-8")
-    google_site.fault(method="docs.documents.batchUpdate", kind="delay", seconds=1.0, times=1)
-    writes = len([m for m in api_methods(google_site) if m == "docs.documents.batchUpdate"])
-    run = subprocess.Popen([sys.executable, "-m", "workflow", "export"], cwd=google_site.site.root,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while control(google_site.sandbox, "GET", "faults") and run.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)  # the armed fault leaves the list when the write it holds arrives
-    run.send_signal(signal.SIGKILL)  # the run dies while Google applies its write
-    run.wait()
-    while api_methods(google_site).count("docs.documents.batchUpdate") == writes and time.monotonic() < deadline:
-        time.sleep(0.02)
+
+    google_site.export_killed_at("docs.documents.batchUpdate")
+
     assert doc_text(google_site, doc_id).startswith("# Post number 1\n\nSecond version, first paragraph")
 
     again = cli("export", "--json")

@@ -95,9 +95,14 @@ def test_a_decline_reply_is_the_decline_message_and_the_next_change_asks_again(g
     assert "    declined: The intro needs work." in cli("reviews").out
 
     google_site.site.post("walks.md", POST.replace("The last line.", "The last line, reworked."))
+    google_site.fault(method="drive.replies.create", kind="commit_then_fail", status=500, times=1)
     assert export(cli)["state"] == "suggested"
     second = approval_comment(google_site, doc_id)["id"]  # the answered comment is resolved
     assert second != first
+    drive, _ = google_site.owner()
+    thread = drive.comments().get(fileId=doc_id, commentId=first, fields="resolved,replies(action,author(me))").execute()
+    assert thread["resolved"] and [r.get("action") for r in thread["replies"] if r["author"]["me"]] == ["resolve"], \
+        "resolved with one reply, though the answer to the first was lost"
     assert board(cli)["reviewers"] == {REVIEWER: "NO_RESPONSE"}
 
 
@@ -164,3 +169,31 @@ def test_the_sandbox_refuses_drive_approvals_to_a_user_or_file_marked_not_eligib
             {**({"email": OWNER} if who == "user" else {"fileId": doc["id"]}), "eligible": True})
     assert drive.approvals().start(fileId=doc["id"], body={"reviewerEmails": [REVIEWER]},
                                    fields="status").execute() == {"status": "IN_PROGRESS"}
+
+
+def test_an_approval_comment_whose_answer_was_lost_is_not_posted_twice(google_site, cli):
+    google_site.configure('approval = "comments"')
+    google_site.site.post("walks.md", POST)
+    google_site.fault(method="drive.comments.create", kind="commit_then_fail", status=500, times=1)
+
+    post = export(cli)
+
+    assert (post["state"], post["error"]) == ("created", None)
+    drive, _ = google_site.owner()
+    comments = drive.comments().list(fileId=post["doc_id"], fields="comments(content)").execute()["comments"]
+    assert [c["content"].startswith(WORDING) for c in comments] == [True], "one approval comment"
+
+
+def test_an_approval_comment_posted_by_a_run_that_died_is_found_not_asked_twice(google_site, cli):
+    google_site.configure('approval = "comments"')
+    google_site.site.post("walks.md", POST)
+
+    google_site.export_killed_at("drive.comments.create")
+
+    post = export(cli)
+    assert (post["state"], post["error"]) == ("created", None)  # handed to its reviewers only now
+    drive, _ = google_site.owner()
+    comments = drive.comments().list(fileId=post["doc_id"], fields="comments(content)").execute()["comments"]
+    assert [c["content"].startswith(WORDING) for c in comments] == [True], "one approval comment"
+    answer(google_site, post["doc_id"], "approve")
+    assert board(cli)["state"] == "approved"

@@ -228,13 +228,40 @@ class GoogleOps:
         return approvals, errors
 
     def add_comment(self, file_id: str, content: str) -> dict:
-        return self._run(self.session.drive.comments().create(
-            fileId=file_id, body={"content": content}, fields="id"), "drive")
+        """Post a comment once. Drive gives comments no idempotency key, so before a create whose answer was
+        lost (a 5xx or a dropped connection after Drive made it) is sent again, our comments are looked
+        up: reviewers never see it twice."""
+        def ours() -> dict | None:
+            return _newest(c for c in self.list_comments(file_id) if (c.get("author") or {}).get("me")
+                           and c.get("content") == content and not c.get("deleted"))
+
+        request = self.session.drive.comments().create(fileId=file_id, body={"content": content}, fields="id")
+        return self._create_once(request, ours)
 
     def resolve_comment(self, file_id: str, comment_id: str, content: str) -> None:
-        self._run(self.session.drive.replies().create(
-            fileId=file_id, commentId=comment_id, body={"content": content, "action": "resolve"}, fields="id"),
-            "drive")
+        """Resolve a comment with a reply of ours, once (see add_comment)."""
+        def ours() -> dict | None:
+            [thread] = [c for c in self.list_comments(file_id) if c.get("id") == comment_id] or [{}]
+            return _newest(r for r in thread.get("replies") or [] if (r.get("author") or {}).get("me")
+                           and r.get("content") == content and r.get("action") == "resolve" and not r.get("deleted"))
+
+        self._create_once(self.session.drive.replies().create(
+            fileId=file_id, commentId=comment_id, body={"content": content, "action": "resolve"}, fields="id"), ours)
+
+    def _create_once(self, request: Any, landed: Callable[[], dict | None]) -> dict:
+        """Run a create that Drive cannot recognise when repeated: before each retry, `landed()` says whether
+        the failed attempt was made after all."""
+        def check(_exc: BaseException) -> None:
+            found = landed()
+            if found is not None:
+                raise _Landed(found)
+
+        try:
+            return self.session.caller.execute(request, api="drive", on_retry=check)
+        except _Landed as done:
+            return {"id": done.found["id"]}
+        except HttpError as exc:
+            raise GoogleCallFailed(describe(exc)) from exc
 
     def can_start_approval(self, file_id: str) -> bool:
         """The file's `canStartApproval` capability (false: the edition, an admin setting, an owner
@@ -306,6 +333,18 @@ class GoogleOps:
         """The Doc's text as accepted so far: pending suggestions left out."""
         return self._run(self.session.docs.documents().get(
             documentId=doc_id, suggestionsViewMode="PREVIEW_WITHOUT_SUGGESTIONS"), "docs_read")
+
+
+class _Landed(Exception):
+    """A create whose answer was lost was found made: no retry."""
+
+    def __init__(self, found: dict) -> None:
+        super().__init__(found.get("id"))
+        self.found = found
+
+
+def _newest(items: Any) -> dict | None:
+    return max(items, key=lambda item: item.get("createdTime") or "", default=None)
 
 
 class _BatchRequest:

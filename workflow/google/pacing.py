@@ -3,7 +3,8 @@
 Google's advice is truncated exponential backoff with jitter; the client's own `num_retries`
 ignores Retry-After and has no cap, so calls go through `Caller.execute` instead. Retrying is only
 safe because every write the worker makes is reconcilable (files are created with a pre-generated
-id, Docs writes carry `requiredRevisionId`); the caller of a write handles the "it already happened"
+id, Docs writes carry `requiredRevisionId`, comments and replies are looked up before they are sent
+again: GoogleOps._create_once); the caller of a write handles the "it already happened"
 answer (409, revision mismatch) that a retry of a committed call gets.
 """
 
