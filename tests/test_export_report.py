@@ -476,3 +476,36 @@ def test_an_update_whose_run_died_after_its_write_landed_is_recorded_not_taken_f
     assert doc_text(google_site, doc_id) == (
         "# Post number 1\n\nSecond version, first paragraph of post 1.\n\nSecond paragraph of post 1.\n")
     assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["unchanged"]
+
+
+def test_only_the_posts_nobody_reviews_are_named_in_the_warning(google_site, cli):
+    google_site.configure(reviewers=())
+    google_site.site.post("a.md", "---\nreviewers: [ann@example.com]\n---\n" + simple_post(1))
+    google_site.site.post("b.md", simple_post(2))
+    google_site.site.post("c.md", simple_post(3))
+
+    result = cli("export", "--json")
+
+    assert result.json["warnings"] == [
+        "nobody will review posts/b.md, posts/c.md: [review] reviewers is empty and the post names no `reviewers` "
+        "in its front matter, so its Doc is shared with nobody and no approval starts"]
+    google_site.configure()
+    google_site.site.post("d.md", simple_post(4))
+    assert cli("export", "--json").json["warnings"] == []
+
+
+def test_a_relative_image_goes_into_the_doc_from_the_site_url(google_site, cli):
+    from sandbox_fixtures import publish_images
+
+    publish_images(google_site.sandbox, "https://blog.example.com/")
+    google_site.configure('[content]\nsite_url = "https://blog.example.com/posts"')
+    google_site.site.post("a.md", "# Bench\n\n![A bench](images/bench.png)\n")
+
+    [post] = cli("export", "--json").json["posts"]
+
+    assert (post["state"], post["warnings"]) == ("created", [])
+    _, docs = google_site.owner()
+    document = docs.documents().get(documentId=post["doc_id"]).execute()
+    sources = [o["inlineObjectProperties"]["embeddedObject"]["imageProperties"].get("sourceUri")
+               for o in document.get("inlineObjects", {}).values()]
+    assert sources == ["https://blog.example.com/posts/images/bench.png"]
