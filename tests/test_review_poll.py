@@ -112,3 +112,25 @@ def test_a_doc_whose_export_failed_before_the_review_is_not_followed(google_site
 
     assert (report["listed"], report["checked"], report["read"]) == (1, 0, 0)
     assert cli("reviews", "--json").json == {"board": [], "sync": None}
+
+
+def test_a_doc_google_cannot_read_is_one_error_line_and_the_other_docs_are_read(google_site, cli):
+    first = exported(google_site, cli, "a.md", POST)
+    second = exported(google_site, cli, "b.md", POST.replace("Hello", "Second"))
+    assert sync(cli)["read"] == 2
+    for post in (first, second):  # a reviewer comments on both
+        drive, _ = google_site.reviewer(REVIEWER)
+        drive.comments().create(fileId=post["doc_id"], fields="id", body={"content": "Nice."}).execute()
+    google_site.fault(method="drive.comments.list", kind="status", status=500, times=9)
+
+    result = cli("reviews", "--sync", "--json")
+
+    assert (result.code, result.json["sync"]["read"], result.json["sync"]["error_messages"]) == (
+        1, 1, [f"{first['post_id']}: HTTP 500 backendError: Internal error encountered."])
+    google_site.fault(method="drive.comments.list", kind="drop", times=30)
+    google_site.site.post("b.md", POST.replace("Hello", "Second, again"))  # nothing for the poll
+    drive.comments().create(fileId=first["doc_id"], fields="id", body={"content": "Still nice."}).execute()
+    dropped = cli("reviews", "--sync", "--json").json["sync"]
+    [error] = dropped["error_messages"]
+    assert dropped["read"] == 0 and error == (
+        f"{first['post_id']}: RemoteDisconnected: Remote end closed connection without response")
