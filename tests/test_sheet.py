@@ -597,3 +597,20 @@ def test_the_topics_job_runs_on_schedule_and_after_assign(google_site, cli):
     url = cli("status", "--json").json["sheet"]["url"]
     _, row = SheetEditor(google_site, url).row("Scheduled Topic")
     assert (row["Status"], row["Writer"]) == ("assigned", "sam")
+
+
+def test_an_editor_changing_one_cell_leaves_the_topics_other_fields_as_they_were(google_site, cli):
+    configure(google_site)
+    cli("topics", "add", "Alpha Topic", "--due", "2027-01-15", "--notes", "Keep it short", "--priority", "high")
+    editor = SheetEditor(google_site, sync(cli)["url"])
+
+    editor.type("Alpha Topic", "Notes", "Keep it very short")
+    report = sync(cli)
+
+    assert (report["updated"], report["error"]) == (1, None)
+    [topic] = [t for t in queue(cli) if t["title"] == "Alpha Topic"]
+    assert (topic["notes"], topic["due"], topic["priority"]) == ("Keep it very short", "2027-01-15", "high")
+    editor.type("Alpha Topic", "Due", "")
+    sync(cli)
+    [topic] = [t for t in queue(cli) if t["title"] == "Alpha Topic"]
+    assert (topic["notes"], topic["due"], topic["priority"]) == ("Keep it very short", None, "high")

@@ -141,13 +141,14 @@ def test_move_before_an_unknown_topic(site, cli):
 @pytest.mark.parametrize("title, message", [
     ("", "title is empty"),
     ("   ", "title is empty"),
-    ("x" * 500, "title is 500 characters long (at most 200)"),
+    ("x" * 499 + "y", "title is 500 characters long (at most 200): " + "x" * 40 + "..."),
     ("🔥 💬 !!", "has no letters or digits"),
 ])
 def test_bad_titles_are_refused(site, cli, title, message):
     result = cli("topics", "add", title)
     assert result.code == 2
     assert result.err.count("\n") == 1 and message in result.err
+    assert result.error_line.endswith(message) and "x" * 41 not in result.err
     assert queue_titles(cli) == []
 
 
@@ -241,15 +242,18 @@ def test_import_non_utf8_file_names_file_and_line(site, cli):
 @pytest.mark.parametrize("content, message", [
     ("title,due\nA topic,next week\n", "ideas.csv line 2: due date must be YYYY-MM-DD (got 'next week')"),
     ("title,priority\nA topic,urgent\n", "ideas.csv line 2: priority must be one of high, normal, low (got 'urgent')"),
-    ("title\nA topic\n" + "z" * 500 + "\n", "ideas.csv line 3: title is 500 characters long"),
+    ("title\nA topic\n" + "z" * 500 + "\n",
+     "ideas.csv line 3: title is 500 characters long (at most 200): " + "z" * 40 + "..."),
     ("title,notes\n,some notes\n", "ideas.csv line 2: title is empty"),
-    ("title,colour\nA topic,red\n", "ideas.csv line 1: unknown CSV column 'colour'"),
+    ("title,colour,size\nA topic,red,big\n",
+     "ideas.csv line 1: unknown CSV column 'colour' (allowed: title, priority, notes, due, by)"),
 ])
 def test_import_with_a_bad_line_imports_nothing(site, cli, content, message):
     (site.root / "ideas.csv").write_text(content, encoding="utf-8")
     result = cli("topics", "import", "ideas.csv")
     assert result.code == 2
     assert message in result.err and result.err.count("\n") == 1
+    assert result.error_line.endswith(message)
     assert queue_titles(cli) == []
 
 
