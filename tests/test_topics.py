@@ -76,6 +76,19 @@ def test_near_duplicate_is_added_with_a_warning(site, cli):
     assert len(queue_titles(cli)) == 4
 
 
+def test_a_title_exactly_as_close_as_the_threshold_is_a_near_duplicate(site, cli):
+    cli("topics", "add", "Gratitude Journal")  # 17 characters, all inside the next title's 23: ratio 34/40 = 0.85
+    result = cli("topics", "add", "Gratitude Journaling OK")
+    assert result.code == 0 and 'looks like #1 "Gratitude Journal"' in result.err
+
+
+def test_notes_may_be_5000_characters_long_and_no_longer(site, cli):
+    assert cli("topics", "add", "Long notes", "--notes", "n" * 5000).code == 0
+    result = cli("topics", "add", "Longer notes", "--notes", "n" * 5001)
+    assert result.code == 2 and result.error_line.endswith("notes are 5001 characters long (at most 5000)")
+    assert queue_titles(cli) == ["Long notes"]
+
+
 def test_queue_order_is_priority_then_position_then_age(site, cli):
     for title, priority in [("Low one", "low"), ("Normal one", "normal"), ("High one", "high"),
                             ("Normal two", "normal"), ("High two", "high")]:
