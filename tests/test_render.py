@@ -240,3 +240,11 @@ def test_only_a_paragraph_that_is_one_image_is_an_image_block():
     rendered = render_document("**Bold only.**\n\n![alt](https://example.com/a.png)\n\n![a](https://example.com/a.png) and text\n")
 
     assert [block.kind for block in rendered.blocks] == ["paragraph", "image", "paragraph"]
+
+
+def test_an_unsafe_link_is_kept_as_text_and_its_warning_shows_its_first_80_characters():
+    rendered = render_document("[click me](javascript:" + "a" * 200 + ")\n")
+    assert inserted_text(rendered.requests) == "click me\n"
+    assert rendered.warnings == [{"line": 1, "message": (
+        "link 'javascript:" + "a" * 69 + "' uses the scheme 'javascript' (only http, https, mailto and relative "
+        "paths): kept as text")}]
