@@ -134,3 +134,32 @@ def test_a_doc_google_cannot_read_is_one_error_line_and_the_other_docs_are_read(
     [error] = dropped["error_messages"]
     assert dropped["read"] == 0 and error == (
         f"{first['post_id']}: RemoteDisconnected: Remote end closed connection without response")
+
+
+def test_a_doc_that_changed_is_read_though_an_unchanged_one_comes_before_it(google_site, cli):
+    exported(google_site, cli, "a.md", POST)
+    second = exported(google_site, cli, "b.md", POST.replace("Hello", "Second"))
+    sync(cli)
+    drive, _ = google_site.reviewer(REVIEWER)
+    drive.comments().create(fileId=second["doc_id"], fields="id", body={"content": "Nice."}).execute()
+
+    report = sync(cli)
+
+    assert (report["listed"], report["read"]) == (2, 1)
+    rows = {row["path"]: row["comments_open"] for row in cli("reviews", "--json").json["board"]}
+    assert rows == {"posts/a.md": 0, "posts/b.md": 1}
+
+
+def test_approved_text_comes_home_with_its_images_relative_to_the_site_url(google_site, cli):
+    from sandbox_fixtures import publish_images
+
+    publish_images(google_site.sandbox, "https://blog.example.com/")
+    google_site.configure('[content]\nsite_url = "https://blog.example.com/posts"')
+    body = "# Hello\n\nFirst paragraph.\n\n![A bench](images/bench.png)\n"
+    post = exported(google_site, cli, "hello.md", "---\ntitle: Hello\n---\n" + body)
+    approved_at = approve(google_site, post["doc_id"])
+
+    assert sync(cli)["approved_posts"] == [post["post_id"]]
+
+    written = (google_site.site.posts / "hello.md").read_text(encoding="utf-8")
+    assert written == approved_post(approved_at, post["url"], body)
