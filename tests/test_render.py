@@ -248,3 +248,9 @@ def test_an_unsafe_link_is_kept_as_text_and_its_warning_shows_its_first_80_chara
     assert rendered.warnings == [{"line": 1, "message": (
         "link 'javascript:" + "a" * 69 + "' uses the scheme 'javascript' (only http, https, mailto and relative "
         "paths): kept as text")}]
+
+
+def test_a_table_inside_a_list_item_keeps_the_next_item_in_the_same_list():
+    rendered = render_document("- a\n\n  | x | y |\n  |---|---|\n  | 1 | 2 |\n\n- b\n")
+    # item a, the table (its cells are filled from the last), item b: no empty paragraph splits the list
+    assert inserted_text(rendered.requests) == "a\n21yxb\n"
