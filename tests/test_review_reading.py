@@ -83,6 +83,15 @@ def test_a_decline_shows_the_decliners_newest_word_since_the_approval_started():
     assert reading.decline_message == "The intro needs work."
 
 
+def test_of_two_words_since_the_approval_started_the_newer_is_the_decline_message():
+    ann = user("ann")
+    declined = approval("a1", "DECLINED", STARTED, {"ann": "DECLINED"})
+    comments = [comment("c1", ann, "The intro needs work.", "2024-05-01T10:00:00Z"),
+                comment("c2", ann, "On second thought: the whole middle.", "2024-05-01T12:00:00Z")]
+
+    assert read_doc([declined], comments, {}, "a1").decline_message == "On second thought: the whole middle."
+
+
 def test_a_decline_without_a_word_names_the_decliners():
     declined = approval("a1", "DECLINED", STARTED, {"bob": "DECLINED", "ann": "DECLINED", "cy": "APPROVED"})
     comments = [comment("c1", user("cy"), "Fine by me.", "2024-05-01T10:00:00Z"),
