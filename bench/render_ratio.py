@@ -69,6 +69,8 @@ def main() -> None:
             continue
         measure(path.name, body_of(path.read_text(encoding="utf-8")), repeat=50)
     measure("generated long read (400 sections)", long_read(400), repeat=3)
+    section = "## Part\n\nSome **bold** text 😅 and a [link](https://e.org).\n\n- a\n  - b\n\n"
+    measure("generated 1 MB post", section * (1_000_000 // len(section)), repeat=1)  # quadratic steps show here
 
 
 if __name__ == "__main__":

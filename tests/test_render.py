@@ -1,7 +1,6 @@
 """render_document: the batchUpdate requests and the block map (no Docs involved)."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from workflow.render import BlockMapping, render_document
@@ -181,12 +180,11 @@ def test_sample_block_map_uses_file_line_numbers():
     assert rendered.to_json()["blocks"][0] == {"kind": "heading", "source_start": 10, "source_end": 10, "doc_start": 1, "doc_end": 41}
 
 
-def test_one_megabyte_post_renders_in_linear_time():
+def test_a_long_post_maps_its_last_block_to_the_end_of_the_doc():
+    # How the cost grows with the length (1 MB against Python-Markdown) is measured in bench/render_ratio.py.
     section = "## Part\n\nSome **bold** text 😅 and a [link](https://e.org).\n\n- a\n  - b\n\n"
-    body = section * (1_000_000 // len(section))
-    started = time.perf_counter()
+    body = section * (150_000 // len(section))
     rendered = render_document(body)
-    assert time.perf_counter() - started < 120  # quadratic bookkeeping would take many minutes
     assert rendered.blocks[-1].doc_end == 1 + sum(len(r["insertText"]["text"].encode("utf-16-le")) // 2 for r in rendered.requests if "insertText" in r) - body.count("\n  - ")
 
 
