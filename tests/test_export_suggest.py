@@ -331,19 +331,3 @@ def settle_suggestions(google_site, doc_id: str, how: str) -> None:
     while ids := suggestion_ids(docs.documents().get(documentId=doc_id, suggestionsViewMode="SUGGESTIONS_INLINE")
                                 .execute()):
         docs.documents().batchUpdate(documentId=doc_id, body={"requests": [{how: {"suggestionId": ids[0]}}]}).execute()
-
-
-def test_when_one_of_two_reviewers_approved_the_authors_change_goes_in_as_a_suggestion(google_site, cli):
-    google_site.configure(reviewers=(REVIEWER, "second@example.com"))
-    path = google_site.site.post("a.md", paragraphs("One.", "Two."))
-    doc_id = cli("export", "--json").json["posts"][0]["doc_id"]
-    drive, _ = google_site.reviewer(REVIEWER)
-    [approval] = drive.approvals().list(fileId=doc_id, fields="items(approvalId)").execute()["items"]
-    drive.approvals().approve(fileId=doc_id, approvalId=approval["approvalId"], body={}).execute()
-    [state] = drive.approvals().list(fileId=doc_id, fields="items(status)").execute()["items"]
-    assert state == {"status": "IN_PROGRESS"}  # the second reviewer has not answered yet
-
-    why = export_change(cli, path, paragraphs("One, changed.", "Two."))
-
-    assert why == "a reviewer answered its approval"
-    assert views(google_site, doc_id) == ("# Title\n\nOne.\n\nTwo.\n", "# Title\n\nOne, changed.\n\nTwo.\n")
