@@ -501,3 +501,25 @@ def test_a_relative_image_goes_into_the_doc_from_the_site_url(google_site, cli):
     sources = [o["inlineObjectProperties"]["embeddedObject"]["imageProperties"].get("sourceUri")
                for o in document.get("inlineObjects", {}).values()]
     assert sources == ["https://blog.example.com/posts/images/bench.png"]
+
+
+def test_a_post_the_loader_fails_on_unexpectedly_fails_alone_and_the_rest_goes_on(google_site, cli, monkeypatch):
+    import workflow.export.decide as decide
+
+    real_load = decide.load_post
+
+    def load_post(path, **kwargs):
+        if str(path).endswith("b.md"):
+            raise RecursionError("maximum recursion depth exceeded\nwhile parsing")  # a bug, not a bad post
+        return real_load(path, **kwargs)
+
+    monkeypatch.setattr(decide, "load_post", load_post)
+    for name in ("a.md", "b.md", "c.md"):
+        google_site.site.post(name, simple_post(ord(name[0])))
+
+    result = cli("export", "--json")
+
+    assert [(p["path"], p["state"], p["error"]) for p in result.json["posts"]] == [
+        ("posts/a.md", "created", None),
+        ("posts/b.md", "failed", "posts/b.md: cannot read the post: RecursionError: maximum recursion depth exceeded"),
+        ("posts/c.md", "created", None)]
