@@ -213,6 +213,11 @@ def test_an_image_without_a_scheme_is_relative_unless_it_names_a_host():
         {"line": 1, "message": "image '//cdn.example.com/a.png' is not a public http(s) URL: kept as a link"},
         {"line": 3, "message": "image 'pics/b.png' is a relative path: kept as a link (set [content] site_url to "
                                "resolve relative images)"}]
+    # site_url resolves paths on the site; an image that names another host keeps its own (unknown) scheme
+    with_site = render_document("![a](//cdn.example.com/a.png)\n", site_url="https://blog.example.com/posts/")
+    assert "insertInlineImage" not in kinds(with_site.requests)
+    assert with_site.warnings == [
+        {"line": 1, "message": "image '//cdn.example.com/a.png' is not a public http(s) URL: kept as a link"}]
 
 
 def test_flattened_nesting_is_reported_once():
@@ -252,3 +257,9 @@ def test_a_table_inside_a_list_item_keeps_the_next_item_in_the_same_list():
     rendered = render_document("- a\n\n  | x | y |\n  |---|---|\n  | 1 | 2 |\n\n- b\n")
     # item a, the table (its cells are filled from the last), item b: no empty paragraph splits the list
     assert inserted_text(rendered.requests) == "a\n21yxb\n"
+
+
+def test_a_link_written_with_character_references_points_where_a_browser_would_go():
+    rendered = render_document("[a link](https://x.org/?a=1&amp;b=2&c=3&#38;d=&#x34;)\n")
+    [style] = [r["updateTextStyle"] for r in rendered.requests if "updateTextStyle" in r]
+    assert style["textStyle"] == {"link": {"url": "https://x.org/?a=1&b=2&c=3&d=4"}}
