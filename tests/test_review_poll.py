@@ -163,3 +163,26 @@ def test_approved_text_comes_home_with_its_images_relative_to_the_site_url(googl
 
     written = (google_site.site.posts / "hello.md").read_text(encoding="utf-8")
     assert written == approved_post(approved_at, post["url"], body)
+
+
+def test_a_doc_moved_into_the_approved_folder_is_approved_and_its_text_comes_home(google_site, cli):
+    drive, _ = google_site.owner()
+    folder = drive.files().create(body={"name": "Approved posts", "mimeType": "application/vnd.google-apps.folder"},
+                                  fields="id").execute()["id"]
+    google_site.configure(f'approved_folder_id = "{folder}"', role="writer", google='drive_scope = "drive"')
+    post = exported(google_site, cli)
+    assert sync(cli)["listed"] == 1
+    _, docs = google_site.reviewer(REVIEWER)  # an editor fixes a word, then files the Doc as approved
+    docs.documents().batchUpdate(documentId=post["doc_id"], body={"requests": [{"replaceAllText": {
+        "containsText": {"text": "Last paragraph.", "matchCase": True}, "replaceText": "Last words."}}]}).execute()
+    parents = drive.files().get(fileId=post["doc_id"], fields="parents").execute()["parents"]
+    drive.files().update(fileId=post["doc_id"], addParents=folder, removeParents=",".join(parents),
+                         fields="id").execute()
+
+    report = sync(cli)
+
+    assert (report["listed"], report["approved_posts"]) == (1, [post["post_id"]])
+    [row] = cli("reviews", "--json").json["board"]
+    assert row["state"] == "approved"
+    written = (google_site.site.posts / "hello.md").read_text(encoding="utf-8")
+    assert written.endswith("---\n# Hello\n\nFirst paragraph.\n\nLast words.\n") and "status: approved" in written
