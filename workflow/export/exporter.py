@@ -40,8 +40,9 @@ EXPECTED_FAILURES = (GoogleCallFailed, RevisionMismatch, *API_ERRORS)
 
 class Exporter:
     def __init__(self, config: Config, store: Store, session: GoogleSession | None, *, dry_run: bool, force: bool,
-                 stop: threading.Event | None = None, worker_id: str | None = None,
-                 queue_topics: Callable[[list[str], str], None] | None = None) -> None:
+                 queue_topics: Callable[[list[str], str], None], stop: threading.Event | None = None,
+                 worker_id: str | None = None) -> None:
+        """`queue_topics(titles, source)` queues the topics a post's chatter suggested (export_posts: the queue)."""
         self.config = config
         self.store = store
         self.session = session
@@ -211,7 +212,7 @@ class Exporter:
         titles = prepared.post.suggested_topics
         already = set(export.get("queued_topics") or [])
         new = [t for t in titles if t not in already]
-        if not new or self.queue_topics is None:
+        if not new:
             return
         self.queue_topics(new, f"post:{prepared.post.post_id}")
         with self.store.write() as conn:
