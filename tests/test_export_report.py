@@ -523,3 +523,30 @@ def test_a_post_the_loader_fails_on_unexpectedly_fails_alone_and_the_rest_goes_o
         ("posts/a.md", "created", None),
         ("posts/b.md", "failed", "posts/b.md: cannot read the post: RecursionError: maximum recursion depth exceeded"),
         ("posts/c.md", "created", None)]
+
+
+def test_a_surprise_while_sending_one_post_fails_it_in_one_line_with_the_trace_under_verbose(google_site, cli,
+                                                                                            monkeypatch):
+    from workflow.export.write import DocWriter
+
+    real_send = DocWriter.send
+
+    def send(self, prepared, export):
+        if prepared.post.rel_path.endswith("b.md"):
+            return 1 / 0  # a bug met by one post
+        return real_send(self, prepared, export)
+
+    monkeypatch.setattr(DocWriter, "send", send)
+    for name in ("a.md", "b.md", "c.md"):
+        google_site.site.post(name, simple_post(ord(name[0])))
+
+    quiet = cli("export", "--json")
+
+    assert [(p["path"], p["state"], p["error"]) for p in quiet.json["posts"]] == [
+        ("posts/a.md", "created", None), ("posts/b.md", "failed", "posts/b.md: ZeroDivisionError: division by zero"),
+        ("posts/c.md", "created", None)]
+    assert "Traceback" not in quiet.err
+    verbose = cli("export", "-v")
+    assert "posts/b.md: ZeroDivisionError: division by zero" in verbose.out
+    trace = verbose.err[verbose.err.index("export of posts/b.md failed"):]
+    assert "Traceback (most recent call last)" in trace and "return 1 / 0" in trace
