@@ -362,7 +362,7 @@ def test_crontab_schedules_count_fire_times_in_their_time_zone():
 
 
 @pytest.mark.postgres
-def test_four_workers_export_200_posts_each_into_exactly_one_doc_even_when_one_is_killed(site, cli, sandbox, tmp_path):
+def test_four_workers_export_100_posts_each_into_exactly_one_doc_even_when_one_is_killed(site, cli, sandbox, tmp_path):
     from sandbox_fixtures import OWNER, app_clients, write_key_file
 
     key = write_key_file(sandbox, tmp_path)
@@ -373,7 +373,7 @@ def test_four_workers_export_200_posts_each_into_exactly_one_doc_even_when_one_i
             f'[google]\nendpoint = "{sandbox.url}"\ncredentials = "{key}"\nsubject = "{OWNER}"\n'
             "drive_requests_per_minute = 100000\ndocs_writes_per_minute = 100000\n"
             '[schedule]\nexport = "every 1s"\nassign = ""\nreviews = ""\nlease_seconds = 2\n')
-        for n in range(200):
+        for n in range(100):
             site.post(f"post-{n:03}.md", f"# Post {n}\n\nThe body of post number {n}.\n")
         store = open_store(url)
 
@@ -387,7 +387,7 @@ def test_four_workers_export_200_posts_each_into_exactly_one_doc_even_when_one_i
         wait_for(lambda: exported() >= 20, timeout=120, what="the first exports")
         workers[0].process.kill()  # SIGKILL mid-run: its claimed post is taken over once the claim expires
         workers[0].process.wait(10)
-        wait_for(lambda: exported() == 200, timeout=300, what="all 200 posts exported")
+        wait_for(lambda: exported() == 100, timeout=300, what="all 100 posts exported")
         for worker in workers[1:]:
             assert worker.stop() == 0
         with store.read() as conn:
@@ -405,4 +405,4 @@ def test_four_workers_export_200_posts_each_into_exactly_one_doc_even_when_one_i
         token = page.get("nextPageToken")
         if not token:
             break
-    assert len(keys) == 200 and len(set(keys)) == 200
+    assert len(keys) == 100 and len(set(keys)) == 100
