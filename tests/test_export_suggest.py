@@ -331,3 +331,43 @@ def settle_suggestions(google_site, doc_id: str, how: str) -> None:
     while ids := suggestion_ids(docs.documents().get(documentId=doc_id, suggestionsViewMode="SUGGESTIONS_INLINE")
                                 .execute()):
         docs.documents().batchUpdate(documentId=doc_id, body={"requests": [{how: {"suggestionId": ids[0]}}]}).execute()
+
+
+def test_a_suggestion_write_whose_answer_was_lost_is_recognised_not_repeated(google_site, cli, reviewed):
+    path, doc_id = reviewed
+    google_site.fault(method="docs.documents.batchUpdate", kind="commit_then_fail", times=1)
+
+    export_change(cli, path, paragraphs("One, reworded.", "Two.", "Three.", "Four.", "Five."))
+
+    established, accepted = views(google_site, doc_id)
+    assert established == paragraphs("One.", "Two.", "Three, as the editor has it.", "Four.", "Five.").rstrip("\n") + "\n"
+    assert accepted == paragraphs("One, reworded.", "Two.", "Three, as the editor has it.", "Four.",
+                                  "Five.").rstrip("\n") + "\n", "the suggestion is in the Doc once"
+    assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["unchanged"]
+
+
+def test_suggestions_written_by_a_run_that_died_are_recorded_by_the_next(google_site, cli, reviewed):
+    path, doc_id = reviewed
+    path.write_text(paragraphs("One.", "Two.", "Three.", "Four.", "Five, reworded."), encoding="utf-8")
+
+    google_site.export_killed_at("docs.documents.batchUpdate")
+
+    result = cli("export", "--json")
+    assert [(p["state"], p["error"]) for p in result.json["posts"]] == [("suggested", None)]
+    _, accepted = views(google_site, doc_id)
+    assert accepted == paragraphs("One.", "Two.", "Three, as the editor has it.", "Four.",
+                                  "Five, reworded.").rstrip("\n") + "\n", "the suggestion is in the Doc once"
+
+
+def test_a_suggestion_write_google_never_applied_is_sent_again_by_the_next_run(google_site, cli, reviewed):
+    path, doc_id = reviewed
+    path.write_text(paragraphs("One.", "Two, reworded.", "Three.", "Four.", "Five."), encoding="utf-8")
+    google_site.fault(method="docs.documents.batchUpdate", kind="status", status=500, times=9)
+    assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["failed"]
+    google_site.clear_faults()
+
+    assert [(p["state"], p["error"]) for p in cli("export", "--json").json["posts"]] == [("suggested", None)]
+
+    _, accepted = views(google_site, doc_id)
+    assert accepted == paragraphs("One.", "Two, reworded.", "Three, as the editor has it.", "Four.",
+                                  "Five.").rstrip("\n") + "\n"
