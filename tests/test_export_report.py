@@ -550,3 +550,14 @@ def test_a_surprise_while_sending_one_post_fails_it_in_one_line_with_the_trace_u
     assert "posts/b.md: ZeroDivisionError: division by zero" in verbose.out
     trace = verbose.err[verbose.err.index("export of posts/b.md failed"):]
     assert "Traceback (most recent call last)" in trace and "return 1 / 0" in trace
+
+
+def test_posts_sharing_an_id_are_refused_though_a_post_with_its_own_id_comes_first(google_site, cli):
+    google_site.site.post("a.md", "---\nid: alone\n---\n" + simple_post(1))
+    google_site.site.post("b.md", "---\nid: same\n---\n" + simple_post(2))
+    google_site.site.post("c.md", "---\nid: same\n---\n" + simple_post(3))
+
+    result = cli("export", "--json")
+
+    assert [(p["path"], p["state"]) for p in result.json["posts"]] == [
+        ("posts/a.md", "created"), ("posts/b.md", "failed"), ("posts/c.md", "failed")]
