@@ -112,25 +112,25 @@ def test_export_creates_one_shared_doc_per_finished_post(google_site, cli, sampl
     assert len(cli("topics", "list", "--json").json) == 1
 
 
-def test_fifty_posts_export_once_and_a_second_run_makes_no_api_call(google_site, cli):
-    for number in range(50):
+def test_twenty_five_posts_export_once_and_a_second_run_makes_no_api_call(google_site, cli):
+    for number in range(25):
         google_site.site.post(f"post-{number:02}.md", simple_post(number))
 
     first = cli("export", "--json")
     assert first.code == 0, first.err
-    assert first.json["created"] == 50
+    assert first.json["created"] == 25
     calls_after_first = len(google_site.requests())
 
     second = cli("export", "--json")
 
-    assert second.json["unchanged"] == 50 and second.json["created"] == 0
+    assert second.json["unchanged"] == 25 and second.json["created"] == 0
     assert len(google_site.requests()) == calls_after_first, "an unchanged run must not call the API"
-    assert_one_complete_doc_per_post(google_site, 50)
+    assert_one_complete_doc_per_post(google_site, 25)
     per_post = [r["method"] for r in google_site.requests()[:calls_after_first]]
     docs_writes = per_post.count("docs.documents.batchUpdate")
-    assert docs_writes == 50, "one Docs write per post"
+    assert docs_writes == 25, "one Docs write per post"
     drive_calls = sum(1 for m in per_post if m.startswith("drive.") and m != "drive.permissions.create")
-    assert drive_calls <= 3 * 50
+    assert drive_calls <= 3 * 25
 
 
 def test_unchanged_content_with_a_new_mtime_makes_no_write(google_site, cli):
