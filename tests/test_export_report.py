@@ -561,3 +561,13 @@ def test_posts_sharing_an_id_are_refused_though_a_post_with_its_own_id_comes_fir
 
     assert [(p["path"], p["state"]) for p in result.json["posts"]] == [
         ("posts/a.md", "created"), ("posts/b.md", "failed"), ("posts/c.md", "failed")]
+
+
+def test_a_post_that_ended_with_a_list_and_now_ends_with_a_paragraph_reads_so_in_its_doc(google_site, cli):
+    path = google_site.site.post("a.md", "An opening.\n\n- first item\n- last item\n")
+    doc_id = cli("export", "--json").json["posts"][0]["doc_id"]
+    path.write_text("A new opening.\n\nA closing paragraph.\n", encoding="utf-8")
+
+    assert [p["state"] for p in cli("export", "--json").json["posts"]] == ["updated"]
+
+    assert doc_text(google_site, doc_id) == "A new opening.\n\nA closing paragraph.\n"
