@@ -371,3 +371,14 @@ def test_a_suggestion_write_google_never_applied_is_sent_again_by_the_next_run(g
     _, accepted = views(google_site, doc_id)
     assert accepted == paragraphs("One.", "Two, reworded.", "Three, as the editor has it.", "Four.",
                                   "Five.").rstrip("\n") + "\n"
+
+
+def test_new_paragraphs_added_together_each_keep_their_own_style(google_site, cli, reviewed):
+    path, doc_id = reviewed
+
+    export_change(cli, path, paragraphs("One.", "Two.", "A new plain one.", "## A new heading", "### And a smaller one",
+                                        "Three.", "Four.", "Five."))
+
+    _, accepted = views(google_site, doc_id)
+    assert accepted == paragraphs("One.", "Two.", "A new plain one.", "## A new heading", "### And a smaller one",
+                                  "Three, as the editor has it.", "Four.", "Five.").rstrip("\n") + "\n"
