@@ -70,9 +70,9 @@ class GoogleOps:
 
     # --- plumbing ---
 
-    def _run(self, request: Any, api: str) -> Any:
+    def _run(self, request: Any, api: str, on_retry: Callable[[BaseException], None] | None = None) -> Any:
         try:
-            return self.session.caller.execute(request, api=api)
+            return self.session.caller.execute(request, api=api, on_retry=on_retry)
         except HttpError as exc:
             raise GoogleCallFailed(describe(exc)) from exc
 
@@ -231,22 +231,19 @@ class GoogleOps:
         """Post a comment once. Drive gives comments no idempotency key, so before a create whose answer was
         lost (a 5xx or a dropped connection after Drive made it) is sent again, our comments are looked
         up: reviewers never see it twice."""
-        def ours() -> dict | None:
-            return _newest(c for c in self.list_comments(file_id) if (c.get("author") or {}).get("me")
-                           and c.get("content") == content and not c.get("deleted"))
-
         request = self.session.drive.comments().create(fileId=file_id, body={"content": content}, fields="id")
-        return self._create_once(request, ours)
+        return self._create_once(request, lambda: _newest_of_ours(self.list_comments(file_id), content))
 
     def resolve_comment(self, file_id: str, comment_id: str, content: str) -> None:
         """Resolve a comment with a reply of ours, once (see add_comment)."""
-        def ours() -> dict | None:
-            [thread] = [c for c in self.list_comments(file_id) if c.get("id") == comment_id] or [{}]
-            return _newest(r for r in thread.get("replies") or [] if (r.get("author") or {}).get("me")
-                           and r.get("content") == content and r.get("action") == "resolve" and not r.get("deleted"))
+        def landed() -> dict | None:
+            thread = self._run(self.session.drive.comments().get(fileId=file_id, commentId=comment_id,
+                                                                 fields=COMMENT_FIELDS), "drive")
+            return _newest_of_ours([r for r in thread.get("replies") or [] if r.get("action") == "resolve"], content)
 
         self._create_once(self.session.drive.replies().create(
-            fileId=file_id, commentId=comment_id, body={"content": content, "action": "resolve"}, fields="id"), ours)
+            fileId=file_id, commentId=comment_id, body={"content": content, "action": "resolve"}, fields="id"),
+            landed)
 
     def _create_once(self, request: Any, landed: Callable[[], dict | None]) -> dict:
         """Run a create that Drive cannot recognise when repeated: before each retry, `landed()` says whether
@@ -257,11 +254,9 @@ class GoogleOps:
                 raise _Landed(found)
 
         try:
-            return self.session.caller.execute(request, api="drive", on_retry=check)
+            return self._run(request, "drive", on_retry=check)
         except _Landed as done:
             return {"id": done.found["id"]}
-        except HttpError as exc:
-            raise GoogleCallFailed(describe(exc)) from exc
 
     def can_start_approval(self, file_id: str) -> bool:
         """The file's `canStartApproval` capability (false: the edition, an admin setting, an owner
@@ -343,8 +338,11 @@ class _Landed(Exception):
         self.found = found
 
 
-def _newest(items: Any) -> dict | None:
-    return max(items, key=lambda item: item.get("createdTime") or "", default=None)
+def _newest_of_ours(items: list[dict], content: str) -> dict | None:
+    """The newest of `items` (comments or replies) that this app wrote with exactly `content`."""
+    ours = [i for i in items if (i.get("author") or {}).get("me") and i.get("content") == content
+            and not i.get("deleted")]
+    return max(ours, key=lambda item: item.get("createdTime") or "", default=None)
 
 
 class _BatchRequest:
